@@ -1,0 +1,94 @@
+"""The `builder` command: check a book, build its outputs. Later commands slot in here."""
+
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from builder.load import Loaded, load_book
+from builder.outputs import available_outputs
+from builder.problems import BuildError
+from builder.publish import publish
+from builder.vietnamese import format_number
+
+content_option = click.option(
+    "--content", "content", type=click.Path(path_type=Path), default=Path("content"),
+    show_default=True, help="The book folder (book.yaml, models/, pages/, images/).",
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dan-van-kheo-builder")
+def main() -> None:
+    """Build the website, PDF and EPUB of a “Dân vận khéo” book from Markdown."""
+
+
+@main.command()
+@content_option
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+def check(content: Path, strict: bool) -> None:
+    """Check every entry and report all problems as path:line:column."""
+    loaded = _load(content)
+    failed = bool(loaded.problems.errors) or (strict and bool(loaded.problems.warnings))
+    if failed:
+        sys.exit(1)
+    click.echo(_summary(loaded, content))
+
+
+@main.command()
+@content_option
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+              show_default=True, help="Where the outputs are written.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.argument("formats", nargs=-1,
+                type=click.Choice(["all", *available_outputs()], case_sensitive=False))
+def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) -> None:
+    """Check the book, then build FORMATS (site, pdf, epub or all; default all).
+
+    Nothing is written when the check finds errors, and a failed build leaves the
+    existing output folder exactly as it was.
+    """
+    started = time.perf_counter()
+    loaded = _load(content)
+    if loaded.book is None or (strict and loaded.problems.warnings):
+        click.echo(f"build stopped: nothing was written to {out_dir}/", err=True)
+        sys.exit(1)
+    outputs = available_outputs()
+    chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
+    try:
+        written = publish(loaded.book, [outputs[name] for name in chosen], out_dir)
+    except BuildError as exc:
+        click.echo(f"error: {exc}", err=True)
+        click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
+        sys.exit(1)
+    size = sum(path.stat().st_size for path in written if path.is_file())
+    seconds = time.perf_counter() - started
+    click.echo(
+        f"built {', '.join(chosen)} into {out_dir}/: {format_number(len(written))} files, "
+        f"{format_number(round(size / 1e6, 1))} MB in {format_number(round(seconds, 1))} s"
+    )
+
+
+def _load(content: Path) -> Loaded:
+    loaded = load_book(content)
+    for problem in loaded.problems:
+        click.echo(str(problem), err=True)
+    errors, warnings = len(loaded.problems.errors), len(loaded.problems.warnings)
+    if errors or warnings:
+        click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
+    return loaded
+
+
+def _summary(loaded: Loaded, content: Path) -> str:
+    book = loaded.book
+    if book is None:
+        return ""
+    return (f"{content}: {_plural(len(book.entries), 'model')}, "
+            f"{_plural(len(book.pages), 'page')}, {_plural(len(book.images), 'image')}: ok")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")

@@ -1,0 +1,169 @@
+"""Loading `book.yaml` into one frozen `BookConfig`, with a problem for every mistake."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+from typing import Any
+
+from builder.model import (
+    BookConfig,
+    Colophon,
+    Commune,
+    District,
+    EpubSettings,
+    FieldOfWork,
+    PdfSettings,
+)
+from builder.problems import Problems, shown_path
+from builder.schema import Checked, Field, check_mapping
+from builder.source import read_text
+from builder.vietnamese import slugify
+from builder.yaml_source import YamlProblem, parse_yaml
+
+BOOK_KEYS = {
+    "title": Field(str, required=True, example='"100 mô hình “Dân vận khéo”"'),
+    "subtitle": Field(str),
+    "short_title": Field(str),
+    "language": Field(str, required=True, example="vi"),
+    "author": Field(str),
+    "description": Field(str),
+    "keywords": Field(list),
+    "period": Field(dict, required=True, example="{start: 2021, end: 2025}"),
+    "published": Field(datetime.date, example="2025-12-01"),
+    "sample": Field(bool),
+    "base_url": Field(str, required=True, example='"https://example.org/sach/"'),
+    "colophon": Field(dict),
+    "fields": Field(list, required=True),
+    "places": Field(list, required=True),
+    "site": Field(dict),
+    "pdf": Field(dict),
+    "epub": Field(dict),
+}
+PERIOD_KEYS = {"start": Field(int, True, "2021"), "end": Field(int, True, "2025")}
+FIELD_KEYS = {"id": Field(str, True, "kinh-te"), "name": Field(str, True, '"Kinh tế"')}
+DISTRICT_KEYS = {
+    "name": Field(str, True, '"huyện Gia Viễn"'),
+    "later": Field(str),
+    "communes": Field(list),
+}
+COMMUNE_KEYS = {"name": Field(str, True, '"xã Gia Hưng"'), "now": Field(str)}
+COLOPHON_KEYS = {
+    "publisher": Field(str),
+    "responsible_publisher": Field(str),
+    "editors": Field(list),
+    "print_run": Field(int, example="1000"),
+    "size": Field(str),
+    "printer": Field(str),
+    "registration_number": Field(str),
+    "decision_number": Field(str),
+    "isbn": Field(str),
+    "licence": Field(str),
+}
+SITE_KEYS = {"models_per_page": Field(int)}
+PDF_KEYS = {"trim": Field(dict), "group_by": Field(str, example="field")}
+TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, "205")}
+EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
+
+
+def load_config(root: Path, problems: Problems) -> BookConfig | None:
+    """Read `<root>/book.yaml`; None when it is missing or too broken to use."""
+    path = root / "book.yaml"
+    shown = shown_path(path)
+    if not path.is_file():
+        problems.error(shown, 1, 1, "book.yaml not found",
+                       f"every book folder needs a book.yaml; is `{root}` the right folder?")
+        return None
+    text = read_text(path, shown, problems)
+    if text is None:
+        return None
+    try:
+        located = parse_yaml(text)
+    except YamlProblem as exc:
+        problems.error(shown, exc.position.line, exc.position.column, exc.message, exc.hint)
+        return None
+    where = Checked(located, shown, problems)
+    data = check_mapping(located.value, BOOK_KEYS, (), where, "book.yaml")
+    errors_before = len(problems.errors)
+    period = check_mapping(data.get("period", {}), PERIOD_KEYS, ("period",), where, "`period`")
+    if period and period["start"] > period["end"]:
+        where.error(("period",), "`period` starts after it ends")
+    if data.get("language", "vi") != "vi":
+        where.error(("language",), "only Vietnamese books (`language: vi`) are supported")
+    fields = _load_fields(data.get("fields", []), where)
+    districts = _load_districts(data.get("places", []), where)
+    colophon = check_mapping(data.get("colophon", {}), COLOPHON_KEYS, ("colophon",), where,
+                             "`colophon`")
+    check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
+    pdf = _load_pdf(data.get("pdf", {}), where)
+    epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
+    if len(problems.errors) > errors_before or not {"title", "base_url"} <= data.keys():
+        return None
+    base_url = data["base_url"] if data["base_url"].endswith("/") else data["base_url"] + "/"
+    return BookConfig(
+        title=data["title"],
+        subtitle=data.get("subtitle", ""),
+        short_title=data.get("short_title", data["title"]),
+        language="vi",
+        author=data.get("author", ""),
+        description=data.get("description", ""),
+        keywords=tuple(str(k) for k in data.get("keywords", [])),
+        period=(period.get("start", 0), period.get("end", 0)),
+        published=data.get("published"),
+        sample=data.get("sample", False),
+        base_url=base_url,
+        fields=fields,
+        districts=districts,
+        colophon=Colophon(
+            **{k: v for k, v in colophon.items() if k != "editors"},
+            editors=tuple(str(e) for e in colophon.get("editors", [])),
+        ),
+        pdf=pdf,
+        epub=EpubSettings(**epub),
+    )
+
+
+def _load_fields(items: list[Any], where: Checked) -> tuple[FieldOfWork, ...]:
+    fields: list[FieldOfWork] = []
+    for index, item in enumerate(items):
+        data = check_mapping(item, FIELD_KEYS, ("fields", index), where, "a field")
+        if {"id", "name"} <= data.keys():
+            if slugify(data["id"]) != data["id"]:
+                where.error(("fields", index, "id"), f"field id `{data['id']}` is not a slug",
+                            f"use lower-case letters and hyphens, like `{slugify(data['id'])}`")
+            fields.append(FieldOfWork(data["id"], data["name"]))
+    if not fields:
+        where.error(("fields",), "book.yaml lists no fields")
+    return tuple(fields)
+
+
+def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
+    districts: list[District] = []
+    for index, item in enumerate(items):
+        path = ("places", index)
+        data = check_mapping(item, DISTRICT_KEYS, path, where, "a place")
+        communes = []
+        for number, commune in enumerate(data.get("communes", [])):
+            entry = check_mapping(commune, COMMUNE_KEYS, (*path, "communes", number), where,
+                                  "a commune")
+            if "name" in entry:
+                communes.append(Commune(entry["name"], entry.get("now", "")))
+        if "name" in data:
+            districts.append(District(data["name"], slugify(data["name"]),
+                                      data.get("later", ""), tuple(communes)))
+    if not districts:
+        where.error(("places",), "book.yaml lists no places")
+    return tuple(districts)
+
+
+def _load_pdf(value: Any, where: Checked) -> PdfSettings:
+    data = check_mapping(value, PDF_KEYS, ("pdf",), where, "`pdf`")
+    trim = check_mapping(data.get("trim", {"width_mm": 145, "height_mm": 205}), TRIM_KEYS,
+                         ("pdf", "trim"), where, "`pdf.trim`")
+    group_by = data.get("group_by", "field")
+    if group_by not in ("field", "district", "year"):
+        where.error(("pdf", "group_by"), f"`group_by` cannot be `{group_by}`",
+                    "use field, district or year")
+        group_by = "field"
+    return PdfSettings(trim.get("width_mm", 145), trim.get("height_mm", 205), group_by)
+

@@ -1,0 +1,252 @@
+"""Turning one Markdown file into an `Entry` (a model) or a `Page`, checking every fact."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder import markdown
+from builder.images import ImageCatalog, ImageProblem
+from builder.model import BookConfig, District, Entry, FieldOfWork, Image, Page, Person, Place
+from builder.problems import Problems, shown_path
+from builder.schema import Checked, Field, check_mapping, suggest_value
+from builder.source import SourceFile, read_text, split_front_matter
+from builder.vietnamese import bare_place_name, slugify
+from builder.yaml_source import Key, LocatedYaml, YamlProblem, parse_yaml
+
+MODEL_KEYS = {
+    "title": Field(str, True, '"Hiến đất mở đường"'),
+    "kind": Field(str, True, "tap-the"),
+    "unit": Field(str, True, '"Chi bộ thôn Đông"'),
+    "person": Field(dict, example="{name: Nguyễn Văn A, role: Trưởng thôn}"),
+    "field": Field(str, True, "kinh-te"),
+    "district": Field(str, True, '"huyện Gia Viễn"'),
+    "commune": Field(str, example='"xã Gia Hưng"'),
+    "year": Field(int, True, "2023"),
+    "started": Field(int, example="2020"),
+    "recognised_by": Field(str),
+    "summary": Field(str),
+    "images": Field(list),
+    "tags": Field(list),
+}
+PERSON_KEYS = {"name": Field(str, True, '"Nguyễn Văn A"'), "role": Field(str)}
+IMAGE_KEYS = {
+    "src": Field(str, True, "../images/anh.jpg"),
+    "alt": Field(str, True, '"Mô tả bức ảnh cho người không nhìn thấy"'),
+    "caption": Field(str),
+    "credit": Field(str),
+}
+PAGE_KEYS = {
+    "title": Field(str, True, '"Lời giới thiệu"'),
+    "order": Field(int, True, "1"),
+    "back": Field(bool),
+}
+KINDS = ["tap-the", "ca-nhan"]
+SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A file read and split, with its front matter parsed and located."""
+
+    source: SourceFile
+    yaml: LocatedYaml
+    where: Checked
+
+
+def read_markdown(path: Path, problems: Problems) -> Parsed | None:
+    shown = shown_path(path)
+    text = read_text(path, shown, problems)
+    if text is None:
+        return None
+    source = split_front_matter(text, shown, problems)
+    if source is None:
+        return None
+    try:
+        located = parse_yaml(source.front_matter, source.front_matter_line)
+    except YamlProblem as exc:
+        problems.error(shown, exc.position.line, exc.position.column, exc.message, exc.hint)
+        return None
+    if located.value is None:
+        located.value = {}
+        located.values[()] = located.at(())
+    return Parsed(source, located, Checked(located, shown, problems))
+
+
+def load_entry(
+    path: Path, config: BookConfig, catalog: ImageCatalog, problems: Problems
+) -> Entry | None:
+    parsed = read_markdown(path, problems)
+    if parsed is None:
+        return None
+    where = parsed.where
+    _check_slug(path, where)
+    errors_before = len(problems.errors)
+    data = check_mapping(parsed.yaml.value, MODEL_KEYS, (), where, "the front matter")
+    kind = data.get("kind")
+    if kind is not None and kind not in KINDS:
+        where.error(("kind",), f"`kind` cannot be “{kind}”", suggest_value(kind, KINDS))
+    person = _person(data, where)
+    field = _field(data.get("field"), config, where)
+    place = _place(data, config, where)
+    year = data.get("year")
+    start, end = config.period
+    if year is not None and not start <= year <= end:
+        where.error(("year",), f"year {year} is outside the book's period {start}–{end}")
+    started = data.get("started")
+    if started is not None and year is not None and started > year:
+        where.error(("started",), f"`started` ({started}) is after `year` ({year})")
+    images = _front_matter_images(data.get("images", []), path, catalog, where)
+    body_images = _body_images(parsed.source, path, catalog, problems)
+    tokens = markdown.parse(parsed.source.body)
+    if not markdown.has_text(tokens):
+        problems.error(where.shown, parsed.source.body_line - 1, 1, "the entry has no text",
+                       "write the model's story below the closing `---`")
+    tags = tuple(str(tag) for tag in data.get("tags", []))
+    if len(problems.errors) > errors_before or field is None or place is None:
+        return None
+    return Entry(
+        slug=path.stem,
+        title=data["title"],
+        kind=data["kind"],
+        unit=data["unit"],
+        field=field,
+        place=place,
+        year=data["year"],
+        summary=data.get("summary") or markdown.first_paragraph(tokens),
+        body=parsed.source.body,
+        source=where.shown,
+        person=person,
+        started=started,
+        recognised_by=data.get("recognised_by", ""),
+        images=images,
+        body_images=body_images,
+        tags=tags,
+    )
+
+
+def load_page(path: Path, catalog: ImageCatalog, problems: Problems) -> Page | None:
+    parsed = read_markdown(path, problems)
+    if parsed is None:
+        return None
+    _check_slug(path, parsed.where)
+    errors_before = len(problems.errors)
+    data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, "the front matter")
+    body_images = _body_images(parsed.source, path, catalog, problems)
+    if len(problems.errors) > errors_before:
+        return None
+    return Page(path.stem, data["title"], data["order"], parsed.source.body,
+                parsed.where.shown, data.get("back", False), body_images)
+
+
+def title_position(entry_or_page: Entry | Page, problems: Problems) -> tuple[int, int]:
+    """Line and column of `title:` (re-read cheaply for duplicate reports)."""
+    parsed = read_markdown(Path(entry_or_page.source), Problems())
+    if parsed is None:
+        return 1, 1
+    position = parsed.yaml.at(("title",))
+    return position.line, position.column
+
+
+def _check_slug(path: Path, where: Checked) -> None:
+    if not SLUG.match(path.stem):
+        where.problems.error(
+            where.shown, 1, 1,
+            f"file name “{path.name}” is not a slug (it becomes the page's address)",
+            f"rename it to {slugify(path.stem) or 'mo-hinh'}.md",
+        )
+
+
+def _person(data: dict[str, Any], where: Checked) -> Person | None:
+    if "person" not in data:
+        if data.get("kind") == "ca-nhan":
+            where.error((), "an individual model (`kind: ca-nhan`) needs `person`",
+                        "add `person: {name: …, role: …}`")
+        return None
+    person = check_mapping(data["person"], PERSON_KEYS, ("person",), where, "`person`")
+    return Person(person["name"], person.get("role", "")) if "name" in person else None
+
+
+def _field(value: str | None, config: BookConfig, where: Checked) -> FieldOfWork | None:
+    if value is None:
+        return None
+    wanted = value.casefold()
+    for field in config.fields:
+        if wanted in (field.id, field.name.casefold()):
+            return field
+    where.error(("field",), f"unknown field “{value}”",
+                suggest_value(value, [field.id for field in config.fields]))
+    return None
+
+
+def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | None:
+    name = data.get("district")
+    if name is None:
+        return None
+    district = _match_district(name, config.districts)
+    if district is None:
+        where.error(("district",), f"unknown district “{name}”",
+                    suggest_value(name, [d.name for d in config.districts]))
+        return None
+    commune_name = data.get("commune")
+    if commune_name is None:
+        return Place(district)
+    wanted = bare_place_name(commune_name)
+    for commune in district.communes:
+        if wanted == bare_place_name(commune.name):
+            return Place(district, commune)
+    where.error(("commune",), f"unknown commune “{commune_name}” in {district.name}",
+                suggest_value(commune_name, [c.name for c in district.communes])
+                + "; add new communes to `places` in book.yaml")
+    return None
+
+
+def _match_district(name: str, districts: tuple[District, ...]) -> District | None:
+    wanted = name.strip().casefold()
+    exact = [d for d in districts if d.name.casefold() == wanted]
+    bare = [d for d in districts if bare_place_name(d.name) == bare_place_name(name)]
+    matches = exact or bare
+    return matches[0] if len(matches) == 1 else None
+
+
+def _front_matter_images(
+    items: list[Any], path: Path, catalog: ImageCatalog, where: Checked
+) -> tuple[Image, ...]:
+    images = []
+    for index, item in enumerate(items):
+        key: Key = ("images", index)
+        data = check_mapping(item, IMAGE_KEYS, key, where, "an image")
+        if "src" not in data:
+            continue
+        try:
+            found = catalog.find(data["src"], path.parent)
+            image = catalog.image(found, data.get("alt", ""), data.get("caption", ""),
+                                  data.get("credit", ""))
+        except ImageProblem as exc:
+            where.error((*key, "src"), exc.message, exc.hint)
+            continue
+        images.append(image)
+    return tuple(images)
+
+
+def _body_images(
+    source: SourceFile, path: Path, catalog: ImageCatalog, problems: Problems
+) -> tuple[tuple[str, Image], ...]:
+    found: dict[str, Image] = {}
+    lines = source.body.split("\n")
+    for ref in markdown.body_images(markdown.parse(source.body)):
+        line = source.body_line + ref.line
+        text = lines[ref.line] if ref.line < len(lines) else ""
+        column = text.find("](" + ref.src) + 3 if ref.src and ("](" + ref.src) in text else 1
+        if not ref.alt.strip():
+            problems.error(source.path, line, max(text.find("!["), 0) + 1,
+                           "image has no alt text",
+                           "describe the picture between the brackets: ![what it shows](…)")
+        try:
+            image_path = catalog.find(ref.src, path.parent)
+            found[ref.src] = catalog.image(image_path, ref.alt)
+        except ImageProblem as exc:
+            problems.error(source.path, line, column, exc.message, exc.hint)
+    return tuple(found.items())

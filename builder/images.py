@@ -1,0 +1,77 @@
+"""Finding the pictures an entry names, refusing any outside the book, naming them uniquely."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from builder.model import Image
+from builder.vietnamese import slugify
+
+IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
+
+
+class ImageProblem(Exception):
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+
+@dataclass(slots=True)
+class ImageCatalog:
+    """Every picture used by the book, so each is read once and named once."""
+
+    root: Path
+    _by_source: dict[Path, tuple[str, int, int]] = field(default_factory=dict)
+    _names: set[str] = field(default_factory=set)
+
+    def find(self, src: str, entry_dir: Path) -> Path:
+        """The file `src` names, relative to the entry or to the book folder."""
+        if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
+            raise ImageProblem(f"image “{src}” is not a file of the book",
+                               "copy the picture into content/images/ and name it by its path")
+        if src.startswith(("/", "\\")) or not src.strip():
+            raise ImageProblem(f"image path “{src}” must be relative",
+                               "write it relative to the entry, like ../images/photo.jpg")
+        root = self.root.resolve()
+        for base in (entry_dir, self.root):
+            candidate = (base / src).resolve()
+            if candidate.is_file():
+                if not candidate.is_relative_to(root):
+                    raise ImageProblem(f"image “{src}” is outside the book folder",
+                                       "copy the picture into content/images/")
+                return candidate
+        raise ImageProblem(f"image file “{src}” not found",
+                           "check the spelling; paths are relative to the entry's folder")
+
+    def image(self, path: Path, alt: str, caption: str = "", credit: str = "") -> Image:
+        """Read the picture's size once and give it a unique, ASCII output name."""
+        if path not in self._by_source:
+            if path.suffix.lower() not in IMAGE_SUFFIXES:
+                raise ImageProblem(f"“{path.name}” is not a supported picture",
+                                   "use JPEG, PNG, WebP or GIF")
+            try:
+                with PILImage.open(path) as picture:
+                    width, height = picture.size
+                    picture.verify()
+            except (UnidentifiedImageError, OSError, SyntaxError) as exc:
+                raise ImageProblem(f"“{path.name}” cannot be read as a picture ({exc})",
+                                   "open it in an image editor and save it again") from exc
+            self._by_source[path] = (self._unique_name(path), width, height)
+        name, width, height = self._by_source[path]
+        return Image(path, name, width, height, alt, caption, credit)
+
+    def _unique_name(self, path: Path) -> str:
+        suffix = ".jpg" if path.suffix.lower() == ".jpeg" else path.suffix.lower()
+        name = (slugify(path.stem) or "image") + suffix
+        if name in self._names:
+            digest = hashlib.sha256(str(path.relative_to(self.root.resolve())).encode())
+            name = f"{slugify(path.stem) or 'image'}-{digest.hexdigest()[:8]}{suffix}"
+        self._names.add(name)
+        return name

@@ -1,0 +1,150 @@
+"""Markdown bodies: one configured parser, rendering to HTML, and what the checks need.
+
+Raw HTML is escaped (html=False) and markdown-it refuses javascript:/data: links; a
+paragraph holding only an image becomes a <figure> with its title as caption.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.anchors import anchors_plugin
+from mdit_py_plugins.footnote import footnote_plugin
+
+from builder.vietnamese import slugify
+
+ImageUrl = Callable[[str], "ImageRef | None"]
+
+
+@dataclass(frozen=True, slots=True)
+class ImageRef:
+    """How an output shows one body image."""
+
+    url: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True, slots=True)
+class BodyImage:
+    src: str
+    alt: str
+    line: int  # 0-based line within the body
+
+
+@lru_cache(maxsize=1)
+def parser() -> MarkdownIt:
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.enable(["table", "strikethrough"])
+    md.use(footnote_plugin)
+    md.use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify)
+    md.core.ruler.push("figures", _mark_figures)
+    md.add_render_rule("image", _render_image)
+    md.add_render_rule("table_open", _render_table_open)
+    md.add_render_rule("table_close", _render_table_close)
+    return md
+
+
+def render_html(body: str, image_url: ImageUrl) -> str:
+    """The body as HTML; `image_url` maps a Markdown image source to what the output shows."""
+    return parser().render(body, {"image_url": image_url})
+
+
+def parse(body: str) -> list[Token]:
+    return parser().parse(body, {})
+
+
+def body_images(tokens: Sequence[Token]) -> list[BodyImage]:
+    """Every image the body shows, with its line."""
+    found = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            line = token.map[0] if token.map else 0
+            for child in token.children:
+                if child.type == "image":
+                    found.append(BodyImage(str(child.attrs.get("src", "")), child.content, line))
+    return found
+
+
+def first_paragraph(tokens: Sequence[Token]) -> str:
+    """Plain text of the first paragraph that is not a lone image (the default summary)."""
+    for index, token in enumerate(tokens):
+        if token.type == "paragraph_open" and not token.hidden:
+            inline = tokens[index + 1]
+            text = "".join(
+                child.content for child in inline.children or []
+                if child.type in ("text", "code_inline", "softbreak")
+                or child.type == "softbreak"
+            )
+            if text.strip():
+                return " ".join(text.split())
+    return ""
+
+
+def has_text(tokens: Sequence[Token]) -> bool:
+    return any(token.type == "inline" and token.content.strip() for token in tokens)
+
+
+def _mark_figures(state: StateCore) -> None:
+    tokens = state.tokens
+    for index in range(len(tokens) - 2):
+        opening, inline, closing = tokens[index : index + 3]
+        if (
+            opening.type == "paragraph_open"
+            and closing.type == "paragraph_close"
+            and inline.children
+            and [c.type for c in inline.children if c.content.strip() or c.type == "image"]
+            == ["image"]
+        ):
+            opening.hidden = closing.hidden = True
+            for child in inline.children:
+                if child.type == "image":
+                    child.meta["figure"] = True
+
+
+def _render_image(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    token = tokens[idx]
+    alt = self.renderInlineAsText(token.children or [], options, env)
+    src = str(token.attrs.get("src", ""))
+    title = str(token.attrs.get("title", ""))
+    ref: ImageRef | None = env["image_url"](src) if "image_url" in env else None
+    escape = _escape
+    if ref is None:
+        return f'<span class="missing-image">[{escape(alt)}]</span>'
+    img = (
+        f'<img src="{escape(ref.url)}" alt="{escape(alt)}" width="{ref.width}" '
+        f'height="{ref.height}" loading="lazy" decoding="async">'
+    )
+    if token.meta.get("figure"):
+        caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
+        return f'<figure class="figure">{img}{caption}</figure>\n'
+    return img
+
+
+def _render_table_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return '<div class="table-wrap">\n' + self.renderToken(tokens, idx, options, env)
+
+
+def _render_table_close(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _escape(text: Any) -> str:
+    return (
+        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        .replace('"', "&quot;")
+    )

@@ -1,0 +1,215 @@
+"""The immutable book model every output renders: frozen dataclasses and tuples only."""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+Kind = Literal["tap-the", "ca-nhan"]
+KIND_LABELS: dict[str, str] = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân"}
+
+
+@dataclass(frozen=True, slots=True)
+class FieldOfWork:
+    """One of the book's fields (lĩnh vực), e.g. `kinh-te` / “Kinh tế”."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class Commune:
+    name: str
+    now: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class District:
+    """A district as named in the book's period, with what became of it."""
+
+    name: str
+    slug: str
+    later: str = ""
+    communes: tuple[Commune, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """Where a model happened: district, maybe commune."""
+
+    district: District
+    commune: Commune | None = None
+
+    @property
+    def label(self) -> str:
+        """`xã Gia Hưng, huyện Gia Viễn (nay là xã Gia Hưng)`."""
+        if self.commune is None:
+            return self.district.name
+        text = f"{self.commune.name}, {self.district.name}"
+        return f"{text} (nay là {self.commune.now})" if self.commune.now else text
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    name: str
+    role: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """A picture in the book: its file, and the unique name it gets in every output."""
+
+    source: Path
+    output_name: str
+    width: int
+    height: int
+    alt: str
+    caption: str = ""
+    credit: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One “Dân vận khéo” model: facts from the front matter and its Markdown body."""
+
+    slug: str
+    title: str
+    kind: Kind
+    unit: str
+    field: FieldOfWork
+    place: Place
+    year: int
+    summary: str
+    body: str  # Markdown, NFC
+    source: Path
+    person: Person | None = None
+    started: int | None = None
+    recognised_by: str = ""
+    images: tuple[Image, ...] = ()
+    body_images: tuple[tuple[str, Image], ...] = ()  # Markdown src → image
+    tags: tuple[str, ...] = ()
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """Front or back matter: foreword, introduction, afterword."""
+
+    slug: str
+    title: str
+    order: int
+    body: str
+    source: Path
+    back: bool = False
+    body_images: tuple[tuple[str, Image], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Colophon:
+    """What the colophon page prints; empty values are left out, never printed empty."""
+
+    publisher: str = ""
+    responsible_publisher: str = ""
+    editors: tuple[str, ...] = ()
+    print_run: int | None = None
+    size: str = ""
+    printer: str = ""
+    registration_number: str = ""
+    decision_number: str = ""
+    isbn: str = ""
+    licence: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SiteSettings:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class PdfSettings:
+    trim_width_mm: float = 145
+    trim_height_mm: float = 205
+    group_by: Literal["field", "district", "year"] = "field"
+
+
+@dataclass(frozen=True, slots=True)
+class EpubSettings:
+    max_image_px: int = 1600
+
+
+@dataclass(frozen=True, slots=True)
+class BookConfig:
+    """Everything `book.yaml` says."""
+
+    title: str
+    language: str
+    period: tuple[int, int]
+    base_url: str
+    fields: tuple[FieldOfWork, ...]
+    districts: tuple[District, ...]
+    subtitle: str = ""
+    short_title: str = ""
+    author: str = ""
+    description: str = ""
+    keywords: tuple[str, ...] = ()
+    published: datetime.date | None = None
+    sample: bool = False
+    colophon: Colophon = field(default_factory=Colophon)
+    site: SiteSettings = field(default_factory=SiteSettings)
+    pdf: PdfSettings = field(default_factory=PdfSettings)
+    epub: EpubSettings = field(default_factory=EpubSettings)
+
+    @property
+    def base_path(self) -> str:
+        """The path part of `base_url`, always starting and ending with `/`."""
+        rest = self.base_url.split("://", 1)[-1]
+        path = "/" + rest.split("/", 1)[1] if "/" in rest else "/"
+        return path if path.endswith("/") else path + "/"
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A group of entries in book order: one field, district or year."""
+
+    slug: str
+    title: str
+    entries: tuple[Entry, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Book:
+    """The whole book, in reading order. Outputs read it and never change it."""
+
+    config: BookConfig
+    root: Path
+    parts: tuple[Part, ...]
+    pages: tuple[Page, ...]
+
+    @property
+    def entries(self) -> tuple[Entry, ...]:
+        return tuple(entry for part in self.parts for entry in part.entries)
+
+    @property
+    def front_pages(self) -> tuple[Page, ...]:
+        return tuple(page for page in self.pages if not page.back)
+
+    @property
+    def back_pages(self) -> tuple[Page, ...]:
+        return tuple(page for page in self.pages if page.back)
+
+    @property
+    def images(self) -> tuple[Image, ...]:
+        """Every image once, in order of first use."""
+        seen: dict[str, Image] = {}
+        for entry in self.entries:
+            for image in (*entry.images, *(img for _, img in entry.body_images)):
+                seen.setdefault(image.output_name, image)
+        for page in self.pages:
+            for _, image in page.body_images:
+                seen.setdefault(image.output_name, image)
+        return tuple(seen.values())

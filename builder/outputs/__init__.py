@@ -1,0 +1,24 @@
+"""The one small interface every output format implements, and the registry of formats."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar, Protocol
+
+from builder.model import Book
+
+
+class Output(Protocol):
+    """Renders the whole book into `target` (a fresh folder) and returns what it wrote."""
+
+    name: ClassVar[str]
+
+    def render(self, book: Book, target: Path) -> list[Path]: ...
+
+
+def available_outputs() -> dict[str, Output]:
+    """Output formats by name, in the order `build all` runs them."""
+    from builder.outputs.site import SiteOutput
+
+    outputs: list[Output] = [SiteOutput()]
+    return {output.name: output for output in outputs}

@@ -1,0 +1,73 @@
+"""Atomic publishing: outputs are written into a fresh folder beside `output/` and swapped in
+only when every one of them succeeded, so a failed build leaves the old `output/` as it was.
+"""
+
+from __future__ import annotations
+
+import datetime
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from builder.model import Book
+from builder.outputs import Output
+
+
+def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
+    """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap."""
+    out_dir = out_dir.absolute()
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
+    try:
+        written: list[Path] = []
+        for output in outputs:
+            written.extend(output.render(book, staging))
+        _carry_over(out_dir, staging)
+        _swap(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return [out_dir / path.relative_to(staging) for path in written]
+
+
+def _carry_over(old: Path, new: Path) -> None:
+    """Outputs of earlier builds that this build did not remake stay (hard links, no copy)."""
+    if not old.is_dir():
+        return
+    for item in old.iterdir():
+        if (new / item.name).exists():
+            continue
+        if item.is_dir():
+            shutil.copytree(item, new / item.name, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(item, new / item.name)
+
+
+def _link_or_copy(source: str | Path, target: str | Path) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
+
+
+def _swap(staging: Path, out_dir: Path) -> None:
+    os.chmod(staging, 0o755)
+    if not out_dir.exists():
+        staging.rename(out_dir)
+        return
+    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
+    retired.rmdir()
+    out_dir.rename(retired)
+    staging.rename(out_dir)
+    shutil.rmtree(retired, ignore_errors=True)
+
+
+def build_date(book: Book) -> datetime.datetime:
+    """The date written into outputs: SOURCE_DATE_EPOCH, else the book's publication date."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
+    day = book.config.published or datetime.date(book.config.period[1], 12, 31)
+    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)

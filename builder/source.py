@@ -1,0 +1,85 @@
+"""Reading a content file: UTF-8 decoding, line endings, and the front matter split."""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder.problems import Problems
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    """A Markdown file cut into its front matter and its body, both as written."""
+
+    path: Path
+    front_matter: str
+    front_matter_line: int  # file line on which the YAML text starts
+    body: str
+    body_line: int  # file line on which the body starts
+
+
+def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
+    """The file as NFC text with `\\n` line ends, or None (with a problem) if unreadable."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        problems.error(shown, 1, 1, f"cannot read the file: {exc.strerror}")
+        return None
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    if b"\x00" in raw[:8000]:
+        problems.error(shown, 1, 1, "this is not a text file (it contains NUL bytes)",
+                       "save the entry as plain text in UTF-8")
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        problems.error(shown, line, column, "the file is not valid UTF-8 text",
+                       "save it again choosing the encoding “UTF-8”")
+        return None
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    _report_non_nfc(text, shown, problems)
+    return unicodedata.normalize("NFC", text)
+
+
+def _report_non_nfc(text: str, shown: Path, problems: Problems) -> None:
+    if unicodedata.is_normalized("NFC", text):
+        return
+    for number, line in enumerate(text.split("\n"), start=1):
+        if not unicodedata.is_normalized("NFC", line):
+            column = next(
+                (i for i, ch in enumerate(line, start=1) if unicodedata.combining(ch)), 1
+            )
+            problems.warning(
+                shown, number, max(column - 1, 1),
+                "text is not in Unicode NFC (letters and tone marks are stored apart)",
+                "the build normalises it; retype the word or run a Unicode NFC converter",
+            )
+            return
+
+
+def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile | None:
+    """Cut `---` front matter from the body; report a missing or unclosed block."""
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        problems.error(
+            shown, 1, 1, "no front matter: the file must start with a line `---`",
+            "put `---`, the facts (title: …, field: …), and another `---` before the text",
+        )
+        return None
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            return SourceFile(
+                path=shown,
+                front_matter="\n".join(lines[1:index]),
+                front_matter_line=2,
+                body="\n".join(lines[index + 1 :]),
+                body_line=index + 2,
+            )
+    problems.error(shown, 1, 1, "the front matter is never closed",
+                   "add a line `---` after the last fact, before the text")
+    return None

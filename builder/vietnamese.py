@@ -1,0 +1,83 @@
+"""Vietnamese conventions: alphabetical order, slugs, folding for search, dates, numbers."""
+
+from __future__ import annotations
+
+import datetime
+import re
+import unicodedata
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+# CLDR `vi` order of letters; tone marks only break ties (secondary difference).
+_ALPHABET = "a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y".split()
+_LETTER_RANK = {letter: rank + 10 for rank, letter in enumerate(_ALPHABET)}
+# No tone, huyền, hỏi, ngã, sắc, nặng.
+_TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
+_LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
+
+
+def _split_tone(char: str) -> tuple[str, str]:
+    """`ế` → (`ê`, acute): the letter as the alphabet knows it, and its tone mark."""
+    decomposed = unicodedata.normalize("NFD", char)
+    base = decomposed[0]
+    marks = decomposed[1:]
+    letter_marks = "".join(m for m in marks if m in _LETTER_MARKS)
+    tone = "".join(m for m in marks if m in _TONE_RANK)
+    return unicodedata.normalize("NFC", base + letter_marks), tone
+
+
+def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
+    """A key that sorts strings in Vietnamese dictionary order (đ after d, tones after)."""
+    primary: list[int] = []
+    secondary: list[int] = []
+    tertiary: list[int] = []
+    for char in unicodedata.normalize("NFC", text):
+        letter, tone = _split_tone(char)
+        lower = letter.lower()
+        if lower in _LETTER_RANK:
+            primary.append(_LETTER_RANK[lower])
+        elif char.isspace() or not char.isalnum():
+            if primary and primary[-1] == 1:
+                continue
+            primary.append(1)  # separators first, runs of them count once
+        elif char.isdigit():
+            primary.append(2 + int(char) if char in "0123456789" else 9)
+        else:
+            primary.append(100 + ord(lower))
+        secondary.append(_TONE_RANK.get(tone, 6))
+        tertiary.append(0 if letter == lower else 1)
+    return tuple(primary), tuple(secondary), tuple(tertiary)
+
+
+def fold(text: str) -> str:
+    """Lower case with tone and letter marks removed and đ → d: `Đường` → `duong`."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
+def slugify(text: str) -> str:
+    """`Hiến đất mở đường` → `hien-dat-mo-duong`."""
+    return re.sub(r"[^a-z0-9]+", "-", fold(text)).strip("-")
+
+
+_PLACE_PREFIXES = ("thành phố", "thị xã", "thị trấn", "huyện", "phường", "xã", "quận", "tỉnh")
+
+
+def bare_place_name(name: str) -> str:
+    """`huyện Gia Viễn` → `gia viễn`: what an editor may write without the kind of place."""
+    lowered = unicodedata.normalize("NFC", name).strip().casefold()
+    for prefix in _PLACE_PREFIXES:
+        if lowered.startswith(prefix + " "):
+            return lowered[len(prefix) + 1 :].strip()
+    return lowered
+
+
+def format_long_date(day: datetime.date) -> str:
+    """`ngày 19 tháng 1 năm 2024`, as Vietnamese running text writes dates."""
+    return format_date(day, "'ngày' d 'tháng' M 'năm' y", locale="vi")
+
+
+def format_number(value: float) -> str:
+    """`1.000.000`, `419,7`: dot for thousands, comma for decimals."""
+    return str(format_decimal(value, locale="vi"))

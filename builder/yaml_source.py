@@ -1,0 +1,127 @@
+"""YAML parsing that remembers where every key and value stands in the file.
+
+Plain `yaml.safe_load` forgets positions, silently keeps the last of two duplicate
+keys and expands aliases without limit; editors need `path:line:column` for every
+problem, so we walk the node tree ourselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    line: int  # 1-based
+    column: int  # 1-based
+
+
+@dataclass(slots=True)
+class LocatedYaml:
+    """The parsed value plus the positions of every value and key, by path."""
+
+    value: Any
+    values: dict[Key, Position] = field(default_factory=dict)
+    keys: dict[Key, Position] = field(default_factory=dict)
+
+    def at(self, path: Key) -> Position:
+        """Where the value at `path` stands, or the nearest enclosing value."""
+        while path not in self.values and path:
+            path = path[:-1]
+        return self.values.get(path, Position(1, 1))
+
+    def key_at(self, path: Key) -> Position:
+        return self.keys.get(path) or self.at(path)
+
+
+class YamlProblem(Exception):
+    def __init__(self, message: str, position: Position, hint: str = "") -> None:
+        super().__init__(message)
+        self.message = message
+        self.position = position
+        self.hint = hint
+
+
+def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
+    """Parse `text`, whose first line is line `first_line` of its file."""
+    offset = first_line - 1
+    loader = yaml.SafeLoader(text)
+    try:
+        root = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        where = Position(mark.line + 1 + offset, mark.column + 1) if mark else Position(first_line, 1)
+        raise YamlProblem(f"YAML syntax error: {exc.problem or exc}", where, _yaml_hint(exc)) from exc
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"YAML syntax error: {exc}", Position(first_line, 1)) from exc
+    finally:
+        loader.dispose()
+    located = LocatedYaml(None)
+    if root is None:
+        return located
+    located.value = _convert(root, (), located, loader, offset, set())
+    return located
+
+
+def _position(node: yaml.Node, offset: int) -> Position:
+    return Position(node.start_mark.line + 1 + offset, node.start_mark.column + 1)
+
+
+def _convert(
+    node: yaml.Node,
+    path: Key,
+    located: LocatedYaml,
+    loader: yaml.SafeLoader,
+    offset: int,
+    seen: set[int],
+) -> Any:
+    if id(node) in seen and not isinstance(node, yaml.ScalarNode):
+        raise YamlProblem(
+            "YAML anchors and aliases (& and *) are not allowed here",
+            _position(node, offset),
+            "write the value out in full",
+        )
+    seen.add(id(node))
+    located.values[path] = _position(node, offset)
+    if isinstance(node, yaml.MappingNode):
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                raise YamlProblem("YAML merge keys (<<) are not allowed here",
+                                  _position(key_node, offset))
+            key = str(loader.construct_object(key_node, deep=True))
+            if key in result:
+                first = located.keys[(*path, key)]
+                raise YamlProblem(
+                    f"duplicate key `{key}`",
+                    _position(key_node, offset),
+                    f"`{key}` is already set on line {first.line}; keep only one",
+                )
+            located.keys[(*path, key)] = _position(key_node, offset)
+            result[key] = _convert(value_node, (*path, key), located, loader, offset, seen)
+        return result
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _convert(item, (*path, index), located, loader, offset, seen)
+            for index, item in enumerate(node.value)
+        ]
+    try:
+        return loader.construct_object(node, deep=True)
+    except yaml.YAMLError as exc:
+        raise YamlProblem(f"invalid value: {exc}", _position(node, offset)) from exc
+
+
+def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
+    problem = str(exc.problem or "")
+    if "mapping values are not allowed" in problem:
+        return "a value containing `: ` must be put in double quotes"
+    if "found character '\\t'" in problem:
+        return "YAML does not allow tabs for indentation; use spaces"
+    if "could not find expected ':'" in problem:
+        return "each line must be `key: value`; put text with special characters in double quotes"
+    return ""
