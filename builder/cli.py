@@ -15,8 +15,12 @@ from builder.publish import publish
 from builder.vietnamese import format_number
 
 content_option = click.option(
-    "--content", "content", type=click.Path(path_type=Path), default=Path("content"),
-    show_default=True, help="The book folder (book.yaml, models/, pages/, images/).",
+    "--content",
+    "content",
+    type=click.Path(path_type=Path),
+    default=Path("content"),
+    show_default=True,
+    help="The book folder (book.yaml, models/, pages/, images/).",
 )
 
 
@@ -40,11 +44,18 @@ def check(content: Path, strict: bool) -> None:
 
 @main.command()
 @content_option
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
-              show_default=True, help="Where the outputs are written.")
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Where the outputs are written.",
+)
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.argument("formats", nargs=-1,
-                type=click.Choice(["all", *available_outputs()], case_sensitive=False))
+@click.argument(
+    "formats", nargs=-1, type=click.Choice(["all", *available_outputs()], case_sensitive=False)
+)
 def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) -> None:
     """Check the book, then build FORMATS (site, pdf, epub or all; default all).
 
@@ -86,8 +97,10 @@ def _summary(loaded: Loaded, content: Path) -> str:
     book = loaded.book
     if book is None:
         return ""
-    return (f"{content}: {_plural(len(book.entries), 'model')}, "
-            f"{_plural(len(book.pages), 'page')}, {_plural(len(book.images), 'image')}: ok")
+    return (
+        f"{content}: {_plural(len(book.entries), 'model')}, "
+        f"{_plural(len(book.pages), 'page')}, {_plural(len(book.images), 'image')}: ok"
+    )
 
 
 def _plural(count: int, word: str) -> str:

@@ -71,8 +71,13 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     path = root / "book.yaml"
     shown = shown_path(path)
     if not path.is_file():
-        problems.error(shown, 1, 1, "book.yaml not found",
-                       f"every book folder needs a book.yaml; is `{root}` the right folder?")
+        problems.error(
+            shown,
+            1,
+            1,
+            "book.yaml not found",
+            f"every book folder needs a book.yaml; is `{root}` the right folder?",
+        )
         return None
     text = read_text(path, shown, problems)
     if text is None:
@@ -83,17 +88,22 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         problems.error(shown, exc.position.line, exc.position.column, exc.message, exc.hint)
         return None
     where = Checked(located, shown, problems)
-    data = check_mapping(located.value, BOOK_KEYS, (), where, "book.yaml")
     errors_before = len(problems.errors)
-    period = check_mapping(data.get("period", {}), PERIOD_KEYS, ("period",), where, "`period`")
+    data = check_mapping(located.value, BOOK_KEYS, (), where, "book.yaml")
+    period = (
+        check_mapping(data["period"], PERIOD_KEYS, ("period",), where, "`period`")
+        if "period" in data
+        else {}
+    )
     if period and period["start"] > period["end"]:
         where.error(("period",), "`period` starts after it ends")
     if data.get("language", "vi") != "vi":
         where.error(("language",), "only Vietnamese books (`language: vi`) are supported")
     fields = _load_fields(data.get("fields", []), where)
     districts = _load_districts(data.get("places", []), where)
-    colophon = check_mapping(data.get("colophon", {}), COLOPHON_KEYS, ("colophon",), where,
-                             "`colophon`")
+    colophon = check_mapping(
+        data.get("colophon", {}), COLOPHON_KEYS, ("colophon",), where, "`colophon`"
+    )
     check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
     pdf = _load_pdf(data.get("pdf", {}), where)
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
@@ -129,8 +139,11 @@ def _load_fields(items: list[Any], where: Checked) -> tuple[FieldOfWork, ...]:
         data = check_mapping(item, FIELD_KEYS, ("fields", index), where, "a field")
         if {"id", "name"} <= data.keys():
             if slugify(data["id"]) != data["id"]:
-                where.error(("fields", index, "id"), f"field id `{data['id']}` is not a slug",
-                            f"use lower-case letters and hyphens, like `{slugify(data['id'])}`")
+                where.error(
+                    ("fields", index, "id"),
+                    f"field id `{data['id']}` is not a slug",
+                    f"use lower-case letters and hyphens, like `{slugify(data['id'])}`",
+                )
             fields.append(FieldOfWork(data["id"], data["name"]))
     if not fields:
         where.error(("fields",), "book.yaml lists no fields")
@@ -144,13 +157,17 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
         data = check_mapping(item, DISTRICT_KEYS, path, where, "a place")
         communes = []
         for number, commune in enumerate(data.get("communes", [])):
-            entry = check_mapping(commune, COMMUNE_KEYS, (*path, "communes", number), where,
-                                  "a commune")
+            entry = check_mapping(
+                commune, COMMUNE_KEYS, (*path, "communes", number), where, "a commune"
+            )
             if "name" in entry:
                 communes.append(Commune(entry["name"], entry.get("now", "")))
         if "name" in data:
-            districts.append(District(data["name"], slugify(data["name"]),
-                                      data.get("later", ""), tuple(communes)))
+            districts.append(
+                District(
+                    data["name"], slugify(data["name"]), data.get("later", ""), tuple(communes)
+                )
+            )
     if not districts:
         where.error(("places",), "book.yaml lists no places")
     return tuple(districts)
@@ -158,12 +175,17 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
 
 def _load_pdf(value: Any, where: Checked) -> PdfSettings:
     data = check_mapping(value, PDF_KEYS, ("pdf",), where, "`pdf`")
-    trim = check_mapping(data.get("trim", {"width_mm": 145, "height_mm": 205}), TRIM_KEYS,
-                         ("pdf", "trim"), where, "`pdf.trim`")
+    trim = check_mapping(
+        data.get("trim", {"width_mm": 145, "height_mm": 205}),
+        TRIM_KEYS,
+        ("pdf", "trim"),
+        where,
+        "`pdf.trim`",
+    )
     group_by = data.get("group_by", "field")
     if group_by not in ("field", "district", "year"):
-        where.error(("pdf", "group_by"), f"`group_by` cannot be `{group_by}`",
-                    "use field, district or year")
+        where.error(
+            ("pdf", "group_by"), f"`group_by` cannot be `{group_by}`", "use field, district or year"
+        )
         group_by = "field"
     return PdfSettings(trim.get("width_mm", 145), trim.get("height_mm", 205), group_by)
-

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+import unicodedata
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ MODEL_KEYS = {
 PERSON_KEYS = {"name": Field(str, True, '"Nguyễn Văn A"'), "role": Field(str)}
 IMAGE_KEYS = {
     "src": Field(str, True, "../images/anh.jpg"),
-    "alt": Field(str, True, '"Mô tả bức ảnh cho người không nhìn thấy"'),
+    "alt": Field(str),
     "caption": Field(str),
     "credit": Field(str),
 }
@@ -45,6 +46,26 @@ PAGE_KEYS = {
 }
 KINDS = ["tap-the", "ca-nhan"]
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+@dataclass(slots=True)
+class TitleIndex:
+    """Titles seen so far, to report a title used twice even when other facts are wrong."""
+
+    seen: dict[str, Path] = field(default_factory=dict)
+
+    def add(self, title: Any, where: Checked) -> None:
+        if not isinstance(title, str) or not title.strip():
+            return
+        folded = unicodedata.normalize("NFC", title).strip().casefold()
+        if folded in self.seen:
+            where.error(
+                ("title",),
+                f"title “{title.strip()}” is used twice",
+                f"{self.seen[folded]} has the same title; make each title unique",
+            )
+        else:
+            self.seen[folded] = where.shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,7 +97,7 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
 
 
 def load_entry(
-    path: Path, config: BookConfig, catalog: ImageCatalog, problems: Problems
+    path: Path, config: BookConfig, catalog: ImageCatalog, titles: TitleIndex, problems: Problems
 ) -> Entry | None:
     parsed = read_markdown(path, problems)
     if parsed is None:
@@ -84,12 +105,14 @@ def load_entry(
     where = parsed.where
     _check_slug(path, where)
     errors_before = len(problems.errors)
+    if isinstance(parsed.yaml.value, dict):
+        titles.add(parsed.yaml.value.get("title"), where)
     data = check_mapping(parsed.yaml.value, MODEL_KEYS, (), where, "the front matter")
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         where.error(("kind",), f"`kind` cannot be “{kind}”", suggest_value(kind, KINDS))
     person = _person(data, where)
-    field = _field(data.get("field"), config, where)
+    field_of_work = _field(data.get("field"), config, where)
     place = _place(data, config, where)
     year = data.get("year")
     start, end = config.period
@@ -102,17 +125,22 @@ def load_entry(
     body_images = _body_images(parsed.source, path, catalog, problems)
     tokens = markdown.parse(parsed.source.body)
     if not markdown.has_text(tokens):
-        problems.error(where.shown, parsed.source.body_line - 1, 1, "the entry has no text",
-                       "write the model's story below the closing `---`")
+        problems.error(
+            where.shown,
+            parsed.source.body_line - 1,
+            1,
+            "the entry has no text",
+            "write the model's story below the closing `---`",
+        )
     tags = tuple(str(tag) for tag in data.get("tags", []))
-    if len(problems.errors) > errors_before or field is None or place is None:
+    if len(problems.errors) > errors_before or field_of_work is None or place is None:
         return None
     return Entry(
         slug=path.stem,
         title=data["title"],
         kind=data["kind"],
         unit=data["unit"],
-        field=field,
+        field=field_of_work,
         place=place,
         year=data["year"],
         summary=data.get("summary") or markdown.first_paragraph(tokens),
@@ -127,33 +155,37 @@ def load_entry(
     )
 
 
-def load_page(path: Path, catalog: ImageCatalog, problems: Problems) -> Page | None:
+def load_page(
+    path: Path, catalog: ImageCatalog, titles: TitleIndex, problems: Problems
+) -> Page | None:
     parsed = read_markdown(path, problems)
     if parsed is None:
         return None
     _check_slug(path, parsed.where)
     errors_before = len(problems.errors)
+    if isinstance(parsed.yaml.value, dict):
+        titles.add(parsed.yaml.value.get("title"), parsed.where)
     data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, "the front matter")
     body_images = _body_images(parsed.source, path, catalog, problems)
     if len(problems.errors) > errors_before:
         return None
-    return Page(path.stem, data["title"], data["order"], parsed.source.body,
-                parsed.where.shown, data.get("back", False), body_images)
-
-
-def title_position(entry_or_page: Entry | Page, problems: Problems) -> tuple[int, int]:
-    """Line and column of `title:` (re-read cheaply for duplicate reports)."""
-    parsed = read_markdown(Path(entry_or_page.source), Problems())
-    if parsed is None:
-        return 1, 1
-    position = parsed.yaml.at(("title",))
-    return position.line, position.column
+    return Page(
+        path.stem,
+        data["title"],
+        data["order"],
+        parsed.source.body,
+        parsed.where.shown,
+        data.get("back", False),
+        body_images,
+    )
 
 
 def _check_slug(path: Path, where: Checked) -> None:
     if not SLUG.match(path.stem):
         where.problems.error(
-            where.shown, 1, 1,
+            where.shown,
+            1,
+            1,
             f"file name “{path.name}” is not a slug (it becomes the page's address)",
             f"rename it to {slugify(path.stem) or 'mo-hinh'}.md",
         )
@@ -162,8 +194,11 @@ def _check_slug(path: Path, where: Checked) -> None:
 def _person(data: dict[str, Any], where: Checked) -> Person | None:
     if "person" not in data:
         if data.get("kind") == "ca-nhan":
-            where.error((), "an individual model (`kind: ca-nhan`) needs `person`",
-                        "add `person: {name: …, role: …}`")
+            where.error(
+                (),
+                "an individual model (`kind: ca-nhan`) needs `person`",
+                "add `person: {name: …, role: …}`",
+            )
         return None
     person = check_mapping(data["person"], PERSON_KEYS, ("person",), where, "`person`")
     return Person(person["name"], person.get("role", "")) if "name" in person else None
@@ -173,11 +208,14 @@ def _field(value: str | None, config: BookConfig, where: Checked) -> FieldOfWork
     if value is None:
         return None
     wanted = value.casefold()
-    for field in config.fields:
-        if wanted in (field.id, field.name.casefold()):
-            return field
-    where.error(("field",), f"unknown field “{value}”",
-                suggest_value(value, [field.id for field in config.fields]))
+    for known in config.fields:
+        if wanted in (known.id, known.name.casefold()):
+            return known
+    where.error(
+        ("field",),
+        f"unknown field “{value}”",
+        suggest_value(value, [known.id for known in config.fields]),
+    )
     return None
 
 
@@ -187,8 +225,11 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
         return None
     district = _match_district(name, config.districts)
     if district is None:
-        where.error(("district",), f"unknown district “{name}”",
-                    suggest_value(name, [d.name for d in config.districts]))
+        where.error(
+            ("district",),
+            f"unknown district “{name}”",
+            suggest_value(name, [d.name for d in config.districts], always_list=True),
+        )
         return None
     commune_name = data.get("commune")
     if commune_name is None:
@@ -197,9 +238,12 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
     for commune in district.communes:
         if wanted == bare_place_name(commune.name):
             return Place(district, commune)
-    where.error(("commune",), f"unknown commune “{commune_name}” in {district.name}",
-                suggest_value(commune_name, [c.name for c in district.communes])
-                + "; add new communes to `places` in book.yaml")
+    where.error(
+        ("commune",),
+        f"unknown commune “{commune_name}” in {district.name}",
+        suggest_value(commune_name, [c.name for c in district.communes])
+        + "; add new communes to `places` in book.yaml",
+    )
     return None
 
 
@@ -220,10 +264,17 @@ def _front_matter_images(
         data = check_mapping(item, IMAGE_KEYS, key, where, "an image")
         if "src" not in data:
             continue
+        if not data.get("alt"):
+            where.error(
+                key,
+                "image has no `alt` text",
+                "add `alt:` describing the picture for readers who cannot see it",
+            )
         try:
             found = catalog.find(data["src"], path.parent)
-            image = catalog.image(found, data.get("alt", ""), data.get("caption", ""),
-                                  data.get("credit", ""))
+            image = catalog.image(
+                found, data.get("alt", ""), data.get("caption", ""), data.get("credit", "")
+            )
         except ImageProblem as exc:
             where.error((*key, "src"), exc.message, exc.hint)
             continue
@@ -241,9 +292,13 @@ def _body_images(
         text = lines[ref.line] if ref.line < len(lines) else ""
         column = text.find("](" + ref.src) + 3 if ref.src and ("](" + ref.src) in text else 1
         if not ref.alt.strip():
-            problems.error(source.path, line, max(text.find("!["), 0) + 1,
-                           "image has no alt text",
-                           "describe the picture between the brackets: ![what it shows](…)")
+            problems.error(
+                source.path,
+                line,
+                max(text.find("!["), 0) + 1,
+                "image has no alt text",
+                "describe the picture between the brackets: ![what it shows](…)",
+            )
         try:
             image_path = catalog.find(ref.src, path.parent)
             found[ref.src] = catalog.image(image_path, ref.alt)

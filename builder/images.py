@@ -34,35 +34,46 @@ class ImageCatalog:
     def find(self, src: str, entry_dir: Path) -> Path:
         """The file `src` names, relative to the entry or to the book folder."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
-            raise ImageProblem(f"image “{src}” is not a file of the book",
-                               "copy the picture into content/images/ and name it by its path")
+            raise ImageProblem(
+                f"image “{src}” is not a file of the book",
+                "copy the picture into content/images/ and name it by its path",
+            )
         if src.startswith(("/", "\\")) or not src.strip():
-            raise ImageProblem(f"image path “{src}” must be relative",
-                               "write it relative to the entry, like ../images/photo.jpg")
+            raise ImageProblem(
+                f"image path “{src}” must be relative",
+                "write it relative to the entry, like ../images/photo.jpg",
+            )
         root = self.root.resolve()
         for base in (entry_dir, self.root):
             candidate = (base / src).resolve()
             if candidate.is_file():
                 if not candidate.is_relative_to(root):
-                    raise ImageProblem(f"image “{src}” is outside the book folder",
-                                       "copy the picture into content/images/")
+                    raise ImageProblem(
+                        f"image “{src}” is outside the book folder",
+                        "copy the picture into content/images/",
+                    )
                 return candidate
-        raise ImageProblem(f"image file “{src}” not found",
-                           "check the spelling; paths are relative to the entry's folder")
+        raise ImageProblem(
+            f"image file “{src}” not found",
+            "check the spelling; paths are relative to the entry's folder",
+        )
 
     def image(self, path: Path, alt: str, caption: str = "", credit: str = "") -> Image:
         """Read the picture's size once and give it a unique, ASCII output name."""
         if path not in self._by_source:
             if path.suffix.lower() not in IMAGE_SUFFIXES:
-                raise ImageProblem(f"“{path.name}” is not a supported picture",
-                                   "use JPEG, PNG, WebP or GIF")
+                raise ImageProblem(
+                    f"“{path.name}” is not a supported picture", "use JPEG, PNG, WebP or GIF"
+                )
             try:
                 with PILImage.open(path) as picture:
                     width, height = picture.size
                     picture.verify()
             except (UnidentifiedImageError, OSError, SyntaxError) as exc:
-                raise ImageProblem(f"“{path.name}” cannot be read as a picture ({exc})",
-                                   "open it in an image editor and save it again") from exc
+                raise ImageProblem(
+                    f"“{path.name}” cannot be read as a picture ({exc})",
+                    "open it in an image editor and save it again",
+                ) from exc
             self._by_source[path] = (self._unique_name(path), width, height)
         name, width, height = self._by_source[path]
         return Image(path, name, width, height, alt, caption, credit)

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import load_config
-from builder.entries import load_entry, load_page, title_position
+from builder.entries import TitleIndex, load_entry, load_page
 from builder.images import ImageCatalog
-from builder.model import Book, BookConfig, Entry, Page, Part
+from builder.model import Book, BookConfig, Entry, Part
 from builder.problems import Problems, shown_path
 from builder.vietnamese import sort_key
 
@@ -26,8 +25,13 @@ class Loaded:
 def load_book(root: Path) -> Loaded:
     problems = Problems()
     if not root.is_dir():
-        problems.error(shown_path(root), 1, 1, "the content folder does not exist",
-                       "give the book folder with --content DIR")
+        problems.error(
+            shown_path(root),
+            1,
+            1,
+            "the content folder does not exist",
+            "give the book folder with --content DIR",
+        )
         return Loaded(None, problems)
     config = load_config(root, problems)
     if config is None:
@@ -35,18 +39,30 @@ def load_book(root: Path) -> Loaded:
     catalog = ImageCatalog(root)
     model_files = sorted((root / "models").glob("*.md"))
     if not model_files:
-        problems.error(shown_path(root / "models"), 1, 1, "the book has no models",
-                       "add one Markdown file per model in the models/ folder")
-    entries = [e for e in (load_entry(p, config, catalog, problems) for p in model_files) if e]
-    pages = [p for p in (load_page(f, catalog, problems)
-                         for f in sorted((root / "pages").glob("*.md"))) if p]
-    _report_duplicate_titles(entries, problems)
-    _report_duplicate_titles(pages, problems)
+        problems.error(
+            shown_path(root / "models"),
+            1,
+            1,
+            "the book has no models",
+            "add one Markdown file per model in the models/ folder",
+        )
+    titles = TitleIndex()
+    entries = [
+        entry
+        for path in model_files
+        if (entry := load_entry(path, config, catalog, titles, problems))
+    ]
+    pages = [
+        page
+        for path in sorted((root / "pages").glob("*.md"))
+        if (page := load_page(path, catalog, TitleIndex(), problems))
+    ]
     if problems.errors:
         return Loaded(None, problems)
     pages.sort(key=lambda page: (page.back, page.order, sort_key(page.title)))
-    book = Book(config=config, root=root, parts=group_entries(entries, config, "field"),
-                pages=tuple(pages))
+    book = Book(
+        config=config, root=root, parts=group_entries(entries, config, "field"), pages=tuple(pages)
+    )
     return Loaded(book, problems)
 
 
@@ -75,17 +91,3 @@ def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tupl
         for slug in order
         if slug in keyed
     )
-
-
-def _report_duplicate_titles(items: list[Entry] | list[Page], problems: Problems) -> None:
-    seen: dict[str, Entry | Page] = {}
-    for item in items:
-        title = unicodedata.normalize("NFC", item.title).casefold()
-        if title in seen:
-            line, column = title_position(item, problems)
-            problems.error(item.source, line, column, f"title “{item.title}” is used twice",
-                           f"{seen[title].source} has the same title; make each title unique")
-        else:
-            seen[title] = item
-
-

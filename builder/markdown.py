@@ -55,7 +55,7 @@ def parser() -> MarkdownIt:
 
 def render_html(body: str, image_url: ImageUrl) -> str:
     """The body as HTML; `image_url` maps a Markdown image source to what the output shows."""
-    return parser().render(body, {"image_url": image_url})
+    return str(parser().render(body, {"image_url": image_url}))
 
 
 def parse(body: str) -> list[Token]:
@@ -80,9 +80,9 @@ def first_paragraph(tokens: Sequence[Token]) -> str:
         if token.type == "paragraph_open" and not token.hidden:
             inline = tokens[index + 1]
             text = "".join(
-                child.content for child in inline.children or []
-                if child.type in ("text", "code_inline", "softbreak")
-                or child.type == "softbreak"
+                child.content
+                for child in inline.children or []
+                if child.type in ("text", "code_inline", "softbreak") or child.type == "softbreak"
             )
             if text.strip():
                 return " ".join(text.split())
@@ -145,6 +145,9 @@ def _render_table_close(
 
 def _escape(text: Any) -> str:
     return (
-        str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        str(text)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
         .replace('"', "&quot;")
     )

@@ -60,23 +60,26 @@ def check_mapping(
         where.error(path, f"{what} must be {_TYPE_NAMES[dict]}")
         return {}
     good: dict[str, Any] = {}
+    meant: set[str] = set()
     for key, item in value.items():
         spec = fields.get(key)
         if spec is None:
-            where.error((*path, key), f"unknown key `{key}` in {what}", _suggest(key, fields),
-                        key=True)
+            hint = _suggest(key, fields)
+            where.error((*path, key), f"unknown key `{key}` in {what}", hint, key=True)
+            meant.update(name for name in fields if hint == f"did you mean `{name}`?")
             continue
         if item is None or item == "":
             if spec.required:
                 where.error((*path, key), f"`{key}` is empty", _example(key, spec))
             continue
         if not _is_kind(item, spec.kind):
-            where.error((*path, key), f"`{key}` must be {_TYPE_NAMES[spec.kind]}",
-                        _example(key, spec))
+            where.error(
+                (*path, key), f"`{key}` must be {_TYPE_NAMES[spec.kind]}", _example(key, spec)
+            )
             continue
         good[key] = str(item).strip() if spec.kind is str else item
     for key, spec in fields.items():
-        if spec.required and key not in value:
+        if spec.required and key not in value and key not in meant:
             where.error(path, f"missing required key `{key}` in {what}", _example(key, spec))
     return good
 
@@ -102,9 +105,10 @@ def _example(key: str, spec: Field) -> str:
     return f"for example `{key}: {spec.example}`" if spec.example else ""
 
 
-def suggest_value(value: str, choices: list[str]) -> str:
+def suggest_value(value: str, choices: list[str], *, always_list: bool = False) -> str:
     """A hint naming the closest valid value, or listing them all."""
-    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.6)
+    listed = "valid values: " + ", ".join(f"“{choice}”" for choice in choices)
+    close = difflib.get_close_matches(value, choices, n=1, cutoff=0.75)
     if close:
-        return f"did you mean “{close[0]}”?"
-    return "valid values: " + ", ".join(f"“{choice}”" for choice in choices)
+        return f"did you mean “{close[0]}”?" + (f" {listed}" if always_list else "")
+    return listed

@@ -30,16 +30,26 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
     if b"\x00" in raw[:8000]:
-        problems.error(shown, 1, 1, "this is not a text file (it contains NUL bytes)",
-                       "save the entry as plain text in UTF-8")
+        problems.error(
+            shown,
+            1,
+            1,
+            "this is not a text file (it contains NUL bytes)",
+            "save the entry as plain text in UTF-8",
+        )
         return None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.error(shown, line, column, "the file is not valid UTF-8 text",
-                       "save it again choosing the encoding “UTF-8”")
+        problems.error(
+            shown,
+            line,
+            column,
+            "the file is not valid UTF-8 text",
+            "save it again choosing the encoding “UTF-8”",
+        )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _report_non_nfc(text, shown, problems)
@@ -51,11 +61,11 @@ def _report_non_nfc(text: str, shown: Path, problems: Problems) -> None:
         return
     for number, line in enumerate(text.split("\n"), start=1):
         if not unicodedata.is_normalized("NFC", line):
-            column = next(
-                (i for i, ch in enumerate(line, start=1) if unicodedata.combining(ch)), 1
-            )
+            column = next((i for i, ch in enumerate(line, start=1) if unicodedata.combining(ch)), 1)
             problems.warning(
-                shown, number, max(column - 1, 1),
+                shown,
+                number,
+                max(column - 1, 1),
                 "text is not in Unicode NFC (letters and tone marks are stored apart)",
                 "the build normalises it; retype the word or run a Unicode NFC converter",
             )
@@ -67,7 +77,10 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
         problems.error(
-            shown, 1, 1, "no front matter: the file must start with a line `---`",
+            shown,
+            1,
+            1,
+            "no front matter: the file must start with a line `---`",
             "put `---`, the facts (title: …, field: …), and another `---` before the text",
         )
         return None
@@ -80,6 +93,11 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
                 body="\n".join(lines[index + 1 :]),
                 body_line=index + 2,
             )
-    problems.error(shown, 1, 1, "the front matter is never closed",
-                   "add a line `---` after the last fact, before the text")
+    problems.error(
+        shown,
+        1,
+        1,
+        "the front matter is never closed",
+        "add a line `---` after the last fact, before the text",
+    )
     return None

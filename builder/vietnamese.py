@@ -10,7 +10,7 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 
 # CLDR `vi` order of letters; tone marks only break ties (secondary difference).
-_ALPHABET = "a ă â b c d đ e ê g h i k l m n o ô ơ p q r s t u ư v x y".split()
+_ALPHABET = tuple("aăâbcdđeêghiklmnoôơpqrstuưvxy")
 _LETTER_RANK = {letter: rank + 10 for rank, letter in enumerate(_ALPHABET)}
 # No tone, huyền, hỏi, ngã, sắc, nặng.
 _TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}

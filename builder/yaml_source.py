@@ -55,8 +55,12 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        where = Position(mark.line + 1 + offset, mark.column + 1) if mark else Position(first_line, 1)
-        raise YamlProblem(f"YAML syntax error: {exc.problem or exc}", where, _yaml_hint(exc)) from exc
+        where = (
+            Position(mark.line + 1 + offset, mark.column + 1) if mark else Position(first_line, 1)
+        )
+        raise YamlProblem(
+            f"YAML syntax error: {exc.problem or exc}", where, _yaml_hint(exc)
+        ) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML syntax error: {exc}", Position(first_line, 1)) from exc
     finally:
@@ -92,8 +96,9 @@ def _convert(
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
-                raise YamlProblem("YAML merge keys (<<) are not allowed here",
-                                  _position(key_node, offset))
+                raise YamlProblem(
+                    "YAML merge keys (<<) are not allowed here", _position(key_node, offset)
+                )
             key = str(loader.construct_object(key_node, deep=True))
             if key in result:
                 first = located.keys[(*path, key)]

@@ -63,35 +63,71 @@ class SiteWriter:
         self._copy_assets()
         entries = self.book.entries
         common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages}
-        self._page("index.html", "index.html", title="", **common,
-                   parts=self.book.parts, foreword=self._foreword(), total=len(entries),
-                   foreword_summary=self._foreword_summary())
+        self._page(
+            "index.html",
+            "index.html",
+            title="",
+            **common,
+            parts=self.book.parts,
+            foreword=self._foreword(),
+            total=len(entries),
+            foreword_summary=self._foreword_summary(),
+        )
         for number, entry in enumerate(entries):
             self._page(
-                model_path(entry), "model.html", **common,
-                title=entry.title, description=entry.summary, entry=entry, og_type="article",
+                model_path(entry),
+                "model.html",
+                **common,
+                title=entry.title,
+                description=entry.summary,
+                entry=entry,
+                og_type="article",
                 og_image=_absolute(self.book, f"images/{entry.images[0].output_name}")
-                if entry.images else "",
+                if entry.images
+                else "",
                 body=self._body(entry.body, entry.body_images, 1),
                 figures=[self._figure(image, 1) for image in entry.images],
                 previous=entries[number - 1] if number else None,
                 next=entries[number + 1] if number + 1 < len(entries) else None,
             )
         for page in self.book.pages:
-            self._page(page_path(page), "page.html", **common, title=page.title, page=page,
-                       body=self._body(page.body, page.body_images, 1))
+            self._page(
+                page_path(page),
+                "page.html",
+                **common,
+                title=page.title,
+                page=page,
+                body=self._body(page.body, page.body_images, 1),
+            )
         for listing in self.listings:
-            self._page(listing.path, "listing.html", **common, title=listing.title,
-                       listing=listing)
-        for kind, heading in (("linh-vuc/", "Lĩnh vực"), ("dia-ban/", "Địa bàn"),
-                              ("nam/", "Năm công nhận")):
-            self._page(kind + "index.html", "indexes.html", **common, title=heading,
-                       heading=heading, listings=self.indexes[kind])
-        self._page("404.html", "404.html", **common, title="Không tìm thấy trang",
-                   root=self.book.config.base_path, canonical_path=None)
+            self._page(listing.path, "listing.html", **common, title=listing.title, listing=listing)
+        for kind, heading in (
+            ("linh-vuc/", "Lĩnh vực"),
+            ("dia-ban/", "Địa bàn"),
+            ("nam/", "Năm công nhận"),
+        ):
+            self._page(
+                kind + "index.html",
+                "indexes.html",
+                **common,
+                title=heading,
+                heading=heading,
+                listings=self.indexes[kind],
+            )
+        self._page(
+            "404.html",
+            "404.html",
+            **common,
+            title="Không tìm thấy trang",
+            root=self.book.config.base_path,
+            canonical_path=None,
+        )
         self._xml("sitemap.xml", paths=[p for p in self._html_paths() if p != "404.html"])
-        self._xml("feed.xml", entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
-                  updated=build_date(self.book))
+        self._xml(
+            "feed.xml",
+            entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
+            updated=build_date(self.book),
+        )
         return self.written
 
     def _page(self, path: str, template: str, **context: Any) -> None:
@@ -109,7 +145,8 @@ class SiteWriter:
 
     def _xml(self, name: str, **context: Any) -> None:
         xml = self.env.get_template(name).render(
-            book=self.book.config, absolute=lambda path: _absolute(self.book, path), **context)
+            book=self.book.config, absolute=lambda path: _absolute(self.book, path), **context
+        )
         self._save(name, xml)
 
     def _save(self, path: str, text: str) -> None:
@@ -119,8 +156,7 @@ class SiteWriter:
         self.written.append(target)
 
     def _html_paths(self) -> list[str]:
-        return [p.relative_to(self.folder).as_posix() for p in self.written
-                if p.suffix == ".html"]
+        return [p.relative_to(self.folder).as_posix() for p in self.written if p.suffix == ".html"]
 
     def _body(self, body: str, images: tuple[tuple[str, Image], ...], depth: int) -> str:
         found = dict(images)
@@ -129,8 +165,9 @@ class SiteWriter:
             image = found.get(src)
             if image is None:
                 return None
-            return markdown.ImageRef("../" * depth + f"images/{image.output_name}",
-                                     image.width, image.height)
+            return markdown.ImageRef(
+                "../" * depth + f"images/{image.output_name}", image.width, image.height
+            )
 
         return markdown.render_html(body, image_url)
 
@@ -168,12 +205,13 @@ def _listings(book: Book) -> tuple[Listing, ...]:
 
     def add(prefix: str, parts: tuple[Part, ...], heading: str) -> None:
         for part in parts:
-            listings.append(Listing(f"{prefix}{part.slug}.html", part.title,
-                                    heading, part.entries))
+            listings.append(Listing(f"{prefix}{part.slug}.html", part.title, heading, part.entries))
 
     add("linh-vuc/", group_entries(entries, config, "field"), "Lĩnh vực")
-    districts = sorted(group_entries(entries, config, "district"),
-                       key=lambda part: sort_key(bare_place_name(part.title)))
+    districts = sorted(
+        group_entries(entries, config, "district"),
+        key=lambda part: sort_key(bare_place_name(part.title)),
+    )
     add("dia-ban/", tuple(districts), "Địa bàn")
     add("nam/", group_entries(entries, config, "year"), "Năm công nhận")
     return tuple(listings)
@@ -181,5 +219,3 @@ def _listings(book: Book) -> tuple[Listing, ...]:
 
 def _absolute(book: Book, path: str) -> str:
     return book.config.base_url + path
-
-

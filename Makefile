@@ -1,0 +1,68 @@
+# Two commands do everything on a fresh machine:
+#   make        builds the website, the PDF and the EPUB from content/ into output/
+#   make test   runs the whole test suite (lint, types, tests)
+# Each target bootstraps what it needs: a .venv with the project, the typeface, and for
+# the tests the tools they drive; or stops with one line saying what to install.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+CONTENT ?= content
+OUT ?= output
+
+# $(call need,TEST-COMMAND,DEBIAN-PACKAGES): run apt-get when root, else say what to install.
+define need
+	@if ! $(1) >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(2) (Debian packages)…"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null 2>&1 \
+	    || { apt-get update -q >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(2) >/dev/null; } \
+	    || { echo "could not install $(2): install it with apt-get and run make again"; exit 1; }; \
+	  else echo "missing: run  sudo apt-get install $(2)  and then make again"; exit 1; fi; \
+	fi
+endef
+
+.PHONY: all site book pdf epub check test lint typecheck setup test-setup clean
+
+all: setup
+	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
+
+site: setup
+	$(BIN)/builder build --content $(CONTENT) --out $(OUT) site
+
+book: setup
+	$(BIN)/builder build --content $(CONTENT) --out $(OUT) pdf epub
+
+check: setup
+	$(BIN)/builder check --content $(CONTENT)
+
+test: setup test-setup lint typecheck
+	$(BIN)/pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check builder tests
+	$(BIN)/ruff format --check builder tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+setup: $(STAMP)
+	$(call need,test -f /usr/share/fonts/truetype/charis/CharisSIL-BoldItalic.ttf,fonts-sil-charis)
+	$(call need,/sbin/ldconfig -p | grep -q libpangoft2-1.0,libpango-1.0-0 libpangoft2-1.0-0)
+
+test-setup: setup
+	$(call need,command -v pdftoppm,poppler-utils)
+
+$(STAMP): pyproject.toml
+	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+	  || { echo "Python 3.11 or newer is needed: install python3 (3.11+)"; exit 1; }
+	@test -x $(BIN)/python || python3 -m venv $(VENV) \
+	  || { echo "cannot create .venv: run  sudo apt-get install python3-venv"; exit 1; }
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -e '.[dev]'
+	@touch $@
+
+clean:
+	rm -rf $(OUT) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,59 @@
+"""Shared helpers: fixture books copied into a temporary folder, and the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from builder.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = ROOT / "tests" / "fixtures"
+SAMPLE = ROOT / "content"
+
+Run = Callable[..., Result]
+
+
+@pytest.fixture
+def run(monkeypatch: pytest.MonkeyPatch) -> Run:
+    """Run `builder ARGS` from the repository root, as a user would."""
+    monkeypatch.chdir(ROOT)
+
+    def invoke(*args: str | Path) -> Result:
+        return CliRunner().invoke(main, [str(arg) for arg in args], catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def book_copy(tmp_path: Path) -> Callable[[str], Path]:
+    """A fresh copy of `tests/fixtures/<name>` (or `sample`, the shipped book) to change freely."""
+
+    def copy(name: str) -> Path:
+        source = SAMPLE if name == "sample" else FIXTURES / name
+        target = tmp_path / name
+        shutil.copytree(source, target)
+        return target
+
+    return copy
+
+
+def write_model(book: Path, slug: str, front_matter: str, body: str = "Nội dung.\n") -> Path:
+    """Write `models/<slug>.md` with the given front matter lines."""
+    path = book / "models" / f"{slug}.md"
+    path.write_text(f"---\n{front_matter.strip()}\n---\n\n{body}", encoding="utf-8")
+    return path
+
+
+VALID_FRONT_MATTER = """
+title: "Mô hình hợp lệ"
+kind: tap-the
+unit: "Chi bộ thôn"
+field: kinh-te
+district: "huyện Gia Viễn"
+year: 2023
+"""

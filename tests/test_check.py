@@ -1,0 +1,97 @@
+"""`builder check`: every mistake reported at once, with its place and a hint."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
+
+
+def test_a_clean_book_passes(run: Run) -> None:
+    result = run("check", "--content", FIXTURES / "minimal")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip().endswith("3 models, 1 page, 1 image: ok")
+
+
+def test_the_shipped_sample_book_is_clean(run: Run) -> None:
+    result = run("check", "--strict", "--content", "content")
+    assert result.exit_code == 0, result.output
+
+
+def test_ten_kinds_of_mistake_are_all_reported_with_their_lines(run: Run) -> None:
+    result = run("check", "--content", "tests/fixtures/ten-mistakes")
+    assert result.exit_code == 1
+    expected = (FIXTURES / "ten-mistakes" / "expected.txt").read_text(encoding="utf-8")
+    assert result.stderr == expected
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(errors) == 14
+    assert len({line.split(":")[0] for line in errors}) == 10  # all ten broken files
+
+
+def test_unknown_key_suggests_the_known_one(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    front = VALID_FRONT_MATTER.replace("year:", "yaer:")
+    write_model(book, "sai-khoa", front)
+    result = run("check", "--content", book)
+    assert result.exit_code == 1
+    assert "sai-khoa.md:7:1: error: unknown key `yaer` in the front matter" in result.stderr
+    assert "hint: did you mean `year`?" in result.stderr
+    assert "missing required key `year`" not in result.stderr
+
+
+def test_unknown_district_lists_the_valid_ones(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    write_model(book, "noi-khac", VALID_FRONT_MATTER.replace("huyện Gia Viễn", "huyện Kim Sơn"))
+    result = run("check", "--content", book)
+    assert "noi-khac.md:6:11: error: unknown district “huyện Kim Sơn”" in result.stderr
+    assert "valid values: “huyện Gia Viễn”, “thành phố Ninh Bình”, “huyện Nho Quan”" in (
+        result.stderr
+    )
+
+
+def test_places_may_be_written_without_their_kind(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    front = VALID_FRONT_MATTER.replace('"huyện Gia Viễn"', '"Gia Viễn"') + 'commune: "Gia Hưng"'
+    write_model(book, "ngan-gon", front)
+    assert run("check", "--content", book).exit_code == 0
+
+
+def test_text_not_in_nfc_is_a_warning_and_strict_fails(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    decomposed = "Nhân dân đo\u0302\u0300ng lòng.\n"  # "đồng" typed as o + ^ + `
+    write_model(book, "to-hop", VALID_FRONT_MATTER, decomposed)
+    relaxed = run("check", "--content", book)
+    assert relaxed.exit_code == 0
+    assert "to-hop.md:10:11: warning: text is not in Unicode NFC" in relaxed.stderr
+    assert run("check", "--strict", "--content", book).exit_code == 1
+
+
+def test_a_wrong_type_names_the_expected_one(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    write_model(book, "nam-chu", VALID_FRONT_MATTER.replace("year: 2023", "year: hai nghìn"))
+    result = run("check", "--content", book)
+    assert "nam-chu.md:7:7: error: `year` must be a whole number, like 2023" in result.stderr
+
+
+def test_file_names_must_be_slugs(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    write_model(book, "Mô Hình Mới", VALID_FRONT_MATTER)
+    result = run("check", "--content", book)
+    assert "error: file name “Mô Hình Mới.md” is not a slug" in result.stderr
+    assert "hint: rename it to mo-hinh-moi.md" in result.stderr
+
+
+def test_a_missing_book_folder_is_a_clear_error(run: Run, tmp_path: Path) -> None:
+    result = run("check", "--content", tmp_path / "khong-co")
+    assert result.exit_code == 1
+    assert "error: the content folder does not exist" in result.stderr
+
+
+def test_usage_errors_exit_with_2(run: Run) -> None:
+    assert run("check", "--no-such-option").exit_code == 2
+    assert run("build", "docx").exit_code == 2
