@@ -51,6 +51,7 @@ typecheck: $(STAMP)
 setup: $(STAMP)
 	$(call need,test -f /usr/share/fonts/truetype/charis/CharisSIL-BoldItalic.ttf,fonts-sil-charis)
 	$(call need,/sbin/ldconfig -p | grep -q libpangoft2-1.0,libpango-1.0-0 libpangoft2-1.0-0)
+	$(call need,test -f /usr/share/color/icc/ghostscript/default_cmyk.icc,libgs-common)
 
 test-setup: setup
 	$(call need,command -v pdftoppm,poppler-utils)

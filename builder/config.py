@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime
+import re
 from pathlib import Path
 from typing import Any
 
 from builder.model import (
     BookConfig,
     Colophon,
+    Colours,
     Commune,
     District,
     EpubSettings,
@@ -61,7 +63,12 @@ COLOPHON_KEYS = {
     "licence": Field(str),
 }
 SITE_KEYS = {"models_per_page": Field(int)}
-PDF_KEYS = {"trim": Field(dict), "group_by": Field(str, example="field")}
+PDF_KEYS = {
+    "trim": Field(dict),
+    "group_by": Field(str, example="field"),
+    "colours": Field(dict, example='{cover_background: "#8e1d1d"}'),
+}
+COLOUR_KEYS = {name: Field(str, example='"#8e1d1d"') for name in Colours.__dataclass_fields__}
 TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, "205")}
 EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
 
@@ -188,4 +195,16 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
             ("pdf", "group_by"), f"`group_by` cannot be `{group_by}`", "use field, district or year"
         )
         group_by = "field"
-    return PdfSettings(trim.get("width_mm", 145), trim.get("height_mm", 205), group_by)
+    colours = check_mapping(
+        data.get("colours", {}), COLOUR_KEYS, ("pdf", "colours"), where, "`pdf.colours`"
+    )
+    for name, value in colours.items():
+        if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            where.error(
+                ("pdf", "colours", name),
+                f"colour `{value}` is not like #8e1d1d",
+                "write colours as # and six hexadecimal digits",
+            )
+    return PdfSettings(
+        trim.get("width_mm", 145), trim.get("height_mm", 205), group_by, Colours(**colours)
+    )

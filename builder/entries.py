@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import markdown
-from builder.images import ImageCatalog, ImageProblem
+from builder.images import PRINT_DPI, ImageCatalog, ImageProblem, print_resolution
 from builder.model import BookConfig, District, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.problems import Problems, shown_path
 from builder.schema import Checked, Field, check_mapping, suggest_value
@@ -123,6 +123,7 @@ def load_entry(
         where.error(("started",), f"`started` ({started}) is after `year` ({year})")
     images = _front_matter_images(data.get("images", []), path, catalog, where)
     body_images = _body_images(parsed.source, path, catalog, problems)
+    _warn_low_resolution(images, body_images, config, parsed)
     tokens = markdown.parse(parsed.source.body)
     if not markdown.has_text(tokens):
         problems.error(
@@ -253,6 +254,35 @@ def _match_district(name: str, districts: tuple[District, ...]) -> District | No
     bare = [d for d in districts if bare_place_name(d.name) == bare_place_name(name)]
     matches = exact or bare
     return matches[0] if len(matches) == 1 else None
+
+
+def _warn_low_resolution(
+    images: tuple[Image, ...],
+    body_images: tuple[tuple[str, Image], ...],
+    config: BookConfig,
+    parsed: Parsed,
+) -> None:
+    trim = config.pdf.trim_width_mm
+    placed: list[tuple[Key, Image]] = [
+        (("images", n, "src"), image) for n, image in enumerate(images)
+    ]
+    lines = parsed.source.body.split("\n")
+    for src, image in body_images:
+        line = next((n for n, text in enumerate(lines) if f"]({src}" in text), 0)
+        placed.append((("#body", line), image))
+    for key, image in placed:
+        dpi = print_resolution(image, trim)
+        if dpi >= PRINT_DPI:
+            continue
+        message = f"image “{image.source.name}” would print at {dpi} dpi ({PRINT_DPI} needed)"
+        needed = round(image.width * PRINT_DPI / dpi)
+        hint = f"use a larger picture, at least {needed} pixels wide"
+        if key[0] == "#body":
+            line_number = parsed.source.body_line + int(key[1])
+            column = lines[int(key[1])].find("](") + 3 if lines else 1
+            parsed.where.problems.warning(parsed.where.shown, line_number, column, message, hint)
+        else:
+            parsed.where.warning(key, message, hint)
 
 
 def _front_matter_images(

@@ -16,6 +16,20 @@ from builder.vietnamese import slugify
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
 
+PRINT_DPI = 200
+TEXT_BLOCK_MARGINS_MM = 35  # inner 20 + outer 15, as the print stylesheet sets them
+MAX_FIGURE_HEIGHT_MM = 85
+
+
+def print_resolution(image: Image, trim_width_mm: float) -> int:
+    """Dots per inch of `image` at the size the printed book places it."""
+    width_mm = min(
+        trim_width_mm - TEXT_BLOCK_MARGINS_MM,
+        MAX_FIGURE_HEIGHT_MM * image.width / max(image.height, 1),
+    )
+    return round(image.width / (width_mm / 25.4))
+
+
 class ImageProblem(Exception):
     def __init__(self, message: str, hint: str = "") -> None:
         super().__init__(message)

@@ -61,7 +61,10 @@ def load_book(root: Path) -> Loaded:
         return Loaded(None, problems)
     pages.sort(key=lambda page: (page.back, page.order, sort_key(page.title)))
     book = Book(
-        config=config, root=root, parts=group_entries(entries, config, "field"), pages=tuple(pages)
+        config=config,
+        root=root,
+        parts=group_entries(entries, config, config.pdf.group_by),
+        pages=tuple(pages),
     )
     return Loaded(book, problems)
 

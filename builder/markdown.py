@@ -53,9 +53,15 @@ def parser() -> MarkdownIt:
     return md
 
 
-def render_html(body: str, image_url: ImageUrl) -> str:
-    """The body as HTML; `image_url` maps a Markdown image source to what the output shows."""
-    return str(parser().render(body, {"image_url": image_url}))
+def render_html(body: str, image_url: ImageUrl, doc_id: str | None = None) -> str:
+    """The body as HTML; `image_url` maps a Markdown image source to what the output shows.
+
+    `doc_id` makes footnote ids unique when several bodies share one document.
+    """
+    env: dict[str, Any] = {"image_url": image_url}
+    if doc_id:
+        env["docId"] = doc_id
+    return str(parser().render(body, env))
 
 
 def parse(body: str) -> list[Token]:

@@ -131,10 +131,21 @@ class SiteSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Colours:
+    """The book's colours (CSS colour values): the cover and the accent of headings."""
+
+    cover_background: str = "#8e1d1d"
+    cover_foreground: str = "#fff8ec"
+    cover_accent: str = "#d9b35b"
+    accent: str = "#8e1d1d"
+
+
+@dataclass(frozen=True, slots=True)
 class PdfSettings:
     trim_width_mm: float = 145
     trim_height_mm: float = 205
     group_by: Literal["field", "district", "year"] = "field"
+    colours: Colours = field(default_factory=Colours)
 
 
 @dataclass(frozen=True, slots=True)
@@ -163,6 +174,13 @@ class BookConfig:
     site: SiteSettings = field(default_factory=SiteSettings)
     pdf: PdfSettings = field(default_factory=PdfSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
+
+    @property
+    def slug(self) -> str:
+        """The book's file name stem: `dan-van-kheo-ninh-binh-2021-2025`."""
+        from builder.vietnamese import slugify
+
+        return slugify(self.short_title or self.title) or "book"
 
     @property
     def base_path(self) -> str:

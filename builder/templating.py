@@ -17,7 +17,7 @@ def environment(folder: str) -> Environment:
     """Templates of one output (`templates/<folder>/`), autoescaped for HTML and XML."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES / folder),
-        autoescape=select_autoescape(["html", "xml", "xhtml"], default=True),
+        autoescape=select_autoescape(["html", "xml", "xhtml"], ["css"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
@@ -25,4 +25,36 @@ def environment(folder: str) -> Environment:
     )
     env.filters["number"] = format_number
     env.filters["longdate"] = format_long_date
+    env.filters["roman"] = roman
+    env.filters["css_string"] = css_string
     return env
+
+
+def roman(number: int) -> str:
+    """`4` → `IV`: part numbers, as Vietnamese books number them."""
+    values = (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    )
+    text = ""
+    for value, letters in values:
+        count, number = divmod(number, value)
+        text += letters * count
+    return text
+
+
+def css_string(text: str) -> str:
+    """A CSS string literal holding `text` exactly."""
+    escaped = "".join(ch if ch.isalnum() or ch in " –-.,()" else f"\\{ord(ch):x} " for ch in text)
+    return f'"{escaped}"'

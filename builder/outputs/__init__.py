@@ -18,7 +18,8 @@ class Output(Protocol):
 
 def available_outputs() -> dict[str, Output]:
     """Output formats by name, in the order `build all` runs them."""
+    from builder.outputs.pdf import PdfOutput
     from builder.outputs.site import SiteOutput
 
-    outputs: list[Output] = [SiteOutput()]
+    outputs: list[Output] = [PdfOutput(), SiteOutput()]
     return {output.name: output for output in outputs}

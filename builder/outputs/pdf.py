@@ -1,0 +1,190 @@
+"""The printed book: a screen edition (tagged PDF/UA-1, links, bookmarks) and a print
+edition (PDF/X-4, 3 mm bleed, crop marks, no links) from one WeasyPrint layout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import segno
+
+from builder import markdown
+from builder.fonts import book_fonts
+from builder.load import group_entries
+from builder.model import Book, Entry, Image, Page
+from builder.print_html import footnotes_at_call_sites
+from builder.problems import BuildError
+from builder.publish import build_date
+from builder.templating import environment
+from builder.vietnamese import bare_place_name, format_number, sort_key
+
+BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
+# Ghostscript's CMYK press profile (Debian's libgs-common): the print edition's output intent.
+CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedEntry:
+    entry: Entry
+    html: str
+    figures: tuple[dict[str, Any], ...]
+    qr: str
+
+
+def screen_pdf_name(book: Book) -> str:
+    return f"{book.config.slug}.pdf"
+
+
+def print_pdf_name(book: Book) -> str:
+    return f"{book.config.slug}-print.pdf"
+
+
+PAGE_MAP_NAME = "print-pages.json"
+
+
+class PdfOutput:
+    name: ClassVar[str] = "pdf"
+
+    def render(self, book: Book, target: Path) -> list[Path]:
+        from weasyprint import HTML
+
+        html = book_html(book)
+        document = HTML(string=html, base_url=str(book.root.resolve())).render()
+        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
+        screen = target / screen_pdf_name(book)
+        printed = target / print_pdf_name(book)
+        # One layout, two editions: the screen one without bleed and press profile...
+        bleeds = [page.bleed for page in document.pages]
+        press_profile = document.color_profiles.pop("device-cmyk", None)
+        for page in document.pages:
+            page.bleed = dict(BLEED_NONE)
+        document.write_pdf(screen, pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+        # ...the print one with them, and without links (nothing to click on paper).
+        if press_profile is not None:
+            document.color_profiles["device-cmyk"] = press_profile
+        for page, bleed in zip(document.pages, bleeds, strict=True):
+            page.bleed = bleed
+            page.links = []
+        document.write_pdf(printed, pdf_variant="pdf/x-4", pdf_identifier=identifier)
+        page_map = target / PAGE_MAP_NAME
+        page_map.write_text(
+            json.dumps(model_pages(document), indent=1, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        return [screen, printed, page_map]
+
+
+def model_pages(document: Any) -> dict[str, int]:
+    """The printed page number of every model's opening: {slug: page}."""
+    pages: dict[str, int] = {}
+    for number, page in enumerate(document.pages, start=1):
+        for anchor in page.anchors:
+            if anchor.startswith("mo-hinh-"):
+                pages.setdefault(anchor.removeprefix("mo-hinh-"), number)
+    return pages
+
+
+def book_html(book: Book) -> str:
+    """The whole book as one HTML document for WeasyPrint."""
+    config = book.config
+    env = environment("pdf")
+    css = env.get_template("book.css").render(
+        trim_width=config.pdf.trim_width_mm,
+        trim_height=config.pdf.trim_height_mm,
+        colours=config.pdf.colours,
+        short_title=config.short_title,
+        cmyk_profile=_press_profile().as_uri(),
+    )
+    date = build_date(book)
+    districts = sorted(
+        group_entries(book.entries, config, "district"),
+        key=lambda part: sort_key(bare_place_name(part.title)),
+    )
+    return env.get_template("book.html").render(
+        book=config,
+        css=css,
+        font_faces=_font_faces(),
+        variant="book",
+        date_iso=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        year=date.year,
+        front_pages=[_page(page) for page in book.front_pages],
+        back_pages=[_page(page) for page in book.back_pages],
+        parts=[
+            {
+                "slug": part.slug,
+                "title": part.title,
+                "entries": [_entry(book, entry) for entry in part.entries],
+            }
+            for part in book.parts
+        ],
+        by_district=districts,
+        by_year=group_entries(book.entries, config, "year"),
+        colophon=_colophon(book),
+    )
+
+
+def _entry(book: Book, entry: Entry) -> PrintedEntry:
+    body = markdown.render_html(entry.body, _image_url(entry.body_images), entry.slug)
+    figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
+    url = f"{book.config.base_url}mo-hinh/{entry.slug}.html"
+    qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
+    return PrintedEntry(entry, footnotes_at_call_sites(body, entry.slug), figures, qr)
+
+
+def _page(page: Page) -> dict[str, Any]:
+    body = markdown.render_html(page.body, _image_url(page.body_images), page.slug)
+    return {
+        "slug": page.slug,
+        "title": page.title,
+        "html": footnotes_at_call_sites(body, page.slug),
+    }
+
+
+def _image_url(images: tuple[tuple[str, Image], ...]) -> markdown.ImageUrl:
+    found = dict(images)
+
+    def url(src: str) -> markdown.ImageRef | None:
+        image = found.get(src)
+        return (
+            markdown.ImageRef(image.source.as_uri(), image.width, image.height) if image else None
+        )
+
+    return url
+
+
+def _press_profile() -> Path:
+    if not CMYK_PROFILE.is_file():
+        raise BuildError(
+            f"the press colour profile {CMYK_PROFILE} is missing: run `make setup` "
+            "(it installs Debian's libgs-common)"
+        )
+    return CMYK_PROFILE
+
+
+def _font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "Charis SIL"; font-weight: {font.weight}; '
+        f'font-style: {font.style}; src: url("{font.path.as_uri()}"); }}'
+        for font in book_fonts()
+    )
+
+
+def _colophon(book: Book) -> list[tuple[str, str]]:
+    """Label and value of every colophon line that has a value; none is printed empty."""
+    colophon = book.config.colophon
+    lines = [
+        ("Chịu trách nhiệm xuất bản", colophon.responsible_publisher),
+        ("Biên tập", ", ".join(colophon.editors)),
+        ("Nhà xuất bản", colophon.publisher),
+        ("Số lượng in", f"{format_number(colophon.print_run)} bản" if colophon.print_run else ""),
+        ("Khổ sách", colophon.size),
+        ("In tại", colophon.printer),
+        ("Số xác nhận đăng ký xuất bản", colophon.registration_number),
+        ("Quyết định xuất bản số", colophon.decision_number),
+        ("ISBN", colophon.isbn),
+        ("Giấy phép", colophon.licence),
+    ]
+    return [(label, value) for label, value in lines if value]
