@@ -9,10 +9,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
 from pdfcheck import MM, embedded, fonts, outline_titles, page_texts
 from pypdf import PdfReader
-
-from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
 from test_site import VIETNAMESE_LETTERS
 
 CHARIS = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold-Italic"}
