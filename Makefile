@@ -55,6 +55,7 @@ setup: $(STAMP)
 
 test-setup: setup
 	$(call need,command -v pdftoppm,poppler-utils)
+	$(call need,command -v java,default-jre-headless)
 
 $(STAMP): pyproject.toml
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -31,6 +31,7 @@ class ImageRef:
     url: str
     width: int
     height: int
+    lazy: bool = True  # loading="lazy" is for browsers; EPUB and print want plain images
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ def parser() -> MarkdownIt:
     md.add_render_rule("image", _render_image)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
+    md.add_render_rule("footnote_anchor", _render_footnote_backref)
     return md
 
 
@@ -127,9 +129,10 @@ def _render_image(
     escape = _escape
     if ref is None:
         return f'<span class="missing-image">[{escape(alt)}]</span>'
+    lazy = ' loading="lazy" decoding="async"' if ref.lazy else ""
     img = (
         f'<img src="{escape(ref.url)}" alt="{escape(alt)}" width="{ref.width}" '
-        f'height="{ref.height}" loading="lazy" decoding="async">'
+        f'height="{ref.height}"{lazy}>'
     )
     if token.meta.get("figure"):
         caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
@@ -147,6 +150,19 @@ def _render_table_close(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     return self.renderToken(tokens, idx, options, env) + "</div>\n"
+
+
+def _render_footnote_backref(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The way back from a note: “↑”, a glyph the book's typeface has (unlike ↩)."""
+    ident = self.rules["footnote_anchor_name"](tokens, idx, options, env)
+    if tokens[idx].meta["subId"] > 0:
+        ident += ":" + str(tokens[idx].meta["subId"])
+    return (
+        f' <a href="#fnref{ident}" class="footnote-backref" '
+        f'aria-label="Quay lại chỗ chú thích">↑</a>'
+    )
 
 
 def _escape(text: Any) -> str:

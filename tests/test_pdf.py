@@ -92,7 +92,7 @@ def test_toc_and_index_page_numbers_are_where_the_titles_are(minimal_pdfs: Path)
     titles = {"an-ninh": "An ninh thôn xóm", "duong-lang": "Đường làng sạch đẹp",
               "dan-quan": "Dân quân giúp dân"}  # fmt: skip
     for slug, title in titles.items():
-        page = opened[slug]
+        page = opened[f"mo-hinh-{slug}"]
         assert texts[page - 1].startswith(title)
         assert texts[page - 1].endswith(f" {page}")  # the folio
         listed = [t for t in texts if t.startswith(("Mục lục", "Chỉ mục"))]
@@ -128,6 +128,6 @@ def test_every_vietnamese_letter_in_every_style_uses_the_book_typeface(
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
     reader = PdfReader(tmp_path / "o" / "sach-thu.pdf")
     assert fonts(reader) == CHARIS
-    opened = json.loads((tmp_path / "o" / "print-pages.json").read_text())["chu-cai"]
+    opened = json.loads((tmp_path / "o" / "print-pages.json").read_text())["mo-hinh-chu-cai"]
     text = reader.pages[opened - 1].extract_text()
     assert text.count(letters) == 4

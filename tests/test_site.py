@@ -45,7 +45,7 @@ def test_model_page_shows_facts_body_images_and_neighbours(minimal_site: Path) -
     assert shown["Lĩnh vực"] == "Kinh tế"
     lead = model.xpath("//figure[contains(@class,'lead')]")[0]
     assert lead.xpath("img/@alt") == ["Con đường bê tông giữa hai hàng cây"]
-    assert lead.xpath("img/@width") == ["320"] and lead.xpath("img/@height") == ["200"]
+    assert lead.xpath("img/@width") == ["1000"] and lead.xpath("img/@height") == ["625"]
     assert "Đường thôn Đông" in lead.findtext("figcaption")
     inline = model.xpath("//div[@class='prose']//figure")[0]
     assert inline.findtext("figcaption") == "Cánh đồng bên đường"

@@ -18,8 +18,10 @@ class Output(Protocol):
 
 def available_outputs() -> dict[str, Output]:
     """Output formats by name, in the order `build all` runs them."""
+    from builder.outputs.epub import EpubOutput
     from builder.outputs.pdf import PdfOutput
     from builder.outputs.site import SiteOutput
 
-    outputs: list[Output] = [PdfOutput(), SiteOutput()]
+    # The PDF first: the EPUB and the site cite its page numbers when it is built with them.
+    outputs: list[Output] = [PdfOutput(), EpubOutput(), SiteOutput()]
     return {output.name: output for output in outputs}

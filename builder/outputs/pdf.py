@@ -77,14 +77,29 @@ class PdfOutput:
         return [screen, printed, page_map]
 
 
+PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
+
+
 def model_pages(document: Any) -> dict[str, int]:
-    """The printed page number of every model's opening: {slug: page}."""
+    """The printed page on which each model, part and page opens: {anchor id: page}.
+
+    Model anchors are `mo-hinh-<slug>`; the EPUB and the site read this map to cite the
+    printed book (“trang 57”).
+    """
     pages: dict[str, int] = {}
     for number, page in enumerate(document.pages, start=1):
         for anchor in page.anchors:
-            if anchor.startswith("mo-hinh-"):
-                pages.setdefault(anchor.removeprefix("mo-hinh-"), number)
+            if anchor.startswith(PAGE_ANCHORS):
+                pages.setdefault(anchor, number)
     return pages
+
+
+def read_page_map(target: Path) -> dict[str, int] | None:
+    """The page map of a PDF built in this same run into `target`, if any."""
+    path = target / PAGE_MAP_NAME
+    if not path.is_file():
+        return None
+    return {str(key): int(value) for key, value in json.loads(path.read_text("utf-8")).items()}
 
 
 def book_html(book: Book) -> str:
@@ -122,7 +137,7 @@ def book_html(book: Book) -> str:
         ],
         by_district=districts,
         by_year=group_entries(book.entries, config, "year"),
-        colophon=_colophon(book),
+        colophon=colophon_lines(book),
     )
 
 
@@ -172,7 +187,7 @@ def _font_faces() -> str:
     )
 
 
-def _colophon(book: Book) -> list[tuple[str, str]]:
+def colophon_lines(book: Book) -> list[tuple[str, str]]:
     """Label and value of every colophon line that has a value; none is printed empty."""
     colophon = book.config.colophon
     lines = [
