@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 import time
 from pathlib import Path
@@ -28,6 +29,7 @@ content_option = click.option(
 @click.version_option(package_name="dan-van-kheo-builder")
 def main() -> None:
     """Build the website, PDF and EPUB of a “Dân vận khéo” book from Markdown."""
+    _show_notes()
 
 
 @main.command()
@@ -81,6 +83,21 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
         f"built {', '.join(chosen)} into {out_dir}/: {format_number(len(written))} files, "
         f"{format_number(round(size / 1e6, 1))} MB in {format_number(round(seconds, 1))} s"
     )
+
+
+class _NoteHandler(logging.Handler):
+    """Outputs say what they left out (`note: …`) through the `builder` logger."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        click.echo(f"note: {record.getMessage()}", err=True)
+
+
+def _show_notes() -> None:
+    log = logging.getLogger("builder")
+    log.setLevel(logging.INFO)
+    log.propagate = False
+    if not any(isinstance(handler, _NoteHandler) for handler in log.handlers):
+        log.addHandler(_NoteHandler())
 
 
 def _load(content: Path) -> Loaded:

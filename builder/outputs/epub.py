@@ -207,7 +207,7 @@ class EpubWriter:
                         ],
                     }
                 )
-            elif not doc.file_name.startswith(("m-", "cover", "toc")):
+            elif not doc.file_name.startswith(("m-", "cover", "toc", "titlepage")):
                 toc.append({"href": doc.file_name, "title": doc.title, "children": []})
         landmarks = [
             {
