@@ -24,7 +24,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check test lint typecheck setup test-setup clean
+.PHONY: all site book pdf epub check test lint typecheck setup test-setup bench clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -65,6 +65,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
+
+bench: setup
+	$(call need,command -v pandoc,pandoc)
+	$(BIN)/python -m tests.bench.run
 
 clean:
 	rm -rf $(OUT) .cache .pytest_cache .mypy_cache .ruff_cache

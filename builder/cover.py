@@ -8,6 +8,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from builder.fonts import book_fonts
 from builder.model import BookConfig
+from builder.templating import balanced_lines
 
 WIDTH, HEIGHT = 1600, 2400
 
@@ -24,7 +25,9 @@ def cover_png(config: BookConfig) -> bytes:
     foreground, accent = colours.cover_foreground, colours.cover_accent
 
     _centred(draw, config.author.upper(), small, 230, foreground, tracking=6)
-    title_lines = _wrap(draw, config.title, bold, WIDTH - 260)
+    title_lines = balanced_lines(config.title, 28)
+    while max(draw.textlength(line, font=bold) for line in title_lines) > WIDTH - 200:
+        bold = ImageFont.truetype(faces[(700, "normal")], int(bold.size * 0.92))
     line_height = 150
     top = HEIGHT // 2 - (len(title_lines) * line_height) // 2 - 60
     draw.line([(WIDTH / 2 - 130, top - 70), (WIDTH / 2 + 130, top - 70)], fill=accent, width=6)
@@ -41,19 +44,6 @@ def cover_png(config: BookConfig) -> bytes:
     buffer = io.BytesIO()
     image.save(buffer, "PNG", optimize=True)
     return buffer.getvalue()
-
-
-def _wrap(
-    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
-) -> list[str]:
-    lines: list[str] = []
-    for word in text.split():
-        candidate = f"{lines[-1]} {word}" if lines else word
-        if lines and draw.textlength(candidate, font=font) <= width:
-            lines[-1] = candidate
-        else:
-            lines.append(word)
-    return lines
 
 
 def _centred(

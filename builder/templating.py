@@ -27,7 +27,43 @@ def environment(folder: str) -> Environment:
     env.filters["longdate"] = format_long_date
     env.filters["roman"] = roman
     env.filters["css_string"] = css_string
+    env.filters["balance"] = balanced_lines
     return env
+
+
+def balanced_lines(text: str, line_chars: int = 28) -> list[str]:
+    """`text` in as few lines of at most about `line_chars` as it needs, of nearly equal
+    length, never breaking inside “quotes”.
+
+    Display titles (covers, title pages) look best balanced; greedy wrapping leaves a
+    lone word on the last line.
+    """
+    words = text.split()
+    count = -(-len(text) // line_chars)
+    if count <= 1 or len(words) <= 1:
+        return [text]
+    inside = []
+    depth = 0
+    for word in words:
+        depth += word.count("“") - word.count("”")
+        inside.append(depth > 0)
+
+    def best(start: int, lines: int) -> tuple[int, list[str]]:
+        rest = words[start:]
+        if lines == 1 or len(rest) <= 1:
+            return len(" ".join(rest)), [" ".join(rest)]
+        options = []
+        for end in range(start + 1, len(words)):
+            if inside[end - 1]:
+                continue  # a break here would split a quotation
+            head = " ".join(words[start:end])
+            width, tail = best(end, lines - 1)
+            options.append((max(len(head), width), [head, *tail]))
+        if not options:
+            return len(" ".join(rest)), [" ".join(rest)]
+        return min(options, key=lambda option: option[0])
+
+    return best(0, count)[1]
 
 
 def roman(number: int) -> str:
