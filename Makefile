@@ -1,6 +1,7 @@
 # Two commands do everything on a fresh machine:
 #   make        builds the website, the PDF and the EPUB from content/ into output/
 #   make test   runs the whole test suite (lint, types, tests)
+# Also: make check [STRICT=1], make site, make book (PDF + EPUB), make bench.
 # Each target bootstraps what it needs: a .venv with the project, the typeface, and for
 # the tests the tools they drive; or stops with one line saying what to install.
 
@@ -36,7 +37,7 @@ book: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) pdf epub
 
 check: setup
-	$(BIN)/builder check --content $(CONTENT)
+	$(BIN)/builder check --content $(CONTENT) $(if $(STRICT),--strict)
 
 test: setup test-setup lint typecheck
 	$(BIN)/pytest

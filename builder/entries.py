@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -9,7 +10,13 @@ from pathlib import Path
 from typing import Any
 
 from builder import markdown
-from builder.images import PRINT_DPI, ImageCatalog, ImageProblem, print_resolution
+from builder.images import (
+    PRINT_DPI,
+    ImageCatalog,
+    ImageProblem,
+    placed_width_mm,
+    print_resolution,
+)
 from builder.model import BookConfig, District, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.problems import Problems, shown_path
 from builder.schema import Checked, Field, check_mapping, suggest_value
@@ -275,7 +282,7 @@ def _warn_low_resolution(
         if dpi >= PRINT_DPI:
             continue
         message = f"image “{image.source.name}” would print at {dpi} dpi ({PRINT_DPI} needed)"
-        needed = round(image.width * PRINT_DPI / dpi)
+        needed = math.ceil(placed_width_mm(image, trim) / 25.4 * PRINT_DPI)
         hint = f"use a larger picture, at least {needed} pixels wide"
         if key[0] == "#body":
             line_number = parsed.source.body_line + int(key[1])

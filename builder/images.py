@@ -21,13 +21,17 @@ TEXT_BLOCK_MARGINS_MM = 35  # inner 20 + outer 15, as the print stylesheet sets 
 MAX_FIGURE_HEIGHT_MM = 85
 
 
-def print_resolution(image: Image, trim_width_mm: float) -> int:
-    """Dots per inch of `image` at the size the printed book places it."""
-    width_mm = min(
+def placed_width_mm(image: Image, trim_width_mm: float) -> float:
+    """How wide the printed book sets `image`: the text block, or less for a tall picture."""
+    return min(
         trim_width_mm - TEXT_BLOCK_MARGINS_MM,
         MAX_FIGURE_HEIGHT_MM * image.width / max(image.height, 1),
     )
-    return round(image.width / (width_mm / 25.4))
+
+
+def print_resolution(image: Image, trim_width_mm: float) -> int:
+    """Dots per inch of `image` at the size the printed book places it."""
+    return round(image.width / (placed_width_mm(image, trim_width_mm) / 25.4))
 
 
 class ImageProblem(Exception):

@@ -44,9 +44,11 @@ class Place:
 
     @property
     def label(self) -> str:
-        """`xã Gia Hưng, huyện Gia Viễn (nay là xã Gia Hưng)`."""
+        """`xã Gia Hưng, huyện Gia Viễn (nay là xã Gia Hưng)`; a district alone carries what
+        became of it: `huyện Hoa Lư (từ ngày 1 tháng 1 năm 2025 hợp nhất …)`."""
         if self.commune is None:
-            return self.district.name
+            later = self.district.later
+            return f"{self.district.name} ({later})" if later else self.district.name
         text = f"{self.commune.name}, {self.district.name}"
         return f"{text} (nay là {self.commune.now})" if self.commune.now else text
 

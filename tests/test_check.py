@@ -95,3 +95,38 @@ def test_a_missing_book_folder_is_a_clear_error(run: Run, tmp_path: Path) -> Non
 def test_usage_errors_exit_with_2(run: Run) -> None:
     assert run("check", "--no-such-option").exit_code == 2
     assert run("build", "docx").exit_code == 2
+
+
+def test_pictures_are_checked_for_print(run: Run, book_copy: Callable[[str], Path]) -> None:
+    from PIL import Image
+
+    book = book_copy("minimal")
+    Image.new("RGB", (400, 300), "white").save(book / "images" / "nho.png")
+    (book / "images" / "hong.jpg").write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg")
+    front = VALID_FRONT_MATTER + (
+        '\nimages:\n  - {src: "../images/nho.png", alt: "Ảnh nhỏ"}\n'
+        '  - {src: "../images/hong.jpg", alt: "Ảnh hỏng"}\n'
+    )
+    write_model(book, "anh-in", front)
+    result = run("check", "--content", book)
+    assert result.exit_code == 1
+    assert (
+        "anh-in.md:10:11: warning: image “nho.png” would print at 92 dpi (200 needed)"
+        in result.stderr
+    )
+    assert "hint: use a larger picture, at least 867 pixels wide" in result.stderr
+    assert "anh-in.md:11:11: error: “hong.jpg” cannot be read as a picture" in result.stderr
+
+
+def test_a_low_resolution_picture_fails_only_a_strict_check(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    from PIL import Image
+
+    book = book_copy("minimal")
+    Image.new("RGB", (400, 300), "white").save(book / "images" / "nho.png")
+    front = VALID_FRONT_MATTER + '\nimages:\n  - {src: "../images/nho.png", alt: "Ảnh nhỏ"}\n'
+    write_model(book, "anh-in", front)
+    assert run("check", "--content", book).exit_code == 0
+    assert run("check", "--strict", "--content", book).exit_code == 1
+    assert run("build", "--strict", "--content", book, "--out", book / "o", "site").exit_code == 1
