@@ -42,7 +42,7 @@ def cover_png(config: BookConfig) -> bytes:
     )
     _centred(draw, config.colophon.publisher, small, HEIGHT - 260, foreground)
     buffer = io.BytesIO()
-    image.save(buffer, "PNG", optimize=True)
+    image.save(buffer, "PNG")
     return buffer.getvalue()
 
 

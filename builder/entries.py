@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from markdown_it.token import Token
+
 from builder import markdown
 from builder.images import (
     PRINT_DPI,
@@ -129,9 +131,9 @@ def load_entry(
     if started is not None and year is not None and started > year:
         where.error(("started",), f"`started` ({started}) is after `year` ({year})")
     images = _front_matter_images(data.get("images", []), path, catalog, where)
-    body_images = _body_images(parsed.source, path, catalog, problems)
-    _warn_low_resolution(images, body_images, config, parsed)
     tokens = markdown.parse(parsed.source.body)
+    body_images = _body_images(parsed.source, tokens, path, catalog, problems)
+    _warn_low_resolution(images, body_images, config, parsed)
     if not markdown.has_text(tokens):
         problems.error(
             where.shown,
@@ -174,7 +176,8 @@ def load_page(
     if isinstance(parsed.yaml.value, dict):
         titles.add(parsed.yaml.value.get("title"), parsed.where)
     data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, "the front matter")
-    body_images = _body_images(parsed.source, path, catalog, problems)
+    tokens = markdown.parse(parsed.source.body)
+    body_images = _body_images(parsed.source, tokens, path, catalog, problems)
     if len(problems.errors) > errors_before:
         return None
     return Page(
@@ -320,11 +323,11 @@ def _front_matter_images(
 
 
 def _body_images(
-    source: SourceFile, path: Path, catalog: ImageCatalog, problems: Problems
+    source: SourceFile, tokens: list[Token], path: Path, catalog: ImageCatalog, problems: Problems
 ) -> tuple[tuple[str, Image], ...]:
     found: dict[str, Image] = {}
     lines = source.body.split("\n")
-    for ref in markdown.body_images(markdown.parse(source.body)):
+    for ref in markdown.body_images(tokens):
         line = source.body_line + ref.line
         text = lines[ref.line] if ref.line < len(lines) else ""
         column = text.find("](" + ref.src) + 3 if ref.src and ("](" + ref.src) in text else 1

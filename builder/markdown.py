@@ -19,6 +19,7 @@ from markdown_it.utils import EnvType, OptionsDict
 from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
+from builder.model import Image
 from builder.vietnamese import slugify
 
 ImageUrl = Callable[[str], "ImageRef | None"]
@@ -64,6 +65,26 @@ def render_html(body: str, image_url: ImageUrl, doc_id: str | None = None) -> st
     if doc_id:
         env["docId"] = doc_id
     return str(parser().render(body, env))
+
+
+def render_body(
+    body: str,
+    images: tuple[tuple[str, Image], ...],
+    url_for: Callable[[Image], str],
+    doc_id: str | None = None,
+    *,
+    lazy: bool = True,
+) -> str:
+    """An entry's body as HTML, its pictures at the addresses `url_for` gives them."""
+    found = dict(images)
+
+    def image_url(src: str) -> ImageRef | None:
+        image = found.get(src)
+        if image is None:
+            return None
+        return ImageRef(url_for(image), image.width, image.height, lazy)
+
+    return render_html(body, image_url, doc_id)
 
 
 def parse(body: str) -> list[Token]:

@@ -131,3 +131,42 @@ def test_every_vietnamese_letter_in_every_style_uses_the_book_typeface(
     opened = json.loads((tmp_path / "o" / "print-pages.json").read_text())["mo-hinh-chu-cai"]
     text = reader.pages[opened - 1].extract_text()
     assert text.count(letters) == 4
+
+
+def test_the_editions_are_the_same_with_or_without_a_second_core(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import multiprocessing
+
+    forked = tmp_path / "forked"
+    assert run("build", "--content", FIXTURES / "minimal", "--out", forked, "pdf").exit_code == 0
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    alone = tmp_path / "alone"
+    assert run("build", "--content", FIXTURES / "minimal", "--out", alone, "pdf").exit_code == 0
+    for name in ("sach-thu.pdf", "sach-thu-print.pdf"):
+        assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
+
+
+def test_a_failure_in_the_print_worker_is_reported_and_leaves_no_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder.outputs import pdf
+
+    def broken(*args: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(pdf, "_write_print", broken)
+    result = run("build", "--content", FIXTURES / "minimal", "--out", tmp_path / "o", "pdf")
+    assert result.exit_code == 1
+    assert "error: writing the print PDF failed: [Errno 28] No space left on device" in (
+        result.stderr
+    )
+    assert not (tmp_path / "o").exists()
+
+
+def test_the_same_book_gives_the_same_pdf_bytes(run: Run, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert run("build", "--content", FIXTURES / "minimal", "--out", tmp_path / name,
+                   "pdf").exit_code == 0  # fmt: skip
+    for edition in ("sach-thu.pdf", "sach-thu-print.pdf"):
+        assert (tmp_path / "a" / edition).read_bytes() == (tmp_path / "b" / edition).read_bytes()

@@ -169,7 +169,9 @@ class EpubWriter:
         return Document(file_name, title, xhtml, landmark)
 
     def _matter(self, page: Page, where: str) -> Document:
-        body = markdown.render_html(page.body, _image_url(page.body_images), page.slug)
+        body = markdown.render_body(
+            page.body, page.body_images, _package_url, page.slug, lazy=False
+        )
         return self._render(
             f"{where}-{page.slug}.xhtml",
             "matter.xhtml",
@@ -181,7 +183,9 @@ class EpubWriter:
         )
 
     def _model(self, entry: Entry) -> Document:
-        body = markdown.render_html(entry.body, _image_url(entry.body_images), entry.slug)
+        body = markdown.render_body(
+            entry.body, entry.body_images, _package_url, entry.slug, lazy=False
+        )
         figures = [{"url": f"images/{image.output_name}", "image": image} for image in entry.images]
         return self._render(
             model_file(entry),
@@ -352,18 +356,8 @@ def accessibility(book: Book, page_list: bool) -> list[tuple[str, str]]:
     ]
 
 
-def _image_url(images: tuple[tuple[str, Image], ...]) -> markdown.ImageUrl:
-    found = dict(images)
-
-    def url(src: str) -> markdown.ImageRef | None:
-        image = found.get(src)
-        if image is None:
-            return None
-        return markdown.ImageRef(
-            f"images/{image.output_name}", image.width, image.height, lazy=False
-        )
-
-    return url
+def _package_url(image: Image) -> str:
+    return f"images/{image.output_name}"
 
 
 def _scaled(image: Image, limit: int) -> bytes:
@@ -380,6 +374,9 @@ def _scaled(image: Image, limit: int) -> bytes:
         return buffer.getvalue()
 
 
+ALREADY_COMPRESSED = (".jpg", ".png", ".gif", ".webp", ".woff2")
+
+
 def _repack(data: bytes, date_time: tuple[int, ...]) -> bytes:
     """The same EPUB with fixed dates and `mimetype` first and stored, for identical bytes."""
     source = zipfile.ZipFile(io.BytesIO(data))
@@ -388,7 +385,8 @@ def _repack(data: bytes, date_time: tuple[int, ...]) -> bytes:
     with zipfile.ZipFile(buffer, "w") as target:
         for name in names:
             info = zipfile.ZipInfo(name, date_time=date_time[:6])  # type: ignore[arg-type]
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            stored = name == "mimetype" or name.endswith(ALREADY_COMPRESSED)
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             target.writestr(info, source.read(name))
     return buffer.getvalue()

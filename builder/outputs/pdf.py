@@ -4,8 +4,11 @@ edition (PDF/X-4, 3 mm bleed, crop marks, no links) from one WeasyPrint layout.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -16,6 +19,7 @@ from builder import markdown
 from builder.fonts import book_fonts
 from builder.load import group_entries
 from builder.model import Book, Entry, Image, Page
+from builder.parallel import ForkedTask
 from builder.print_html import footnotes_at_call_sites
 from builder.problems import BuildError
 from builder.publish import build_date
@@ -53,28 +57,60 @@ class PdfOutput:
         from weasyprint import HTML
 
         html = book_html(book)
-        document = HTML(string=html, base_url=str(book.root.resolve())).render()
+        base_url = str(book.root.resolve())
+        document = HTML(string=html, base_url=base_url).render()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         screen = target / screen_pdf_name(book)
         printed = target / print_pdf_name(book)
-        # One layout, two editions: the screen one without bleed and press profile...
-        bleeds = [page.bleed for page in document.pages]
-        press_profile = document.color_profiles.pop("device-cmyk", None)
-        for page in document.pages:
-            page.bleed = dict(BLEED_NONE)
-        document.write_pdf(screen, pdf_variant="pdf/ua-1", pdf_identifier=identifier)
-        # ...the print one with them, and without links (nothing to click on paper).
-        if press_profile is not None:
-            document.color_profiles["device-cmyk"] = press_profile
-        for page, bleed in zip(document.pages, bleeds, strict=True):
-            page.bleed = bleed
-            page.links = []
-        document.write_pdf(printed, pdf_variant="pdf/x-4", pdf_identifier=identifier)
+        # One layout, two editions, written side by side on two cores: the print edition
+        # in a forked copy of the layout, the screen edition here. Without fork, the print
+        # edition is written first and the screen one from a fresh layout, since a written
+        # document keeps traces of its writing.
+        task = ForkedTask(lambda: _write_print(document, printed, identifier), "the print PDF")
+        with task:
+            fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
+            _write_screen(fresh, screen, identifier)
         page_map = target / PAGE_MAP_NAME
         page_map.write_text(
             json.dumps(model_pages(document), indent=1, sort_keys=True) + "\n", encoding="utf-8"
         )
         return [screen, printed, page_map]
+
+
+def _write_print(document: Any, target: Path, identifier: bytes) -> None:
+    """PDF/X-4 with the 3 mm bleed and crop marks, and no links: nothing to click on paper."""
+    links = [page.links for page in document.pages]
+    for page in document.pages:
+        page.links = []
+    with _document_id_from(identifier):
+        document.write_pdf(target, pdf_variant="pdf/x-4", pdf_identifier=identifier)
+    for page, kept in zip(document.pages, links, strict=True):
+        page.links = kept
+
+
+@contextlib.contextmanager
+def _document_id_from(identifier: bytes) -> Iterator[None]:
+    """WeasyPrint's PDF/X writer puts a random `xmpMM:DocumentID` in the XMP; derive it
+    from the content instead, so the same book gives the same print edition."""
+    from weasyprint.pdf import metadata
+
+    random_uuid = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_OID, identifier.decode())
+    try:
+        yield
+    finally:
+        metadata.uuid4 = random_uuid
+
+
+def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
+    """Tagged PDF/UA-1 trimmed to the page, without the press profile.
+
+    Changes `document`: call it after the print edition has its own copy (or is written).
+    """
+    document.color_profiles.pop("device-cmyk", None)
+    for page in document.pages:
+        page.bleed = dict(BLEED_NONE)
+    document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=identifier)
 
 
 PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
@@ -142,7 +178,7 @@ def book_html(book: Book) -> str:
 
 
 def _entry(book: Book, entry: Entry) -> PrintedEntry:
-    body = markdown.render_html(entry.body, _image_url(entry.body_images), entry.slug)
+    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False)
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
     url = f"{book.config.base_url}mo-hinh/{entry.slug}.html"
     qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
@@ -150,7 +186,7 @@ def _entry(book: Book, entry: Entry) -> PrintedEntry:
 
 
 def _page(page: Page) -> dict[str, Any]:
-    body = markdown.render_html(page.body, _image_url(page.body_images), page.slug)
+    body = markdown.render_body(page.body, page.body_images, _file_url, page.slug, lazy=False)
     return {
         "slug": page.slug,
         "title": page.title,
@@ -158,16 +194,8 @@ def _page(page: Page) -> dict[str, Any]:
     }
 
 
-def _image_url(images: tuple[tuple[str, Image], ...]) -> markdown.ImageUrl:
-    found = dict(images)
-
-    def url(src: str) -> markdown.ImageRef | None:
-        image = found.get(src)
-        return (
-            markdown.ImageRef(image.source.as_uri(), image.width, image.height) if image else None
-        )
-
-    return url
+def _file_url(image: Image) -> str:
+    return image.source.as_uri()
 
 
 def _press_profile() -> Path:

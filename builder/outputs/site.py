@@ -159,20 +159,13 @@ class SiteWriter:
         return [p.relative_to(self.folder).as_posix() for p in self.written if p.suffix == ".html"]
 
     def _body(self, body: str, images: tuple[tuple[str, Image], ...], depth: int) -> str:
-        found = dict(images)
+        return markdown.render_body(body, images, lambda image: self._image_url(image, depth))
 
-        def image_url(src: str) -> markdown.ImageRef | None:
-            image = found.get(src)
-            if image is None:
-                return None
-            return markdown.ImageRef(
-                "../" * depth + f"images/{image.output_name}", image.width, image.height
-            )
-
-        return markdown.render_html(body, image_url)
+    def _image_url(self, image: Image, depth: int) -> str:
+        return "../" * depth + f"images/{image.output_name}"
 
     def _figure(self, image: Image, depth: int) -> dict[str, Any]:
-        return {"url": "../" * depth + f"images/{image.output_name}", "image": image}
+        return {"url": self._image_url(image, depth), "image": image}
 
     def _foreword(self) -> Page | None:
         front = self.book.front_pages

@@ -50,7 +50,7 @@ def best_of(runs: int, command: list[str], cwd: Path) -> Timing:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--models", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=2)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-"))
     book = make_book(work / "book", args.models)
