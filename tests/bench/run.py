@@ -86,6 +86,7 @@ def main() -> None:
             args.runs,
             [
                 "pandoc",
+                "--file-scope",  # each model's footnotes are its own, as in our build
                 "--resource-path",
                 str(book / "models"),
                 "-o",
