@@ -33,6 +33,9 @@ class ImageRef:
     width: int
     height: int
     lazy: bool = True  # loading="lazy" is for browsers; EPUB and print want plain images
+    srcset: str = ""  # resized variants of the fallback format
+    webp_srcset: str = ""  # the same sizes in WebP, offered first
+    sizes: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,19 +73,23 @@ def render_html(body: str, image_url: ImageUrl, doc_id: str | None = None) -> st
 def render_body(
     body: str,
     images: tuple[tuple[str, Image], ...],
-    url_for: Callable[[Image], str],
+    url_for: Callable[[Image], str | ImageRef],
     doc_id: str | None = None,
     *,
     lazy: bool = True,
 ) -> str:
-    """An entry's body as HTML, its pictures at the addresses `url_for` gives them."""
+    """An entry's body as HTML, its pictures where `url_for` puts them (an address, or a
+    full ImageRef with responsive variants)."""
     found = dict(images)
 
     def image_url(src: str) -> ImageRef | None:
         image = found.get(src)
         if image is None:
             return None
-        return ImageRef(url_for(image), image.width, image.height, lazy)
+        shown = url_for(image)
+        if isinstance(shown, ImageRef):
+            return shown
+        return ImageRef(shown, image.width, image.height, lazy)
 
     return render_html(body, image_url, doc_id)
 
@@ -118,6 +125,19 @@ def first_paragraph(tokens: Sequence[Token]) -> str:
     return ""
 
 
+def plain_text(body: str) -> str:
+    """The words of a body without markup: what search indexes."""
+    words: list[str] = []
+    for token in parse(body):
+        if token.type == "inline":
+            words.extend(
+                child.content
+                for child in token.children or []
+                if child.type in ("text", "code_inline")
+            )
+    return " ".join(" ".join(words).split())
+
+
 def has_text(tokens: Sequence[Token]) -> bool:
     return any(token.type == "inline" and token.content.strip() for token in tokens)
 
@@ -151,10 +171,17 @@ def _render_image(
     if ref is None:
         return f'<span class="missing-image">[{escape(alt)}]</span>'
     lazy = ' loading="lazy" decoding="async"' if ref.lazy else ""
+    srcset = f' srcset="{escape(ref.srcset)}" sizes="{escape(ref.sizes)}"' if ref.srcset else ""
     img = (
-        f'<img src="{escape(ref.url)}" alt="{escape(alt)}" width="{ref.width}" '
+        f'<img src="{escape(ref.url)}"{srcset} alt="{escape(alt)}" width="{ref.width}" '
         f'height="{ref.height}"{lazy}>'
     )
+    if ref.webp_srcset:
+        source = (
+            f'<source type="image/webp" srcset="{escape(ref.webp_srcset)}" '
+            f'sizes="{escape(ref.sizes)}">'
+        )
+        img = f"<picture>{source}{img}</picture>"
     if token.meta.get("figure"):
         caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
         return f'<figure class="figure">{img}{caption}</figure>\n'

@@ -40,12 +40,12 @@ def _carry_over(old: Path, new: Path) -> None:
         if (new / item.name).exists():
             continue
         if item.is_dir():
-            shutil.copytree(item, new / item.name, copy_function=_link_or_copy)
+            shutil.copytree(item, new / item.name, copy_function=link_or_copy)
         else:
-            _link_or_copy(item, new / item.name)
+            link_or_copy(item, new / item.name)
 
 
-def _link_or_copy(source: str | Path, target: str | Path) -> None:
+def link_or_copy(source: str | Path, target: str | Path) -> None:
     try:
         os.link(source, target)
     except OSError:

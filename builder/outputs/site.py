@@ -1,7 +1,8 @@
-"""The website: one HTML page per model, list pages, front matter, feed and sitemap.
+"""The website: one HTML page per model, list pages, statistics, search, downloads, feed
+and sitemap.
 
-Links between pages are relative, so the site works under any `base_url` path and
-from a folder opened straight from disk; canonical, Open Graph, feed and sitemap
+Links between pages are relative, so the site works under any `base_url` path and from a
+folder opened straight from disk; canonical, Open Graph, JSON-LD, feed and sitemap
 addresses are absolute, built from `base_url`.
 """
 
@@ -13,12 +14,19 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from builder import markdown
+from builder.charts import bar_chart
 from builder.fonts import book_fonts, cache_dir, screen_subset
 from builder.load import group_entries
 from builder.model import Book, Entry, Image, Page, Part
-from builder.publish import build_date
+from builder.outputs.epub import epub_name
+from builder.outputs.pdf import print_pdf_name, read_page_map, screen_pdf_name
+from builder.publish import build_date, link_or_copy
+from builder.site_images import SIZES, Responsive, responsive
+from builder.site_search import records, write_index
 from builder.templating import TEMPLATES, environment
-from builder.vietnamese import bare_place_name, sort_key
+from builder.vietnamese import bare_place_name, format_number, sort_key
+
+ASSETS = ("style.css", "search.js")
 
 
 def model_path(entry: Entry) -> str:
@@ -43,13 +51,14 @@ class SiteOutput:
     name: ClassVar[str] = "site"
 
     def render(self, book: Book, target: Path) -> list[Path]:
-        return SiteWriter(book, target / "site").write()
+        return SiteWriter(book, target).write()
 
 
 class SiteWriter:
-    def __init__(self, book: Book, folder: Path) -> None:
+    def __init__(self, book: Book, target: Path) -> None:
         self.book = book
-        self.folder = folder
+        self.target = target
+        self.folder = target / "site"
         self.env = environment("site")
         self.env.globals.update(model_path=model_path, page_path=page_path)
         self.written: list[Path] = []
@@ -58,11 +67,15 @@ class SiteWriter:
             kind: tuple(item for item in self.listings if item.path.startswith(kind))
             for kind in ("linh-vuc/", "dia-ban/", "nam/")
         }
+        self.print_pages = read_page_map(target) or {}
+        self.pictures: dict[str, Responsive] = {}
+        self.downloads = self._downloads()
 
     def write(self) -> list[Path]:
         self._copy_assets()
         entries = self.book.entries
-        common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages}
+        common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages,
+                  "has_downloads": bool(self.downloads)}  # fmt: skip
         self._page(
             "index.html",
             "index.html",
@@ -72,24 +85,21 @@ class SiteWriter:
             foreword=self._foreword(),
             total=len(entries),
             foreword_summary=self._foreword_summary(),
+            jsonld=self._book_jsonld(),
         )
         for number, entry in enumerate(entries):
             self._page(
-                model_path(entry),
-                "model.html",
-                **common,
-                title=entry.title,
-                description=entry.summary,
-                entry=entry,
-                og_type="article",
-                og_image=_absolute(self.book, f"images/{entry.images[0].output_name}")
-                if entry.images
-                else "",
-                body=self._body(entry.body, entry.body_images, 1),
-                figures=[self._figure(image, 1) for image in entry.images],
+                model_path(entry), "model.html", **common,
+                title=entry.title, description=entry.summary, entry=entry, og_type="article",
+                og_image=self._absolute(self._picture(entry.images[0]).fallback.name, "images/")
+                if entry.images else "",
+                body=self._body(entry.body, entry.body_images),
+                figures=[self._figure(image) for image in entry.images],
+                print_page=self.print_pages.get(f"mo-hinh-{entry.slug}"),
                 previous=entries[number - 1] if number else None,
                 next=entries[number + 1] if number + 1 < len(entries) else None,
-            )
+                jsonld=self._entry_jsonld(entry),
+            )  # fmt: skip
         for page in self.book.pages:
             self._page(
                 page_path(page),
@@ -97,15 +107,12 @@ class SiteWriter:
                 **common,
                 title=page.title,
                 page=page,
-                body=self._body(page.body, page.body_images, 1),
+                body=self._body(page.body, page.body_images),
             )
         for listing in self.listings:
             self._page(listing.path, "listing.html", **common, title=listing.title, listing=listing)
-        for kind, heading in (
-            ("linh-vuc/", "Lĩnh vực"),
-            ("dia-ban/", "Địa bàn"),
-            ("nam/", "Năm công nhận"),
-        ):
+        for kind, heading in (("linh-vuc/", "Lĩnh vực"), ("dia-ban/", "Địa bàn"),
+                              ("nam/", "Năm công nhận")):  # fmt: skip
             self._page(
                 kind + "index.html",
                 "indexes.html",
@@ -113,6 +120,30 @@ class SiteWriter:
                 title=heading,
                 heading=heading,
                 listings=self.indexes[kind],
+            )
+        self._page(
+            "thong-ke.html",
+            "stats.html",
+            **common,
+            title="Thống kê",
+            total=len(entries),
+            charts=self._charts(),
+        )
+        self._page(
+            "tim-kiem.html",
+            "search.html",
+            **common,
+            title="Tìm kiếm",
+            filters=self._search_filters(),
+        )
+        if self.downloads:
+            self._page(
+                "tai-ve.html",
+                "downloads.html",
+                **common,
+                title="Tải sách",
+                total=len(entries),
+                downloads=self.downloads,
             )
         self._page(
             "404.html",
@@ -128,6 +159,8 @@ class SiteWriter:
             entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
             updated=build_date(self.book),
         )
+        url_of = {entry.slug: model_path(entry) for entry in entries}
+        self.written += write_index(records(self.book, url_of), self.folder / "pagefind")
         return self.written
 
     def _page(self, path: str, template: str, **context: Any) -> None:
@@ -137,15 +170,16 @@ class SiteWriter:
         context.setdefault("description", self.book.config.description)
         context.setdefault("og_type", "website")
         context.setdefault("og_image", "")
+        context.setdefault("jsonld", None)
         html = self.env.get_template(template).render(
-            canonical=None if canonical_path is None else _absolute(self.book, canonical_path),
+            canonical=None if canonical_path is None else self._absolute(canonical_path),
             **context,
         )
         self._save(path, html)
 
     def _xml(self, name: str, **context: Any) -> None:
         xml = self.env.get_template(name).render(
-            book=self.book.config, absolute=lambda path: _absolute(self.book, path), **context
+            book=self.book.config, absolute=self._absolute, **context
         )
         self._save(name, xml)
 
@@ -155,17 +189,34 @@ class SiteWriter:
         target.write_text(text, encoding="utf-8")
         self.written.append(target)
 
+    def _absolute(self, path: str, prefix: str = "") -> str:
+        return self.book.config.base_url + prefix + path
+
     def _html_paths(self) -> list[str]:
         return [p.relative_to(self.folder).as_posix() for p in self.written if p.suffix == ".html"]
 
-    def _body(self, body: str, images: tuple[tuple[str, Image], ...], depth: int) -> str:
-        return markdown.render_body(body, images, lambda image: self._image_url(image, depth))
+    # Pictures: every page showing one sits one folder deep (mo-hinh/, trang/).
+    def _picture(self, image: Image) -> Responsive:
+        if image.output_name not in self.pictures:
+            picture, written = responsive(image, self.folder / "images", cache_dir())
+            self.pictures[image.output_name] = picture
+            self.written += written
+        return self.pictures[image.output_name]
 
-    def _image_url(self, image: Image, depth: int) -> str:
-        return "../" * depth + f"images/{image.output_name}"
+    def _image_ref(self, image: Image) -> markdown.ImageRef:
+        picture = self._picture(image)
+        return markdown.ImageRef(
+            f"../images/{picture.fallback.name}", image.width, image.height, lazy=True,
+            srcset=picture.srcset("../images/", picture.fallback.mime),
+            webp_srcset=picture.srcset("../images/", "image/webp"), sizes=SIZES,
+        )  # fmt: skip
 
-    def _figure(self, image: Image, depth: int) -> dict[str, Any]:
-        return {"url": self._image_url(image, depth), "image": image}
+    def _body(self, body: str, images: tuple[tuple[str, Image], ...]) -> str:
+        return markdown.render_body(body, images, self._image_ref)
+
+    def _figure(self, image: Image) -> dict[str, Any]:
+        ref = self._image_ref(image)
+        return {"ref": ref, "image": image}
 
     def _foreword(self) -> Page | None:
         front = self.book.front_pages
@@ -175,19 +226,103 @@ class SiteWriter:
         foreword = self._foreword()
         return markdown.first_paragraph(markdown.parse(foreword.body)) if foreword else ""
 
+    def _charts(self) -> list[Any]:
+        config, entries = self.book.config, self.book.entries
+        districts = tuple(
+            sorted(
+                group_entries(entries, config, "district"),
+                key=lambda part: sort_key(bare_place_name(part.title)),
+            )
+        )
+        return [
+            bar_chart("theo-nam", "Số mô hình theo năm công nhận", "Năm",
+                      group_entries(entries, config, "year"), "nam/{slug}.html"),
+            bar_chart("theo-linh-vuc", "Số mô hình theo lĩnh vực", "Lĩnh vực",
+                      group_entries(entries, config, "field"), "linh-vuc/{slug}.html"),
+            bar_chart("theo-dia-ban", "Số mô hình theo địa bàn", "Địa bàn", districts,
+                      "dia-ban/{slug}.html"),
+        ]  # fmt: skip
+
+    def _search_filters(self) -> list[tuple[str, str, list[str]]]:
+        entries = self.book.entries
+        return [
+            ("field", "Lĩnh vực", [f.name for f in self.book.config.fields
+                                   if any(e.field == f for e in entries)]),
+            ("district", "Địa bàn", sorted({e.place.district.name for e in entries},
+                                           key=lambda name: sort_key(bare_place_name(name)))),
+            ("year", "Năm", sorted({str(e.year) for e in entries})),
+        ]  # fmt: skip
+
+    def _downloads(self) -> list[dict[str, str]]:
+        """The PDF and EPUB built in this same run, offered from the site itself."""
+        offered = [
+            (screen_pdf_name(self.book), "Sách điện tử PDF", "PDF",
+             "Bản đọc trên máy tính và điện thoại, có mục lục bấm được."),
+            (epub_name(self.book), "Sách điện tử EPUB", "EPUB",
+             "Cho ứng dụng đọc sách trên điện thoại, chữ tự co giãn theo màn hình."),
+            (print_pdf_name(self.book), "Bản in (PDF/X-4)", "PDF",
+             "Cho nhà in: có lề xén 3 mm và dấu cắt."),
+        ]  # fmt: skip
+        return [
+            {"file": name, "href": f"tai-ve/{name}", "title": title, "format": kind,
+             "size": f"{format_number(round((self.target / name).stat().st_size / 1e6, 1))} MB",
+             "note": note}
+            for name, title, kind, note in offered if (self.target / name).is_file()
+        ]  # fmt: skip
+
+    def _book_jsonld(self) -> dict[str, Any]:
+        config = self.book.config
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "Book", "name": config.title,
+            "inLanguage": "vi", "url": config.base_url, "numberOfPages": None,
+            "description": config.description,
+        }  # fmt: skip
+        if config.author:
+            data["author"] = {"@type": "Organization", "name": config.author}
+        if config.colophon.publisher:
+            data["publisher"] = {"@type": "Organization", "name": config.colophon.publisher}
+        if config.colophon.isbn:
+            data["isbn"] = config.colophon.isbn
+        if config.published:
+            data["datePublished"] = config.published.isoformat()
+        pages = max(self.print_pages.values(), default=0)
+        data["numberOfPages"] = pages or None
+        return {key: value for key, value in data.items() if value}
+
+    def _entry_jsonld(self, entry: Entry) -> dict[str, Any]:
+        config = self.book.config
+        data: dict[str, Any] = {
+            "@context": "https://schema.org", "@type": "Article", "headline": entry.title,
+            "inLanguage": "vi", "url": self._absolute(model_path(entry)),
+            "description": entry.summary, "about": entry.field.name,
+            "contentLocation": {"@type": "Place", "name": entry.place.label},
+            "isPartOf": {"@type": "Book", "name": config.title, "url": config.base_url},
+            "keywords": ", ".join(entry.tags),
+        }  # fmt: skip
+        if config.author:
+            data["author"] = {"@type": "Organization", "name": config.author}
+        if config.published:
+            data["datePublished"] = config.published.isoformat()
+        if entry.images:
+            data["image"] = self._absolute(self._picture(entry.images[0]).fallback.name, "images/")
+        return {key: value for key, value in data.items() if value}
+
     def _copy_assets(self) -> None:
         assets = self.folder / "assets"
         (assets / "fonts").mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(TEMPLATES / "site" / "assets" / "style.css", assets / "style.css")
-        self.written.append(assets / "style.css")
+        (self.folder / "images").mkdir(parents=True, exist_ok=True)
+        for name in ASSETS:
+            shutil.copyfile(TEMPLATES / "site" / "assets" / name, assets / name)
+            self.written.append(assets / name)
         for font in book_fonts():
             target = assets / "fonts" / f"{font.path.stem}.woff2"
             shutil.copyfile(screen_subset(font, cache_dir()), target)
             self.written.append(target)
-        (self.folder / "images").mkdir(exist_ok=True)
-        for image in self.book.images:
-            target = self.folder / "images" / image.output_name
-            shutil.copyfile(image.source, target)
+        if self.downloads:
+            (self.folder / "tai-ve").mkdir(exist_ok=True)
+        for item in self.downloads:
+            target = self.folder / "tai-ve" / item["file"]
+            link_or_copy(self.target / item["file"], target)
             self.written.append(target)
 
 
@@ -201,14 +336,8 @@ def _listings(book: Book) -> tuple[Listing, ...]:
             listings.append(Listing(f"{prefix}{part.slug}.html", part.title, heading, part.entries))
 
     add("linh-vuc/", group_entries(entries, config, "field"), "Lĩnh vực")
-    districts = sorted(
-        group_entries(entries, config, "district"),
-        key=lambda part: sort_key(bare_place_name(part.title)),
-    )
+    districts = sorted(group_entries(entries, config, "district"),
+                       key=lambda part: sort_key(bare_place_name(part.title)))  # fmt: skip
     add("dia-ban/", tuple(districts), "Địa bàn")
     add("nam/", group_entries(entries, config, "year"), "Năm công nhận")
     return tuple(listings)
-
-
-def _absolute(book: Book, path: str) -> str:
-    return book.config.base_url + path

@@ -1,0 +1,96 @@
+"""The website's search index, built with Pagefind from the book model.
+
+Pagefind folds tone marks (NFD, then drops the marks) but not `đ`, which has no
+decomposition, so “duong” would never find “đường”. The index therefore holds each text
+with `đ` written `d`; the positions of the `đ`s travel with the record (`meta.d`, `meta.D`)
+so the search page puts them back into the excerpt it shows. Strings keep their length,
+so positions in the indexed text are positions in the original.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from pathlib import Path
+
+from builder import markdown
+from builder.model import Book, Entry
+
+# Pagefind writes these too; the site's own search page needs none of them.
+UNUSED_FILES = (
+    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
+    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    url: str
+    text: str  # the original, NFC
+    title: str
+    place: str
+    year: str
+    field: str
+    district: str
+
+    @property
+    def indexed(self) -> str:
+        """The text as the index holds it: `đ` → `d`, same length."""
+        return fold_d(self.text)
+
+
+def fold_d(text: str) -> str:
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+def records(book: Book, url_of: dict[str, str]) -> list[SearchRecord]:
+    return [_record(entry, url_of[entry.slug]) for entry in book.entries]
+
+
+def _record(entry: Entry, url: str) -> SearchRecord:
+    parts = [entry.title, entry.unit, entry.place.label, entry.field.name, *entry.tags]
+    if entry.person:
+        parts.append(entry.person.name)
+    parts.append(markdown.plain_text(entry.body))
+    return SearchRecord(
+        url=url,
+        text=" ".join(" ".join(parts).split()),
+        title=entry.title,
+        place=entry.place.label,
+        year=str(entry.year),
+        field=entry.field.name,
+        district=entry.place.district.name,
+    )
+
+
+def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
+    """Write the Pagefind bundle into `folder` and return its files."""
+    asyncio.run(_write(items, folder))
+    for name in UNUSED_FILES:
+        (folder / name).unlink(missing_ok=True)
+    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+async def _write(items: list[SearchRecord], folder: Path) -> None:
+    from pagefind.index import IndexConfig, PagefindIndex
+
+    config = IndexConfig(output_path=str(folder), force_language="vi")
+    async with PagefindIndex(config=config) as index:
+        for item in items:
+            await index.add_custom_record(
+                url=item.url,
+                content=item.indexed,
+                language="vi",
+                meta={
+                    "title": item.title,
+                    "place": item.place,
+                    "year": item.year,
+                    "d": ",".join(str(i) for i, ch in enumerate(item.text) if ch == "đ"),
+                    "D": ",".join(str(i) for i, ch in enumerate(item.text) if ch == "Đ"),
+                },
+                filters={
+                    "field": [item.field],
+                    "district": [item.district],
+                    "year": [item.year],
+                },
+            )

@@ -1,0 +1,107 @@
+// The search page: Pagefind's index, queried as typed, with filters and accented excerpts.
+// Vietnamese words are several syllables: a query of several syllables is first searched as
+// a phrase, so “hoa lu” puts Hoa Lư before pages that merely say “hóa” and “lúa”.
+// The index holds “đ” as “d” (Pagefind folds tone marks but not đ); each record carries
+// where its “đ”/“Đ” stood, and the excerpt shown gets them back.
+const form = document.querySelector(".search-form");
+const input = document.getElementById("q");
+const status = document.getElementById("search-status");
+const list = document.getElementById("search-results");
+const more = document.getElementById("search-more");
+const selects = [...form.querySelectorAll("select")];
+const PAGE = 10;
+let pagefind;
+let latest = 0;
+let pending = [];
+
+const foldD = (text) => text.normalize("NFC").replace(/đ/g, "d").replace(/Đ/g, "D");
+
+function decode(html) {
+  const area = document.createElement("textarea");
+  area.innerHTML = html; // RCDATA: entities are decoded, no element is ever created
+  return area.value;
+}
+
+function escapeHtml(text) {
+  return text.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c]);
+}
+
+// The excerpt as safe HTML, marks kept and every đ/Đ put back where the original had it.
+function excerptHtml(data) {
+  const parts = data.excerpt.split(/(<\/?mark>)/).map((p) => (p.startsWith("<") && p.endsWith("mark>") ? p : decode(p)));
+  const plain = parts.filter((p) => !p.endsWith("mark>")).join("");
+  const start = data.content.indexOf(plain);
+  const letters = new Map();
+  for (const [key, letter] of [["d", "đ"], ["D", "Đ"]]) {
+    for (const p of (data.meta[key] || "").split(",").filter(Boolean)) letters.set(Number(p) - start, letter);
+  }
+  let index = 0;
+  return parts.map((part) => {
+    if (part.endsWith("mark>")) return part;
+    let text = "";
+    for (const ch of part) { text += (start >= 0 && letters.get(index)) || ch; index += ch.length; }
+    return escapeHtml(text);
+  }).join("");
+}
+
+function card(data) {
+  const item = document.createElement("li");
+  item.className = "card";
+  item.innerHTML =
+    `<a class="card-title" href="${escapeHtml(data.url)}">${escapeHtml(data.meta.title)}</a>` +
+    `<p class="card-meta">${escapeHtml(data.meta.place)} · ${escapeHtml(data.meta.year)}</p>` +
+    `<p class="excerpt">${excerptHtml(data)}</p>`;
+  return item;
+}
+
+async function showMore(ticket) {
+  const batch = pending.splice(0, PAGE);
+  const data = await Promise.all(batch.map((r) => r.data()));
+  if (ticket !== latest) return;
+  list.append(...data.map(card));
+  more.hidden = pending.length === 0;
+}
+
+async function run() {
+  const query = input.value.trim();
+  const filters = {};
+  for (const select of selects) if (select.value) filters[select.name] = select.value;
+  const params = new URLSearchParams();
+  if (query) params.set("q", query);
+  for (const [key, value] of Object.entries(filters)) params.set(key, value);
+  history.replaceState(null, "", params.toString() ? `?${params}` : location.pathname);
+  const ticket = ++latest;
+  if (!query && !Object.keys(filters).length) {
+    list.replaceChildren();
+    more.hidden = true;
+    status.textContent = "Nhập từ khóa để tìm trong tất cả mô hình.";
+    return;
+  }
+  pagefind ??= await import("../pagefind/pagefind.js").then(async (module) => {
+    await module.options({ noWorker: true });
+    return module;
+  });
+  const folded = query ? foldD(query) : null;
+  const searches = [pagefind.search(folded, { filters })];
+  if (folded && folded.split(/\s+/).length > 1) searches.unshift(pagefind.search(`"${folded.replace(/"/g, "")}"`, { filters }));
+  const found = await Promise.all(searches);
+  if (ticket !== latest) return;
+  const seen = new Set();
+  pending = found.flatMap((search) => search.results).filter((r) => !seen.has(r.id) && seen.add(r.id));
+  list.replaceChildren();
+  status.textContent = pending.length
+    ? `Tìm thấy ${pending.length} mô hình.`
+    : "Không tìm thấy mô hình nào. Hãy thử từ khóa khác.";
+  await showMore(ticket);
+}
+
+const params = new URLSearchParams(location.search);
+input.value = params.get("q") || "";
+for (const select of selects) select.value = params.get(select.name) || "";
+status.textContent = "Nhập từ khóa để tìm trong tất cả mô hình.";
+let timer;
+input.addEventListener("input", () => { clearTimeout(timer); timer = setTimeout(run, 200); });
+for (const select of selects) select.addEventListener("change", run);
+form.addEventListener("submit", (event) => { event.preventDefault(); run(); });
+more.addEventListener("click", () => showMore(latest));
+if (input.value || selects.some((s) => s.value)) run();

@@ -1,0 +1,72 @@
+"""A real browser on a real server: the built site served on a loopback port (gzip, like a
+production server) and driven in Debian's Chromium through Playwright."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import gzip
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import ClassVar
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+COMPRESSED_TYPES = ("text/", "application/javascript", "application/json", "image/svg+xml",
+                    "application/xml", "application/atom+xml")  # fmt: skip
+
+
+class SiteHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with gzip for text, as nginx's `gzip on` would serve them."""
+
+    extensions_map: ClassVar[dict[str, str]] = {
+        **http.server.SimpleHTTPRequestHandler.extensions_map,
+        ".js": "application/javascript",
+        ".woff2": "font/woff2",
+        ".webp": "image/webp",
+        ".pagefind": "application/octet-stream",
+    }
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+    def send_head(self):  # type: ignore[no-untyped-def]
+        path = Path(self.translate_path(self.path))
+        if path.is_dir():
+            path = path / "index.html"
+        if not path.is_file():
+            self.send_error(404)
+            return None
+        body = path.read_bytes()
+        kind = self.guess_type(str(path))
+        if kind.startswith(COMPRESSED_TYPES) and "gzip" in self.headers.get("Accept-Encoding", ""):
+            body = gzip.compress(body, mtime=0)
+            self.send_response(200)
+            self.send_header("Content-Encoding", "gzip")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        import io
+
+        return io.BytesIO(body)
+
+
+@contextlib.contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 and yield its base URL."""
+    handler = functools.partial(SiteHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
