@@ -223,6 +223,44 @@ class Book:
         return tuple(page for page in self.pages if page.back)
 
     @property
+    def text(self) -> str:
+        """Every string the book shows, run together: what a font subset must cover."""
+        config = self.config
+        parts = [
+            config.title,
+            config.subtitle,
+            config.short_title,
+            config.author,
+            config.description,
+            *config.keywords,
+            *config.colophon.editors,
+            config.colophon.publisher,
+            config.colophon.responsible_publisher,
+            config.colophon.size,
+            config.colophon.printer,
+            config.colophon.licence,
+        ]
+        parts += [field.name for field in config.fields]
+        for district in config.districts:
+            parts += [district.name, district.later]
+            parts += [text for commune in district.communes for text in (commune.name, commune.now)]
+        for entry in self.entries:
+            parts += [
+                entry.title,
+                entry.unit,
+                entry.summary,
+                entry.body,
+                entry.recognised_by,
+                *entry.tags,
+                entry.person.name if entry.person else "",
+                entry.person.role if entry.person else "",
+            ]
+        for image in self.images:
+            parts += [image.alt, image.caption, image.credit]
+        parts += [text for page in self.pages for text in (page.title, page.body)]
+        return "".join(parts)
+
+    @property
     def images(self) -> tuple[Image, ...]:
         """Every image once, in order of first use."""
         seen: dict[str, Image] = {}

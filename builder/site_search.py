@@ -10,6 +10,7 @@ so positions in the indexed text are positions in the original.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,7 +66,10 @@ def _record(entry: Entry, url: str) -> SearchRecord:
 
 def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
     """Write the Pagefind bundle into `folder` and return its files."""
-    asyncio.run(_write(items, folder))
+    # Pagefind's API is asynchronous; a thread of its own keeps it clear of any event loop
+    # the caller may be running (a test driving a browser, a live-reload server).
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, _write(items, folder)).result()
     for name in UNUSED_FILES:
         (folder / name).unlink(missing_ok=True)
     return sorted(path for path in folder.rglob("*") if path.is_file())

@@ -42,6 +42,15 @@ def book_copy(tmp_path: Path) -> Callable[[str], Path]:
     return copy
 
 
+@pytest.fixture(scope="session")
+def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The shipped sample book built once, with every output, as `make` builds it."""
+    out = tmp_path_factory.mktemp("sample") / "output"
+    result = CliRunner().invoke(main, ["build", "--content", str(SAMPLE), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    return out
+
+
 def write_model(book: Path, slug: str, front_matter: str, body: str = "Nội dung.\n") -> Path:
     """Write `models/<slug>.md` with the given front matter lines."""
     path = book / "models" / f"{slug}.md"

@@ -14,16 +14,9 @@ from test_epub import assert_valid
 SECTION_HEADINGS = ("Bối cảnh", "Cách làm", "Kết quả", "Bài học kinh nghiệm")
 
 
-@pytest.fixture(scope="module")
-def output(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from click.testing import CliRunner
-
-    from builder.cli import main
-
-    out = tmp_path_factory.mktemp("sample") / "output"
-    result = CliRunner().invoke(main, ["build", "--content", str(SAMPLE), "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    return out
+@pytest.fixture
+def output(sample_output: Path) -> Path:
+    return sample_output
 
 
 def test_make_writes_every_output(output: Path) -> None:

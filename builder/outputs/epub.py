@@ -282,7 +282,7 @@ class EpubWriter:
                     uid=f"font-{font.path.stem}",
                     file_name=f"fonts/{font.path.stem}.woff2",
                     media_type="font/woff2",
-                    content=screen_subset(font, cache_dir()).read_bytes(),
+                    content=screen_subset(font, cache_dir(), self.book.text).read_bytes(),
                 )
             )
         limit = self.book.config.epub.max_image_px

@@ -316,7 +316,7 @@ class SiteWriter:
             self.written.append(assets / name)
         for font in book_fonts():
             target = assets / "fonts" / f"{font.path.stem}.woff2"
-            shutil.copyfile(screen_subset(font, cache_dir()), target)
+            shutil.copyfile(screen_subset(font, cache_dir(), self.book.text), target)
             self.written.append(target)
         if self.downloads:
             (self.folder / "tai-ve").mkdir(exist_ok=True)

@@ -78,7 +78,8 @@ async function run() {
     return;
   }
   pagefind ??= await import("../pagefind/pagefind.js").then(async (module) => {
-    await module.options({ noWorker: true });
+    // Result addresses are relative to the site's root, wherever the site is published.
+    await module.options({ noWorker: true, baseUrl: new URL("../", import.meta.url).pathname });
     return module;
   });
   const folded = query ? foldD(query) : null;
@@ -88,11 +89,13 @@ async function run() {
   if (ticket !== latest) return;
   const seen = new Set();
   pending = found.flatMap((search) => search.results).filter((r) => !seen.has(r.id) && seen.add(r.id));
+  const total = pending.length;
   list.replaceChildren();
-  status.textContent = pending.length
-    ? `Tìm thấy ${pending.length} mô hình.`
-    : "Không tìm thấy mô hình nào. Hãy thử từ khóa khác.";
   await showMore(ticket);
+  if (ticket !== latest) return;
+  status.textContent = total
+    ? `Tìm thấy ${total} mô hình.`
+    : "Không tìm thấy mô hình nào. Hãy thử từ khóa khác.";
 }
 
 const params = new URLSearchParams(location.search);
