@@ -54,9 +54,18 @@ setup: $(STAMP)
 	$(call need,/sbin/ldconfig -p | grep -q libpangoft2-1.0,libpango-1.0-0 libpangoft2-1.0-0)
 	$(call need,test -f /usr/share/color/icc/ghostscript/default_cmyk.icc,libgs-common)
 
-test-setup: setup
+TOOLS := tests/tools/node_modules/.installed-stamp
+
+test-setup: setup $(TOOLS)
 	$(call need,command -v pdftoppm,poppler-utils)
 	$(call need,command -v java,default-jre-headless)
+	$(call need,test -x /usr/bin/chromium,chromium)
+
+# axe-core, vnu-jar and Lighthouse for the browser tests, from the npm registry.
+$(TOOLS): tests/tools/package.json tests/tools/package-lock.json
+	$(call need,command -v npm,nodejs npm)
+	cd tests/tools && npm ci --ignore-scripts --no-fund --no-audit --loglevel=error
+	@touch $@
 
 $(STAMP): pyproject.toml
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from collections.abc import Callable, Iterator
@@ -260,3 +261,21 @@ def test_screenshots(browser: Browser, site: str, name: str, width: int) -> None
     assert target.stat().st_size > 10_000
     overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
     assert not overflow, "the page scrolls sideways"
+
+
+@pytest.mark.parametrize("name", ["home", "model", "search"])
+def test_lighthouse_mobile_scores_100_in_every_category(site: str, name: str) -> None:
+    """Lighthouse 12 (npm), mobile profile, with Debian's Chromium through CHROME_PATH; the
+    search page as a visitor opens it from the menu."""
+    command = [
+        "node", str(TOOLS / "lighthouse" / "cli" / "index.js"),
+        site + PAGE_TYPES[name].split("?")[0],
+        "--output=json", "--output-path=stdout", "--quiet",
+        "--only-categories=performance,accessibility,best-practices,seo",
+        "--chrome-flags=--headless=new " + " ".join(CHROMIUM_ARGS),
+    ]  # fmt: skip
+    report = subprocess.run(command, capture_output=True, text=True, check=True,
+                            env={**os.environ, "CHROME_PATH": CHROMIUM})  # fmt: skip
+    result = json.loads(report.stdout)
+    scores = {key: round(category["score"] * 100) for key, category in result["categories"].items()}
+    assert scores == {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}

@@ -26,7 +26,7 @@ from builder.site_search import records, write_index
 from builder.templating import TEMPLATES, environment
 from builder.vietnamese import bare_place_name, format_number, sort_key
 
-ASSETS = ("style.css", "search.js")
+ASSETS = ("style.css", "search.js", "favicon.svg")
 
 
 def model_path(entry: Entry) -> str:
