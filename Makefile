@@ -25,7 +25,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check test lint typecheck setup test-setup bench clean
+.PHONY: all site book pdf epub check publish test lint typecheck setup test-setup bench clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -38,6 +38,10 @@ book: setup
 
 check: setup
 	$(BIN)/builder check --content $(CONTENT) $(if $(STRICT),--strict)
+
+# make publish TO=/var/www/dan-van-kheo   or   make publish BRANCH=gh-pages
+publish: setup
+	$(BIN)/builder publish --content $(CONTENT) --out $(OUT) $(if $(TO),--to $(TO)) $(if $(BRANCH),--branch $(BRANCH))
 
 test: setup test-setup lint typecheck
 	$(BIN)/pytest

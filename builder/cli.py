@@ -9,10 +9,11 @@ from pathlib import Path
 
 import click
 
+from builder import deploy
 from builder.load import Loaded, load_book
 from builder.outputs import available_outputs
 from builder.problems import BuildError
-from builder.publish import publish
+from builder.publish import publish as publish_outputs
 from builder.vietnamese import format_number
 
 content_option = click.option(
@@ -72,7 +73,7 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
     outputs = available_outputs()
     chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
     try:
-        written = publish(loaded.book, [outputs[name] for name in chosen], out_dir)
+        written = publish_outputs(loaded.book, [outputs[name] for name in chosen], out_dir)
     except BuildError as exc:
         click.echo(f"error: {exc}", err=True)
         click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
@@ -98,6 +99,62 @@ def _show_notes() -> None:
     log.propagate = False
     if not any(isinstance(handler, _NoteHandler) for handler in log.handlers):
         log.addHandler(_NoteHandler())
+
+
+@main.command()
+@content_option
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(path_type=Path),
+    default=Path("output"),
+    show_default=True,
+    help="Where the outputs are built first.",
+)
+@click.option(
+    "--to",
+    "folder",
+    type=click.Path(path_type=Path),
+    help="Copy the site into this folder (what the web server serves).",
+)
+@click.option("--branch", help="Commit the site to this git branch, e.g. gh-pages.")
+@click.option(
+    "--repo",
+    type=click.Path(path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="The git repository for --branch.",
+)
+@click.pass_context
+def publish(
+    ctx: click.Context,
+    content: Path,
+    out_dir: Path,
+    folder: Path | None,
+    branch: str | None,
+    repo: Path,
+) -> None:
+    """Build and check everything, then publish the site to a folder or a git branch.
+
+    A book whose check finds errors or warnings is never published.
+    """
+    if (folder is None) == (branch is None):
+        raise click.UsageError("give exactly one of --to FOLDER or --branch NAME")
+    ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",))
+    site = out_dir / "site"
+    try:
+        if folder is not None:
+            deploy.to_folder(site, folder)
+            click.echo(f"published {site}/ to {folder}/")
+        else:
+            commit = deploy.to_branch(site, repo, str(branch), "Publish the website")
+            click.echo(
+                f"published {site}/ as commit {commit[:12]} on branch {branch}; "
+                f"send it with: git push origin {branch}"
+            )
+    except (BuildError, OSError) as exc:
+        click.echo(f"error: publishing failed: {exc}", err=True)
+        sys.exit(1)
 
 
 def _load(content: Path) -> Loaded:
