@@ -8,7 +8,7 @@ addresses are absolute, built from `base_url`.
 
 from __future__ import annotations
 
-import shutil
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -25,8 +25,6 @@ from builder.site_images import SIZES, Responsive, responsive
 from builder.site_search import records, write_index
 from builder.templating import TEMPLATES, environment
 from builder.vietnamese import bare_place_name, format_number, sort_key
-
-ASSETS = ("style.css", "search.js", "favicon.svg")
 
 
 def model_path(entry: Entry) -> str:
@@ -69,6 +67,7 @@ class SiteWriter:
         }
         self.print_pages = read_page_map(target) or {}
         self.pictures: dict[str, Responsive] = {}
+        self.assets: dict[str, str] = {"favicon.svg": "favicon.svg"}
         self.downloads = self._downloads()
 
     def write(self) -> list[Path]:
@@ -308,22 +307,42 @@ class SiteWriter:
         return {key: value for key, value in data.items() if value}
 
     def _copy_assets(self) -> None:
+        """Fonts, stylesheet and script under names that carry a hash of their content, so a
+        server may cache them for a year (see the README's nginx snippet)."""
         assets = self.folder / "assets"
         (assets / "fonts").mkdir(parents=True, exist_ok=True)
         (self.folder / "images").mkdir(parents=True, exist_ok=True)
-        for name in ASSETS:
-            shutil.copyfile(TEMPLATES / "site" / "assets" / name, assets / name)
-            self.written.append(assets / name)
+        css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
         for font in book_fonts():
-            target = assets / "fonts" / f"{font.path.stem}.woff2"
-            shutil.copyfile(screen_subset(font, cache_dir(), self.book.text), target)
-            self.written.append(target)
+            data = screen_subset(font, cache_dir(), self.book.text).read_bytes()
+            name = f"{font.path.stem}.{_digest(data)}.woff2"
+            css = css.replace(f"fonts/{font.path.stem}.woff2", f"fonts/{name}")
+            self.assets[f"fonts/{font.path.stem}.woff2"] = f"fonts/{name}"
+            self._write_asset(f"fonts/{name}", data)
+        script = (TEMPLATES / "site" / "assets" / "search.js").read_bytes()
+        for source, data in (("style.css", css.encode()), ("search.js", script)):
+            stem, suffix = source.split(".")
+            self.assets[source] = f"{stem}.{_digest(data)}.{suffix}"
+            self._write_asset(self.assets[source], data)
+        self._write_asset(
+            "favicon.svg", (TEMPLATES / "site" / "assets" / "favicon.svg").read_bytes()
+        )
+        self.env.globals["asset"] = self.assets
         if self.downloads:
             (self.folder / "tai-ve").mkdir(exist_ok=True)
         for item in self.downloads:
             target = self.folder / "tai-ve" / item["file"]
             link_or_copy(self.target / item["file"], target)
             self.written.append(target)
+
+    def _write_asset(self, name: str, data: bytes) -> None:
+        target = self.folder / "assets" / name
+        target.write_bytes(data)
+        self.written.append(target)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:10]
 
 
 def _listings(book: Book) -> tuple[Listing, ...]:
