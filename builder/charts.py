@@ -6,9 +6,11 @@ from dataclasses import dataclass
 
 from builder.model import Part
 
-BAR_HEIGHT = 28
-GAP = 10
-LABEL_WIDTH = 260
+# Each row: the label on a line of its own, the bar under it, so that long Vietnamese
+# names never shrink the chart on a phone (the SVG is drawn at about its own width).
+ROW_HEIGHT = 50
+BAR_HEIGHT = 20
+GAP = 8
 BAR_SPACE = 300  # the longest bar; the count is written after it
 
 
@@ -28,8 +30,8 @@ class Chart:
     column: str  # heading of the first column of the data table
     bars: tuple[Bar, ...]
     height: int
-    width: int = LABEL_WIDTH + BAR_SPACE + 50
-    label_width: int = LABEL_WIDTH
+    width: int = BAR_SPACE + 50
+    bar_height: int = BAR_HEIGHT
 
 
 def bar_chart(chart_id: str, title: str, column: str, parts: tuple[Part, ...], href: str) -> Chart:
@@ -37,7 +39,7 @@ def bar_chart(chart_id: str, title: str, column: str, parts: tuple[Part, ...], h
     most = max((len(part.entries) for part in parts), default=1)
     bars = tuple(
         Bar(part.title, len(part.entries), href.format(slug=part.slug),
-            GAP + number * (BAR_HEIGHT + GAP), round(BAR_SPACE * len(part.entries) / most))
+            GAP + number * ROW_HEIGHT, round(BAR_SPACE * len(part.entries) / most))
         for number, part in enumerate(parts)
     )  # fmt: skip
-    return Chart(chart_id, title, column, bars, GAP + len(bars) * (BAR_HEIGHT + GAP))
+    return Chart(chart_id, title, column, bars, GAP + len(bars) * ROW_HEIGHT)

@@ -28,6 +28,11 @@ def broken_links(site: Path) -> list[str]:
         if file.name == "404.html":
             continue  # links there are absolute paths for any depth; checked separately
         tree = page(site, file.relative_to(site).as_posix())
+        for srcset in tree.xpath("//@srcset"):
+            for candidate in srcset.split(","):
+                link = candidate.split()[0]
+                if not (file.parent / unquote(link)).resolve().is_file():
+                    broken.append(f"{file.relative_to(site)}: srcset {link}")
         for element, attribute, link, _ in tree.iterlinks():
             if attribute not in ("href", "src") or (
                 element.tag == "link"
