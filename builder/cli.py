@@ -78,6 +78,9 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
         click.echo(f"error: {exc}", err=True)
         click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
         sys.exit(1)
+    except KeyboardInterrupt:
+        click.echo(f"build interrupted: {out_dir}/ was left as it was", err=True)
+        sys.exit(130)
     size = sum(path.stat().st_size for path in written if path.is_file())
     seconds = time.perf_counter() - started
     click.echo(

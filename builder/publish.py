@@ -4,32 +4,71 @@ only when every one of them succeeded, so a failed build leaves the old `output/
 
 from __future__ import annotations
 
+import contextlib
 import datetime
+import fcntl
+import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from builder.model import Book
 from builder.outputs import Output
+from builder.problems import BuildError
+
+MANIFEST = "SHA256SUMS"
 
 
 def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
-    """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap."""
+    """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap.
+
+    Any failure (an output's exception, a full disk, Ctrl-C) removes the staging folder and
+    leaves `out_dir` as it was. Builds started at once render side by side and take turns
+    for the swap (a lock file beside `out_dir`), so each swap is whole.
+    """
     out_dir = out_dir.absolute()
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
     try:
         written: list[Path] = []
         for output in outputs:
-            written.extend(output.render(book, staging))
-        _carry_over(out_dir, staging)
-        _swap(staging, out_dir)
+            try:
+                written.extend(output.render(book, staging))
+            except BuildError:
+                raise
+            except Exception as exc:
+                raise BuildError(f"the {output.name} output failed: {exc}") from exc
+        with _lock(out_dir):
+            _carry_over(out_dir, staging)
+            written.append(_write_manifest(staging))
+            _swap(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return [out_dir / path.relative_to(staging) for path in written]
+
+
+@contextlib.contextmanager
+def _lock(out_dir: Path) -> Iterator[None]:
+    with open(out_dir.parent / f".{out_dir.name}.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _write_manifest(folder: Path) -> Path:
+    """`SHA256SUMS` of every file, in the format `sha256sum -c` reads."""
+    lines = []
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {path.relative_to(folder).as_posix()}\n")
+    manifest = folder / MANIFEST
+    manifest.write_text("".join(lines), encoding="utf-8")
+    return manifest
 
 
 def _carry_over(old: Path, new: Path) -> None:

@@ -11,6 +11,12 @@ from conftest import FIXTURES, Run, write_model
 from builder.outputs.site import SiteWriter
 
 
+def _entries(folder: Path) -> list[str]:
+    """What a build leaves beside its output: the outputs, never a staging folder (the
+    lock file that orders concurrent builds is the one thing that stays)."""
+    return sorted(p.name for p in folder.iterdir() if not p.name.endswith(".lock"))
+
+
 def _snapshot(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
@@ -29,9 +35,7 @@ def test_a_broken_entry_leaves_the_existing_output_untouched(
     assert result.exit_code == 1
     assert "build stopped: nothing was written to" in result.stderr
     assert _snapshot(out) == before
-    assert [p.name for p in tmp_path.iterdir()] == [book.name, "out"] or sorted(
-        p.name for p in tmp_path.iterdir()
-    ) == sorted([book.name, "out"])
+    assert _entries(tmp_path) == sorted([book.name, "out"])
 
 
 def test_a_failure_while_rendering_keeps_the_old_output_and_leaves_no_debris(
@@ -45,10 +49,11 @@ def test_a_failure_while_rendering_keeps_the_old_output_and_leaves_no_debris(
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(SiteWriter, "_save", disk_full)
-    with pytest.raises(OSError):
-        run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
+    result = run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
+    assert result.exit_code == 1
+    assert "error: the site output failed: [Errno 28] No space left on device" in result.stderr
     assert _snapshot(out) == before
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+    assert _entries(tmp_path) == ["out"]
 
 
 def test_building_one_format_keeps_the_others(run: Run, tmp_path: Path) -> None:
@@ -69,3 +74,78 @@ def test_a_rebuild_replaces_pages_of_deleted_models(
     (book / "models" / "an-ninh.md").unlink()
     assert run("build", "--content", book, "--out", out, "site").exit_code == 0
     assert not (out / "site" / "mo-hinh" / "an-ninh.html").exists()
+
+
+def test_the_manifest_lists_every_output_file_with_its_hash(run: Run, tmp_path: Path) -> None:
+    import hashlib
+
+    out = tmp_path / "out"
+    assert (
+        run("build", "--content", FIXTURES / "minimal", "--out", out, "site", "epub").exit_code == 0
+    )
+    listed = dict(
+        reversed(line.split("  ", 1))
+        for line in (out / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+    )
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert sorted(listed) == [name for name in files if name != "SHA256SUMS"]
+    for name, digest in listed.items():
+        assert hashlib.sha256((out / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize("stage", ["pdf", "epub", "site"])
+def test_a_failing_output_leaves_the_old_output_whole(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stage: str
+) -> None:
+    from builder.outputs import available_outputs
+
+    out = tmp_path / "out"
+    assert run("build", "--content", FIXTURES / "minimal", "--out", out).exit_code == 0
+    before = _snapshot(out)
+    broken = type(available_outputs()[stage])
+
+    def fail(self: object, book: object, target: Path) -> list[Path]:
+        (target / "half-written.tmp").write_text("…", encoding="utf-8")
+        raise RuntimeError("WeasyPrint ran out of luck")
+
+    monkeypatch.setattr(broken, "render", fail)
+    result = run("build", "--content", FIXTURES / "minimal", "--out", out)
+    assert result.exit_code == 1
+    assert f"error: the {stage} output failed: WeasyPrint ran out of luck" in result.stderr
+    assert "Traceback" not in result.output
+    assert _snapshot(out) == before
+    assert _entries(tmp_path) == ["out"]
+
+
+def test_ctrl_c_leaves_the_old_output_whole(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "out"
+    assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0
+    before = _snapshot(out)
+
+    def interrupted(self: SiteWriter, path: str, text: str) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(SiteWriter, "_save", interrupted)
+    result = run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
+    assert result.exit_code == 130
+    assert "build interrupted" in result.stderr
+    assert _snapshot(out) == before
+    assert _entries(tmp_path) == ["out"]
+
+
+def test_two_builds_at_once_leave_one_whole_output(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "builder", "build", "--content",
+               str(FIXTURES / "minimal"), "--out", str(out), "site", "epub"]  # fmt: skip
+    builds = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+              for _ in range(2)]  # fmt: skip
+    assert [build.wait(timeout=120) for build in builds] == [0, 0]
+    checked = subprocess.run(["sha256sum", "--check", "--quiet", "SHA256SUMS"], cwd=out,
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stdout + checked.stderr
+    assert _entries(tmp_path) == ["out"]
