@@ -11,11 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import gzip
+import hashlib
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import cbor2
 
 from builder import markdown
 from builder.model import Book, Entry
+from builder.problems import BuildError
 
 # Pagefind writes these too; the site's own search page needs none of them.
 UNUSED_FILES = (
@@ -72,7 +79,54 @@ def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
         pool.submit(asyncio.run, _write(items, folder)).result()
     for name in UNUSED_FILES:
         (folder / name).unlink(missing_ok=True)
+    stable_filters(folder)
     return sorted(path for path in folder.rglob("*") if path.is_file())
+
+
+HEADER = b"pagefind_dcd"
+
+
+def stable_filters(folder: Path) -> None:
+    """Rewrite Pagefind's filter files in a stable order, so the same book gives the same
+    site to the byte.
+
+    Pagefind writes a filter's values in hash-map order, which changes from run to run; the
+    file names are hashes of their content, named in the language's `.pf_meta`, itself named
+    in `pagefind-entry.json`. Each file is a gzipped `pagefind_dcd` header plus CBOR.
+    """
+    entry_path = folder / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = folder / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read(meta_path)
+        renamed = []
+        for name, old in sorted(meta[3]):
+            path = folder / "filter" / f"{old}.pf_filter"
+            key, values = _read(path)
+            data = _encode([key, sorted(values)])
+            new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+            path.unlink()
+            (folder / "filter" / f"{new}.pf_filter").write_bytes(data)
+            renamed.append([name, new])
+        meta[3] = renamed
+        data = _encode(meta)
+        meta_path.unlink()
+        language["hash"] = (
+            f"{language['hash'].split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
+        )
+        (folder / f"pagefind.{language['hash']}.pf_meta").write_bytes(data)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _read(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(HEADER):
+        raise BuildError(f"unexpected Pagefind file format: {path.name}")
+    return cbor2.loads(raw[len(HEADER) :])
+
+
+def _encode(value: Any) -> bytes:
+    return gzip.compress(HEADER + cbor2.dumps(value), mtime=0)
 
 
 async def _write(items: list[SearchRecord], folder: Path) -> None:

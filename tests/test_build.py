@@ -149,3 +149,34 @@ def test_two_builds_at_once_leave_one_whole_output(tmp_path: Path) -> None:
                              capture_output=True, text=True, check=False)  # fmt: skip
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert _entries(tmp_path) == ["out"]
+
+
+def test_two_builds_of_the_same_book_are_identical_to_the_byte(run: Run, tmp_path: Path) -> None:
+    for name in ("a", "b"):
+        assert (
+            run("build", "--content", FIXTURES / "minimal", "--out", tmp_path / name).exit_code == 0
+        )
+    first = (tmp_path / "a" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert first == (tmp_path / "b" / "SHA256SUMS").read_text(encoding="utf-8")
+    assert "sach-thu-print.pdf" in first and "site/pagefind/pagefind-entry.json" in first
+
+
+def test_source_date_epoch_sets_every_date_written(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from pypdf import PdfReader
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # 2023-11-14T22:13:20Z
+    out = tmp_path / "o"
+    assert run("build", "--content", FIXTURES / "minimal", "--out", out).exit_code == 0
+    assert "<updated>2023-11-14T22:13:20Z</updated>" in (out / "site" / "feed.xml").read_text(
+        encoding="utf-8"
+    )
+    with zipfile.ZipFile(out / "sach-thu.epub") as epub:
+        assert "2023-11-14T22:13:20Z" in epub.read("EPUB/content.opf").decode()
+        assert {info.date_time for info in epub.infolist()} == {(2023, 11, 14, 22, 13, 20)}
+    for edition in ("sach-thu.pdf", "sach-thu-print.pdf"):
+        metadata = PdfReader(out / edition).metadata
+        assert metadata is not None and metadata["/CreationDate"] == "D:20231114221320Z"
