@@ -54,6 +54,7 @@ PAGE_KEYS = {
     "back": Field(bool),
 }
 KINDS = ["tap-the", "ca-nhan"]
+MAX_TITLE = 300  # characters; the longest sample title is about 90
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -117,6 +118,13 @@ def load_entry(
     if isinstance(parsed.yaml.value, dict):
         titles.add(parsed.yaml.value.get("title"), where)
     data = check_mapping(parsed.yaml.value, MODEL_KEYS, (), where, "the front matter")
+    title = data.get("title", "")
+    if len(title) > MAX_TITLE:
+        where.error(
+            ("title",),
+            f"the title is {len(title)} characters long; at most {MAX_TITLE}",
+            "keep the name of the model short; tell the story in the text",
+        )
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         where.error(("kind",), f"`kind` cannot be “{kind}”", suggest_value(kind, KINDS))
@@ -134,6 +142,7 @@ def load_entry(
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
     _warn_low_resolution(images, body_images, config, parsed)
+    _warn_raw_html(parsed.source, problems)
     if not markdown.has_text(tokens):
         problems.error(
             where.shown,
@@ -189,6 +198,37 @@ def load_page(
         data.get("back", False),
         body_images,
     )
+
+
+RAW_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+UNSAFE_LINK = re.compile(r"\]\(\s*(javascript|vbscript|data|file):", re.IGNORECASE)
+
+
+def _warn_raw_html(source: SourceFile, problems: Problems) -> None:
+    """HTML and script links in the text are shown as typed, never run: say so."""
+    fenced = False
+    for number, line in enumerate(source.body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            continue
+        where = source.body_line + number
+        if match := RAW_HTML.search(line):
+            problems.warning(
+                source.path,
+                where,
+                match.start() + 1,
+                f"HTML `{match.group(0)[:40]}` will be shown as typed, not used",
+                "write Markdown instead: **bold**, *italic*, ![picture](…)",
+            )
+        if match := UNSAFE_LINK.search(line):
+            problems.warning(
+                source.path,
+                where,
+                match.start() + 3,
+                f"a `{match.group(1)}:` link is not allowed and is shown as text",
+                "link to a web address (https://…) or to another page of the book",
+            )
 
 
 def _check_slug(path: Path, where: Checked) -> None:

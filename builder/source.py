@@ -20,12 +20,34 @@ class SourceFile:
     body_line: int  # file line on which the body starts
 
 
+MAX_BYTES = 2_000_000  # a model of 900 words is about 8 KB; 2 MB is far past any real entry
+
+
 def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
     """The file as NFC text with `\\n` line ends, or None (with a problem) if unreadable."""
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            problems.error(
+                shown,
+                1,
+                1,
+                f"the file is {size / 1e6:.1f} MB; entries of up to 2 MB are supported",
+                "split it, or move pictures and tables out of the text",
+            )
+            return None
         raw = path.read_bytes()
     except OSError as exc:
         problems.error(shown, 1, 1, f"cannot read the file: {exc.strerror}")
+        return None
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        problems.error(
+            shown,
+            1,
+            1,
+            "the file is saved as UTF-16",
+            "save it again choosing the encoding “UTF-8”",
+        )
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
         raw = raw[3:]
@@ -43,17 +65,23 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        problems.error(
-            shown,
-            line,
-            column,
-            "the file is not valid UTF-8 text",
-            "save it again choosing the encoding “UTF-8”",
-        )
+        hint = "save it again choosing the encoding “UTF-8”"
+        if _looks_like_windows_1258(raw):
+            hint = "it looks like Vietnamese Windows-1258 (“ANSI”) text: " + hint
+        problems.error(shown, line, column, "the file is not valid UTF-8 text", hint)
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _report_non_nfc(text, shown, problems)
     return unicodedata.normalize("NFC", text)
+
+
+def _looks_like_windows_1258(raw: bytes) -> bool:
+    """Old Vietnamese Windows files: decodable as cp1258, with Vietnamese letters in them."""
+    try:
+        text = raw.decode("cp1258")
+    except UnicodeDecodeError:
+        return False
+    return any(char in text for char in "ăâđêôơưĂÂĐÊÔƠƯ")
 
 
 def _report_non_nfc(text: str, shown: Path, problems: Problems) -> None:

@@ -50,7 +50,10 @@ class YamlProblem(Exception):
 def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
     """Parse `text`, whose first line is line `first_line` of its file."""
     offset = first_line - 1
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, first_line) from exc
     try:
         root = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
@@ -61,6 +64,8 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
         raise YamlProblem(
             f"YAML syntax error: {exc.problem or exc}", where, _yaml_hint(exc)
         ) from exc
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(exc, text, first_line) from exc
     except yaml.YAMLError as exc:
         raise YamlProblem(f"YAML syntax error: {exc}", Position(first_line, 1)) from exc
     finally:
@@ -70,6 +75,18 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
         return located
     located.value = _convert(root, (), located, loader, offset, set())
     return located
+
+
+def _reader_problem(exc: yaml.reader.ReaderError, text: str, first_line: int) -> YamlProblem:
+    """A character YAML refuses (a control character pasted from somewhere), with its place."""
+    before = text[: exc.position]
+    line = first_line + before.count("\n")
+    column = exc.position - (before.rfind("\n") + 1) + 1
+    return YamlProblem(
+        f"the facts contain an invisible control character (U+{exc.character:04X})",
+        Position(line, column),
+        "delete it: retype the line",
+    )
 
 
 def _position(node: yaml.Node, offset: int) -> Position:
