@@ -165,3 +165,18 @@ def test_the_mimetype_entry_comes_first_uncompressed(built: Path) -> None:
         assert first.filename == "mimetype"
         assert first.compress_type == zipfile.ZIP_STORED
         assert archive.read("mimetype") == b"application/epub+zip"
+
+
+def test_raw_html_and_script_links_never_reach_the_epub(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    body = '<script>alert(1)</script> <b onclick="x()">đậm</b> [bấm](javascript:alert(1))\n'
+    write_model(book, "doc-hai", VALID_FRONT_MATTER, body)
+    assert run("build", "--content", book, "--out", tmp_path / "o", "epub").exit_code == 0
+    epub = tmp_path / "o" / "sach-thu.epub"
+    assert_valid(epub)
+    doc = read(epub, "m-doc-hai.xhtml")
+    assert doc.xpath("//x:script | //*[@onclick]", namespaces=NS) == []
+    assert not [h for h in doc.xpath("//x:a/@href", namespaces=NS) if h.startswith("javascript")]
+    assert "<script>alert(1)</script>" in "".join(doc.itertext())
