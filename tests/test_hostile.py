@@ -40,13 +40,16 @@ def test_a_10_mb_entry_is_refused_with_its_size(run: Run, book_copy: Callable[[s
     )
 
 
-def test_ten_thousand_entries_are_checked(tmp_path: Path) -> None:
+def test_ten_thousand_entries_are_checked_and_built(tmp_path: Path) -> None:
     from bench.synthetic import make_book
 
     book = make_book(tmp_path / "book", 10_000, words=40, image_every=10**9)
     loaded = load_book(book)
     assert loaded.book is not None and len(loaded.book.entries) == 10_000
     assert not loaded.problems.errors
+    (tmp_path / "out").mkdir()
+    SiteOutput().render(loaded.book, tmp_path / "out")
+    assert len(list((tmp_path / "out" / "site" / "mo-hinh").iterdir())) == 10_000
 
 
 keys = st.sampled_from(
