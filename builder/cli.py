@@ -26,6 +26,12 @@ content_option = click.option(
 )
 
 
+out_option = click.option(
+    "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
+    show_default=True, help="Where the outputs are written.",
+)  # fmt: skip
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dan-van-kheo-builder")
 def main() -> None:
@@ -47,14 +53,7 @@ def check(content: Path, strict: bool) -> None:
 
 @main.command()
 @content_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where the outputs are written.",
-)
+@out_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.argument(
     "formats", nargs=-1, type=click.Choice(["all", *available_outputs()], case_sensitive=False)
@@ -106,14 +105,7 @@ def _show_notes() -> None:
 
 @main.command()
 @content_option
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(path_type=Path),
-    default=Path("output"),
-    show_default=True,
-    help="Where the outputs are built first.",
-)
+@out_option
 @click.option(
     "--to",
     "folder",
