@@ -25,7 +25,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check publish test lint typecheck setup test-setup bench clean
+.PHONY: all site book pdf epub check new publish test lint typecheck setup test-setup bench clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -38,6 +38,10 @@ book: setup
 
 check: setup
 	$(BIN)/builder check --content $(CONTENT) $(if $(STRICT),--strict)
+
+# make new TITLE="Tên mô hình"   (asks for the rest)
+new: setup
+	$(BIN)/builder new --content $(CONTENT) "$(TITLE)"
 
 # make publish TO=/var/www/dan-van-kheo   or   make publish BRANCH=gh-pages
 publish: setup

@@ -152,6 +152,67 @@ def publish(
         sys.exit(1)
 
 
+@main.command()
+@content_option
+@click.argument("title")
+@click.option("--kind", type=click.Choice(["tap-the", "ca-nhan"]), help="tap-the or ca-nhan.")
+@click.option("--field", "field_id", help="A field of book.yaml (its id).")
+@click.option("--district", help="A district of book.yaml.")
+@click.option("--commune", help="A commune of that district (optional).")
+@click.option("--year", type=int, help="The year the model was recognised.")
+def new(
+    content: Path,
+    title: str,
+    kind: str | None,
+    field_id: str | None,
+    district: str | None,
+    commune: str | None,
+    year: int | None,
+) -> None:
+    """Start a new model: writes models/<slug>.md with every fact to fill in.
+
+    What is not given on the command line is asked, with the valid choices listed.
+    """
+    from builder.config import load_config
+    from builder.new_entry import entry_text, free_path
+    from builder.problems import Problems
+
+    problems = Problems()
+    config = load_config(content, problems)
+    if config is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    fields = [f.id for f in config.fields]
+    districts = [d.name for d in config.districts]
+    kind = kind or click.prompt(
+        "Loại mô hình (kind)", type=click.Choice(["tap-the", "ca-nhan"]), default="tap-the"
+    )
+    field_id = field_id or click.prompt("Lĩnh vực (field)", type=click.Choice(fields))
+    if field_id not in fields:
+        raise click.BadParameter(f"choose one of {', '.join(fields)}", param_hint="--field")
+    district = district or click.prompt("Địa bàn (district)", type=click.Choice(districts))
+    chosen = next((d for d in config.districts if d.name == district), None)
+    if chosen is None:
+        raise click.BadParameter(f"choose one of {', '.join(districts)}", param_hint="--district")
+    communes = [c.name for c in chosen.communes]
+    if commune is None and communes:
+        commune = click.prompt(
+            "Xã, phường (commune; Enter to leave out)",
+            type=click.Choice(["", *communes]),
+            default="",
+            show_default=False,
+        )
+    start, end = config.period
+    year = year or click.prompt("Năm công nhận (year)", type=click.IntRange(start, end))
+    path = free_path(content / "models", title)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(
+        entry_text(config, title, kind, field_id, district, commune or "", year), encoding="utf-8"
+    )
+    click.echo(str(path))
+
+
 def _load(content: Path) -> Loaded:
     loaded = load_book(content)
     for problem in loaded.problems:

@@ -143,6 +143,7 @@ def load_entry(
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
     _warn_low_resolution(images, body_images, config, parsed)
     _warn_raw_html(parsed.source, problems)
+    _warn_todo(parsed)
     if not markdown.has_text(tokens):
         problems.error(
             where.shown,
@@ -229,6 +230,25 @@ def _warn_raw_html(source: SourceFile, problems: Problems) -> None:
                 f"a `{match.group(1)}:` link is not allowed and is shown as text",
                 "link to a web address (https://…) or to another page of the book",
             )
+
+
+def _warn_todo(parsed: Parsed) -> None:
+    """Placeholders left by `builder new` or `builder import`: the book is not ready."""
+    for path, position in parsed.yaml.values.items():
+        value: Any = parsed.yaml.value
+        for key in path:
+            value = value[key]
+        if isinstance(value, str) and value.strip().startswith("TODO"):
+            parsed.where.problems.warning(
+                parsed.where.shown, position.line, position.column,
+                f"`{'.'.join(str(k) for k in path)}` still says TODO", "fill it in or remove it",
+            )  # fmt: skip
+    for number, line in enumerate(parsed.source.body.split("\n")):
+        if line.strip().startswith("TODO"):
+            parsed.where.problems.warning(
+                parsed.where.shown, parsed.source.body_line + number, line.find("TODO") + 1,
+                "the text still says TODO", "write this part of the model's story",
+            )  # fmt: skip
 
 
 def _check_slug(path: Path, where: Checked) -> None:

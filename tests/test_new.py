@@ -1,0 +1,56 @@
+"""`builder new`: a model file an editor only has to fill in."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from conftest import Run
+
+
+def test_new_asks_for_what_is_missing_and_writes_a_complete_entry(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    from click.testing import CliRunner
+
+    from builder.cli import main
+
+    book = book_copy("minimal")
+    answers = "ca-nhan\nkinh-te\nhuyện Gia Viễn\nxã Gia Hưng\n2024\n"
+    result = CliRunner().invoke(main, ["new", "--content", str(book), "Đội hòa giải giỏi"],
+                                input=answers)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    path = book / "models" / "doi-hoa-giai-gioi.md"
+    assert result.stdout.strip().endswith(str(path))
+    assert "Lĩnh vực (field) (kinh-te, van-hoa-xa-hoi)" in result.stdout
+    text = path.read_text(encoding="utf-8")
+    for heading in ("## Bối cảnh", "## Cách làm", "## Kết quả", "## Bài học kinh nghiệm"):
+        assert heading in text
+    checked = run("check", "--content", book)
+    assert checked.exit_code == 0  # a valid entry…
+    assert "doi-hoa-giai-gioi.md:4:7: warning: `unit` still says TODO" in checked.stderr
+    assert run("check", "--strict", "--content", book).exit_code == 1  # …not yet publishable
+
+
+def test_new_never_overwrites_a_file(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    args = ["new", "--content", book, "Đường làng", "--kind", "tap-the", "--field", "kinh-te",
+            "--district", "huyện Nho Quan", "--year", "2022"]  # fmt: skip
+    first, second = run(*args), run(*args)
+    assert first.exit_code == second.exit_code == 0
+    assert first.stdout.strip().endswith("duong-lang-2.md")  # duong-lang.md is the fixture's
+    assert second.stdout.strip().endswith("duong-lang-3.md")
+    assert "Đường làng sạch đẹp" in (book / "models" / "duong-lang.md").read_text(encoding="utf-8")
+
+
+def test_new_refuses_a_field_the_book_does_not_have(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    result = run("new", "--content", book, "X", "--kind", "tap-the", "--field", "the-thao",
+                 "--district", "huyện Nho Quan", "--year", "2022")  # fmt: skip
+    assert result.exit_code == 2
+    assert "choose one of kinh-te, van-hoa-xa-hoi" in result.output
+    assert sorted(p.name for p in (book / "models").iterdir()) == [
+        "an-ninh.md", "dan-quan.md", "duong-lang.md",
+    ]  # fmt: skip
