@@ -42,8 +42,11 @@ def main() -> None:
 @main.command()
 @content_option
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-def check(content: Path, strict: bool) -> None:
+@click.option("--fix", is_flag=True, help="Rewrite what is safe to fix: Unicode NFC, “quotes”.")
+def check(content: Path, strict: bool, fix: bool) -> None:
     """Check every entry and report all problems as path:line:column."""
+    if fix:
+        _fix(content)
     loaded = _load(content)
     failed = bool(loaded.problems.errors) or (strict and bool(loaded.problems.warnings))
     if failed:
@@ -211,6 +214,20 @@ def new(
         entry_text(config, title, kind, field_id, district, commune or "", year), encoding="utf-8"
     )
     click.echo(str(path))
+
+
+def _fix(content: Path) -> None:
+    from builder.text_checks import fixed_text
+
+    for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
+        try:
+            text = path.read_bytes().decode("utf-8")
+        except (OSError, UnicodeDecodeError):
+            continue  # check names what is wrong with it
+        fixed, changes = fixed_text(text)
+        if changes:
+            path.write_text(fixed, encoding="utf-8", newline="")
+            click.echo(f"fixed {path}: {', '.join(changes)}", err=True)
 
 
 def _load(content: Path) -> Loaded:

@@ -11,7 +11,7 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from builder import markdown
+from builder import markdown, text_checks
 from builder.images import (
     PRINT_DPI,
     ImageCatalog,
@@ -60,9 +60,11 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 @dataclass(slots=True)
 class TitleIndex:
-    """Titles seen so far, to report a title used twice even when other facts are wrong."""
+    """Titles seen so far, to report a title used twice even when other facts are wrong,
+    and the tone placement styles met, to report a book that mixes them."""
 
     seen: dict[str, Path] = field(default_factory=dict)
+    tones: text_checks.ToneStyles = field(default_factory=text_checks.ToneStyles)
 
     def add(self, title: Any, where: Checked) -> None:
         if not isinstance(title, str) or not title.strip():
@@ -144,6 +146,9 @@ def load_entry(
     _warn_low_resolution(images, body_images, config, parsed)
     _warn_raw_html(parsed.source, problems)
     _warn_todo(parsed)
+    text_checks.check_legacy_encoding(parsed.source, problems)
+    text_checks.check_quotes(parsed.source, problems)
+    titles.tones.add(parsed.source)
     if not markdown.has_text(tokens):
         problems.error(
             where.shown,

@@ -52,6 +52,7 @@ def load_book(root: Path) -> Loaded:
         for path in model_files
         if (entry := load_entry(path, config, catalog, titles, problems))
     ]
+    titles.tones.report(problems)
     pages = [
         page
         for path in sorted((root / "pages").glob("*.md"))

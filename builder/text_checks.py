@@ -1,0 +1,153 @@
+"""Checks of Vietnamese text that Word, old fonts and keyboards get wrong, and the safe fixes.
+
+- text typed in a legacy encoding (TCVN3/ABC or VNI) and pasted as Unicode: named;
+- old (“hoà”, “thuỷ”) and new (“hòa”, “thủy”) tone placement mixed in one book: the minority
+  is reported;
+- straight quotes where Vietnamese uses “ ”: reported, and `check --fix` curls them;
+- text not in NFC: reported on reading (source.py), and `check --fix` normalises it.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.fonts import VIETNAMESE_LETTERS
+from builder.problems import Problems
+from builder.source import SourceFile
+
+WORD = re.compile(r"[^\W\d_]+")
+# Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when
+# it is pasted as Unicode: TCVN3 (ABC) puts tone-marked letters on ¸ µ ¶ · ¹ ® © ¨ …, VNI puts
+# the marks after the vowel as ø ù û õ ï ä ë ÿ ñ.
+TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇÈÉË®ÐÌÎÏÑªÒÓÔÖ«ÜØÙÚÛ¬ßÝÞäåæçëîïñö÷øûüþ−") - set(
+    VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper()
+)
+VNI_MARKS = set("øûïäëÿñö")
+# The two share many letters; these tell them apart: TCVN3 writes đ as ® and many tones as
+# symbols, VNI writes đ as ñ and the tones ø û ï after the vowel.
+TCVN3_SIGNS = set("¸µ¶·¹¨©ª«¬®−§»¼½¾")
+VNI_SIGNS = set("ñøûïÿ")
+TONE_OLD = re.compile(r"(?<![qQ])(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])$")
+TONE_NEW = re.compile(r"(?<![qQ])(?:[òóỏõọÒÓỎÕỌ][aA]|[òóỏõọÒÓỎÕỌ][eE]|[ùúủũụÙÚỦŨỤ][yY])$")
+STRAIGHT_QUOTE = re.compile(r'"')
+MARKDOWN_TITLE = re.compile(r'\]\([^)\s]*\s+"[^"]*"\)')
+
+
+def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
+    """One error per file, at the first word that names the encoding best."""
+    found: list[tuple[int, int, int, str, str]] = []  # (rank, line, column, word, name)
+    for number, line in enumerate(source.body.split("\n")):
+        for match in re.finditer(r"\S+", line):  # TCVN3's marks are symbols, not letters
+            word = match.group(0).strip(".,;:!?()“”\"'")
+            letters = set(word)
+            if not any(ch.isascii() and ch.isalpha() for ch in word):
+                continue
+            if letters & TCVN3_SIGNS:
+                found.append((0, number, match.start(), word, "TCVN3 (ABC)"))
+            elif letters & VNI_SIGNS:
+                found.append((0, number, match.start(), word, "VNI"))
+            elif letters & (TCVN3 | VNI_MARKS):
+                found.append((1, number, match.start(), word, "TCVN3 (ABC) or VNI"))
+    if found:
+        _, number, column, word, name = min(found)
+        problems.error(
+            source.path, source.body_line + number, column + 1,
+            f"“{word}” looks like text typed in the old {name} encoding",
+            f"convert it to Unicode (Unikey: Công cụ chuyển mã, from {name} to Unicode) "
+            "and paste it again",
+        )  # fmt: skip
+
+
+def check_quotes(source: SourceFile, problems: Problems) -> None:
+    fenced = False
+    for number, line in enumerate(source.body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced or (line.lstrip().startswith("|") and "`" in line):
+            continue
+        text = MARKDOWN_TITLE.sub(lambda m: " " * len(m.group(0)), line)
+        text = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), text)
+        if match := STRAIGHT_QUOTE.search(text):
+            problems.warning(
+                source.path, source.body_line + number, match.start() + 1,
+                'straight quotes "…": Vietnamese text uses “…”',
+                "builder check --fix curls them",
+            )  # fmt: skip
+
+
+@dataclass(slots=True)
+class ToneStyles:
+    """Where each tone placement occurs across the book, to report the minority style."""
+
+    old: list[tuple[Path, int, int, str]] = field(default_factory=list)
+    new: list[tuple[Path, int, int, str]] = field(default_factory=list)
+
+    def add(self, source: SourceFile) -> None:
+        for number, line in enumerate(source.body.split("\n")):
+            for match in WORD.finditer(line):
+                word = match.group(0)
+                place = (source.path, source.body_line + number, match.start() + 1, word)
+                if TONE_OLD.search(word):
+                    self.old.append(place)
+                elif TONE_NEW.search(word):
+                    self.new.append(place)
+
+    def report(self, problems: Problems) -> None:
+        if not self.old or not self.new:
+            return
+        minority, style = (self.old, "old") if len(self.old) <= len(self.new) else (self.new, "new")
+        majority = "new (“hòa”, “thủy”)" if style == "old" else "old (“hoà”, “thuỷ”)"
+        for path, line, column, word in minority:
+            problems.warning(
+                path, line, column,
+                f"“{word}” puts the tone mark the {style} way; the book mostly uses the {majority}",
+                "choose one style for the whole book",
+            )  # fmt: skip
+
+
+def fixed_text(text: str) -> tuple[str, list[str]]:
+    """`text` (a whole entry) with NFC and curly quotes in its body; what was changed."""
+    changes = []
+    normal = unicodedata.normalize("NFC", text)
+    if normal != text:
+        changes.append("Unicode NFC")
+    head, separator, body = _split(normal)
+    curled, count = _curl(body)
+    if count:
+        changes.append(f"{count} straight quote{'s' if count > 1 else ''} curled")
+    return head + separator + curled, changes
+
+
+def _split(text: str) -> tuple[str, str, str]:
+    """Front matter (kept as typed: YAML needs its quotes) and body."""
+    match = re.match(r"(?s)(\ufeff?---\r?\n.*?\n)(---[ \t]*\r?\n)", text)
+    if not match:
+        return "", "", text
+    return match.group(1), match.group(2), text[match.end() :]
+
+
+def _curl(body: str) -> tuple[str, int]:
+    count = 0
+    lines = []
+    fenced = False
+    for line in body.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        if fenced:
+            lines.append(line)
+            continue
+        protected = [m.span() for m in MARKDOWN_TITLE.finditer(line)]
+        protected += [m.span() for m in re.finditer(r"`[^`]*`", line)]
+        out = []
+        for index, char in enumerate(line):
+            if char == '"' and not any(start <= index < end for start, end in protected):
+                opening = index == 0 or line[index - 1] in " \t([{–—-/"
+                out.append("“" if opening else "”")
+                count += 1
+            else:
+                out.append(char)
+        lines.append("".join(out))
+    return "\n".join(lines), count
