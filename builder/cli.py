@@ -210,10 +210,45 @@ def new(
     year = year or click.prompt("Năm công nhận (year)", type=click.IntRange(start, end))
     path = free_path(content / "models", title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(
-        entry_text(config, title, kind, field_id, district, commune or "", year), encoding="utf-8"
-    )
+    text = entry_text(config, title, kind=kind, field=field_id, district=district,
+                      commune=commune or "", year=year)  # fmt: skip
+    path.write_text(text, encoding="utf-8")
     click.echo(str(path))
+
+
+@main.command("import")
+@content_option
+@click.argument(
+    "documents",
+    nargs=-1,
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+)
+def import_(content: Path, documents: tuple[Path, ...]) -> None:
+    """Turn Word documents (.docx) into model files; what they do not say is left TODO."""
+    from builder.config import load_config
+    from builder.problems import Problems
+    from builder.word_import import import_docx
+
+    problems = Problems()
+    config = load_config(content, problems)
+    if config is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    failed = False
+    for document in documents:
+        try:
+            imported = import_docx(document, content, config)
+        except Exception as exc:  # a damaged or non-Word file: say which, go on with the rest
+            click.echo(f"{document}: error: cannot read it as a Word document ({exc})", err=True)
+            failed = True
+            continue
+        click.echo(str(imported.path))
+        if imported.todo:
+            click.echo(f"    to fill in: {', '.join(imported.todo)} (see builder check)")
+    if failed:
+        sys.exit(1)
 
 
 def _fix(content: Path) -> None:

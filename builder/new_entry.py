@@ -24,13 +24,25 @@ def free_path(models: Path, title: str) -> Path:
 
 
 def entry_text(
-    config: BookConfig, title: str, kind: str, field: str, district: str, commune: str, year: int
+    config: BookConfig,
+    title: str,
+    *,
+    kind: str,
+    field: str,
+    district: str,
+    commune: str = "",
+    year: int | str,
+    unit: str = "",
+    recognised_by: str = "",
+    body: str = "",
 ) -> str:
+    """A model file: the facts given, TODO for the others, the body or the four sections."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
     env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)  # JSON is YAML
     return env.get_template("new-model.md").render(
-        title=title, kind=kind, field=field, district=district, commune=commune, year=year
-    )
+        title=title, kind=kind, field=field, district=district, commune=commune, year=year,
+        unit=unit, recognised_by=recognised_by, body=body,
+    )  # fmt: skip
