@@ -25,7 +25,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check new publish test lint typecheck setup test-setup bench clean
+.PHONY: all site book pdf epub check new serve publish test lint typecheck setup test-setup bench clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -42,6 +42,9 @@ check: setup
 # make new TITLE="Tên mô hình"   (asks for the rest)
 new: setup
 	$(BIN)/builder new --content $(CONTENT) "$(TITLE)"
+
+serve: setup
+	$(BIN)/builder serve --content $(CONTENT) $(if $(PORT),--port $(PORT))
 
 # make publish TO=/var/www/dan-van-kheo   or   make publish BRANCH=gh-pages
 publish: setup

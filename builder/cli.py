@@ -216,6 +216,43 @@ def new(
     click.echo(str(path))
 
 
+@main.command()
+@content_option
+@click.option("--port", default=8000, show_default=True, help="The port on 127.0.0.1.")
+def serve(content: Path, port: int) -> None:
+    """Preview the website at http://127.0.0.1:PORT/, rebuilt and reloaded on every save."""
+    import threading
+
+    from builder.fonts import cache_dir
+    from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
+
+    folder = cache_dir() / "serve"
+    reset(folder)
+    preview = Preview(content, folder)
+    seen = watched_state(watch_roots(preview))
+    preview.rebuild(lambda message: click.echo(message, err=True))
+    (folder / "site").mkdir(exist_ok=True)
+    try:
+        server = make_server(preview, port)
+    except OSError as exc:
+        raise click.UsageError(f"cannot listen on port {port}: {exc.strerror}; try --port") from exc
+    stop = threading.Event()
+    watcher = threading.Thread(
+        target=watch,
+        args=(preview, lambda m: click.echo(m, err=True), stop, 0.2, seen),
+        daemon=True,
+    )
+    watcher.start()
+    click.echo(f"serving {content} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("stopped")
+    finally:
+        stop.set()
+        server.server_close()
+
+
 @main.command("import")
 @content_option
 @click.argument(

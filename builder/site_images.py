@@ -5,6 +5,7 @@ fallback, made with Pillow once and cached by content under `.cache/images/`.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,7 +63,7 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
                         picture = PILImage.open(image.source)
                         picture.load()
                     _save(picture, width, height, fmt, cached)
-                shutil.copyfile(cached, folder / name)
+                _link(cached, folder / name)
                 written.append(folder / name)
                 variants.append(Variant(name, width, height, mime))
     finally:
@@ -71,6 +72,15 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
     fallbacks = [v for v in variants if v.mime != "image/webp"]
     fallback = next((v for v in fallbacks if v.width >= 960), fallbacks[-1])
     return Responsive(image, fallback, tuple(variants)), written
+
+
+def _link(cached: Path, target: Path) -> None:
+    """The variant from the cache: a hard link when it can be (no copy), else a copy."""
+    target.unlink(missing_ok=True)
+    try:
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
 
 
 def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Path) -> None:

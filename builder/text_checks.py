@@ -30,14 +30,22 @@ VNI_MARKS = set("øûïäëÿñö")
 # symbols, VNI writes đ as ñ and the tones ø û ï after the vowel.
 TCVN3_SIGNS = set("¸µ¶·¹¨©ª«¬®−§»¼½¾")
 VNI_SIGNS = set("ñøûïÿ")
+SUSPECT = TCVN3 | VNI_MARKS | TCVN3_SIGNS
 TONE_OLD = re.compile(r"(?<![qQ])(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])$")
 TONE_NEW = re.compile(r"(?<![qQ])(?:[òóỏõọÒÓỎÕỌ][aA]|[òóỏõọÒÓỎÕỌ][eE]|[ùúủũụÙÚỦŨỤ][yY])$")
+# Words ending in oa, oe or uy with a tone mark on either vowel: the only ones to classify.
+CANDIDATE = re.compile(
+    r"(?<!\w)\w*(?:[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]|[òóỏõọÒÓỎÕỌ][aAeE]"
+    r"|[ùúủũụÙÚỦŨỤ][yY])(?!\w)"
+)
 STRAIGHT_QUOTE = re.compile(r'"')
 MARKDOWN_TITLE = re.compile(r'\]\([^)\s]*\s+"[^"]*"\)')
 
 
 def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
     """One error per file, at the first word that names the encoding best."""
+    if not set(source.body) & SUSPECT:
+        return  # nearly every entry: nothing to look at word by word
     found: list[tuple[int, int, int, str, str]] = []  # (rank, line, column, word, name)
     for number, line in enumerate(source.body.split("\n")):
         for match in re.finditer(r"\S+", line):  # TCVN3's marks are symbols, not letters
@@ -86,14 +94,16 @@ class ToneStyles:
     new: list[tuple[Path, int, int, str]] = field(default_factory=list)
 
     def add(self, source: SourceFile) -> None:
-        for number, line in enumerate(source.body.split("\n")):
-            for match in WORD.finditer(line):
-                word = match.group(0)
-                place = (source.path, source.body_line + number, match.start() + 1, word)
-                if TONE_OLD.search(word):
-                    self.old.append(place)
-                elif TONE_NEW.search(word):
-                    self.new.append(place)
+        body = source.body
+        for match in CANDIDATE.finditer(body):
+            word = match.group(0)
+            line_start = body.rfind("\n", 0, match.start()) + 1
+            place = (source.path, source.body_line + body.count("\n", 0, match.start()),
+                     match.start() - line_start + 1, word)  # fmt: skip
+            if TONE_OLD.search(word):
+                self.old.append(place)
+            elif TONE_NEW.search(word):
+                self.new.append(place)
 
     def report(self, problems: Problems) -> None:
         if not self.old or not self.new:

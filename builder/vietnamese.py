@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 import unicodedata
 
@@ -27,6 +28,7 @@ def _split_tone(char: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", base + letter_marks), tone
 
 
+@functools.lru_cache(maxsize=65536)
 def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
     """A key that sorts strings in Vietnamese dictionary order (đ after d, tones after)."""
     primary: list[int] = []

@@ -53,8 +53,9 @@ class SiteOutput:
 
 
 class SiteWriter:
-    def __init__(self, book: Book, target: Path) -> None:
+    def __init__(self, book: Book, target: Path, *, with_search: bool = True) -> None:
         self.book = book
+        self.with_search = with_search
         self.target = target
         self.folder = target / "site"
         self.env = environment("site")
@@ -158,9 +159,13 @@ class SiteWriter:
             entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
             updated=build_date(self.book),
         )
-        url_of = {entry.slug: model_path(entry) for entry in entries}
-        self.written += write_index(records(self.book, url_of), self.folder / "pagefind")
+        if self.with_search:
+            self.written += self.write_search_index()
         return self.written
+
+    def write_search_index(self) -> list[Path]:
+        url_of = {entry.slug: model_path(entry) for entry in self.book.entries}
+        return write_index(records(self.book, url_of), self.folder / "pagefind")
 
     def _page(self, path: str, template: str, **context: Any) -> None:
         depth = path.count("/")

@@ -1,0 +1,30 @@
+// builder serve only: reload the page after each rebuild; show the check's problems if the
+// last save broke an entry (the page keeps showing the last good version).
+let version = null;
+async function poll() {
+  try {
+    const status = await (await fetch("/__status", { cache: "no-store" })).json();
+    if (version !== null && status.version !== version && !status.problems.some((p) => p.includes(": error: "))) {
+      location.reload();
+      return;
+    }
+    version = status.version;
+    let box = document.getElementById("builder-problems");
+    const errors = status.problems.filter((p) => p.includes(": error: "));
+    if (errors.length) {
+      if (!box) {
+        box = document.createElement("pre");
+        box.id = "builder-problems";
+        box.className = "builder-problems";
+        document.body.prepend(box);
+      }
+      box.textContent = "Lỗi trong nội dung (trang vẫn hiện bản tốt gần nhất):\n\n" + errors.join("\n");
+    } else if (box) {
+      box.remove();
+    }
+  } catch (error) {
+    // the server is restarting: try again
+  }
+  setTimeout(poll, 300);
+}
+poll();
