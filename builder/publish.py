@@ -8,15 +8,20 @@ import contextlib
 import datetime
 import fcntl
 import hashlib
+import logging
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from builder.model import Book
 from builder.outputs import Output
 from builder.problems import BuildError
+from builder.vietnamese import format_number
+
+LOG = logging.getLogger("builder")
 
 MANIFEST = "SHA256SUMS"
 
@@ -34,8 +39,16 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
     try:
         written: list[Path] = []
         for output in outputs:
+            started = time.perf_counter()
+            LOG.info(f"{output.name}: building…")
             try:
-                written.extend(output.render(book, staging))
+                made = output.render(book, staging)
+                written.extend(made)
+                size = sum(path.stat().st_size for path in made if path.is_file()) / 1e6
+                LOG.info(
+                    f"{output.name}: {len(made)} files, {format_number(round(size, 1))} MB "
+                    f"in {format_number(round(time.perf_counter() - started, 1))} s"
+                )
             except BuildError:
                 raise
             except Exception as exc:
