@@ -11,6 +11,7 @@ import click
 
 from builder import deploy
 from builder.load import Loaded, load_book
+from builder.model import BookConfig
 from builder.outputs import available_outputs
 from builder.problems import BuildError
 from builder.publish import publish as publish_outputs
@@ -176,16 +177,9 @@ def new(
 
     What is not given on the command line is asked, with the valid choices listed.
     """
-    from builder.config import load_config
     from builder.new_entry import entry_text, free_path
-    from builder.problems import Problems
 
-    problems = Problems()
-    config = load_config(content, problems)
-    if config is None:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
+    config = _config_or_exit(content)
     fields = [f.id for f in config.fields]
     districts = [d.name for d in config.districts]
     kind = kind or click.prompt(
@@ -263,16 +257,9 @@ def serve(content: Path, port: int) -> None:
 )
 def import_(content: Path, documents: tuple[Path, ...]) -> None:
     """Turn Word documents (.docx) into model files; what they do not say is left TODO."""
-    from builder.config import load_config
-    from builder.problems import Problems
     from builder.word_import import import_docx
 
-    problems = Problems()
-    config = load_config(content, problems)
-    if config is None:
-        for problem in problems:
-            click.echo(str(problem), err=True)
-        sys.exit(1)
+    config = _config_or_exit(content)
     failed = False
     for document in documents:
         try:
@@ -286,6 +273,20 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
             click.echo(f"    to fill in: {', '.join(imported.todo)} (see builder check)")
     if failed:
         sys.exit(1)
+
+
+def _config_or_exit(content: Path) -> BookConfig:
+    """book.yaml, or its problems printed and exit 1."""
+    from builder.config import load_config
+    from builder.problems import Problems
+
+    problems = Problems()
+    config = load_config(content, problems)
+    if config is None:
+        for problem in problems:
+            click.echo(str(problem), err=True)
+        sys.exit(1)
+    return config
 
 
 def _fix(content: Path) -> None:

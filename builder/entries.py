@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -11,13 +10,10 @@ from typing import Any
 
 from markdown_it.token import Token
 
-from builder import markdown, text_checks
+from builder import entry_warnings, markdown, text_checks
 from builder.images import (
-    PRINT_DPI,
     ImageCatalog,
     ImageProblem,
-    placed_width_mm,
-    print_resolution,
 )
 from builder.model import BookConfig, District, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.problems import Problems, shown_path
@@ -143,9 +139,9 @@ def load_entry(
     images = _front_matter_images(data.get("images", []), path, catalog, where)
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
-    _warn_low_resolution(images, body_images, config, parsed)
-    _warn_raw_html(parsed.source, problems)
-    _warn_todo(parsed)
+    entry_warnings.warn_low_resolution(images, body_images, config, parsed)
+    entry_warnings.warn_raw_html(parsed.source, problems)
+    entry_warnings.warn_todo(parsed)
     text_checks.check_legacy_encoding(parsed.source, problems)
     text_checks.check_quotes(parsed.source, problems)
     titles.tones.add(parsed.source)
@@ -204,56 +200,6 @@ def load_page(
         data.get("back", False),
         body_images,
     )
-
-
-RAW_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
-UNSAFE_LINK = re.compile(r"\]\(\s*(javascript|vbscript|data|file):", re.IGNORECASE)
-
-
-def _warn_raw_html(source: SourceFile, problems: Problems) -> None:
-    """HTML and script links in the text are shown as typed, never run: say so."""
-    fenced = False
-    for number, line in enumerate(source.body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced:
-            continue
-        where = source.body_line + number
-        if match := RAW_HTML.search(line):
-            problems.warning(
-                source.path,
-                where,
-                match.start() + 1,
-                f"HTML `{match.group(0)[:40]}` will be shown as typed, not used",
-                "write Markdown instead: **bold**, *italic*, ![picture](…)",
-            )
-        if match := UNSAFE_LINK.search(line):
-            problems.warning(
-                source.path,
-                where,
-                match.start() + 3,
-                f"a `{match.group(1)}:` link is not allowed and is shown as text",
-                "link to a web address (https://…) or to another page of the book",
-            )
-
-
-def _warn_todo(parsed: Parsed) -> None:
-    """Placeholders left by `builder new` or `builder import`: the book is not ready."""
-    for path, position in parsed.yaml.values.items():
-        value: Any = parsed.yaml.value
-        for key in path:
-            value = value[key]
-        if isinstance(value, str) and value.strip().startswith("TODO"):
-            parsed.where.problems.warning(
-                parsed.where.shown, position.line, position.column,
-                f"`{'.'.join(str(k) for k in path)}` still says TODO", "fill it in or remove it",
-            )  # fmt: skip
-    for number, line in enumerate(parsed.source.body.split("\n")):
-        if line.strip().startswith("TODO"):
-            parsed.where.problems.warning(
-                parsed.where.shown, parsed.source.body_line + number, line.find("TODO") + 1,
-                "the text still says TODO", "write this part of the model's story",
-            )  # fmt: skip
 
 
 def _check_slug(path: Path, where: Checked) -> None:
@@ -329,35 +275,6 @@ def _match_district(name: str, districts: tuple[District, ...]) -> District | No
     bare = [d for d in districts if bare_place_name(d.name) == bare_place_name(name)]
     matches = exact or bare
     return matches[0] if len(matches) == 1 else None
-
-
-def _warn_low_resolution(
-    images: tuple[Image, ...],
-    body_images: tuple[tuple[str, Image], ...],
-    config: BookConfig,
-    parsed: Parsed,
-) -> None:
-    trim = config.pdf.trim_width_mm
-    placed: list[tuple[Key, Image]] = [
-        (("images", n, "src"), image) for n, image in enumerate(images)
-    ]
-    lines = parsed.source.body.split("\n")
-    for src, image in body_images:
-        line = next((n for n, text in enumerate(lines) if f"]({src}" in text), 0)
-        placed.append((("#body", line), image))
-    for key, image in placed:
-        dpi = print_resolution(image, trim)
-        if dpi >= PRINT_DPI:
-            continue
-        message = f"image “{image.source.name}” would print at {dpi} dpi ({PRINT_DPI} needed)"
-        needed = math.ceil(placed_width_mm(image, trim) / 25.4 * PRINT_DPI)
-        hint = f"use a larger picture, at least {needed} pixels wide"
-        if key[0] == "#body":
-            line_number = parsed.source.body_line + int(key[1])
-            column = lines[int(key[1])].find("](") + 3 if lines else 1
-            parsed.where.problems.warning(parsed.where.shown, line_number, column, message, hint)
-        else:
-            parsed.where.warning(key, message, hint)
 
 
 def _front_matter_images(
