@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from builder.model import Part
-
 # Each row: the label on a line of its own, the bar under it, so that long Vietnamese
 # names never shrink the chart on a phone (the SVG is drawn at about its own width).
 ROW_HEIGHT = 50
@@ -34,12 +32,11 @@ class Chart:
     bar_height: int = BAR_HEIGHT
 
 
-def bar_chart(chart_id: str, title: str, column: str, parts: tuple[Part, ...], href: str) -> Chart:
-    """One horizontal bar per part (field, district or year), longest = most models."""
-    most = max((len(part.entries) for part in parts), default=1)
+def bar_chart(chart_id: str, title: str, column: str, rows: list[tuple[str, int, str]]) -> Chart:
+    """One horizontal bar per (label, count, link) row, the longest for the most models."""
+    most = max((count for _, count, _ in rows), default=1)
     bars = tuple(
-        Bar(part.title, len(part.entries), href.format(slug=part.slug),
-            GAP + number * ROW_HEIGHT, round(BAR_SPACE * len(part.entries) / most))
-        for number, part in enumerate(parts)
-    )  # fmt: skip
+        Bar(label, count, href, GAP + number * ROW_HEIGHT, round(BAR_SPACE * count / most))
+        for number, (label, count, href) in enumerate(rows)
+    )
     return Chart(chart_id, title, column, bars, GAP + len(bars) * ROW_HEIGHT)

@@ -55,7 +55,7 @@ SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
 @dataclass(slots=True)
-class TitleIndex:
+class AcrossEntries:
     """Titles seen so far, to report a title used twice even when other facts are wrong,
     and the tone placement styles met, to report a book that mixes them."""
 
@@ -105,7 +105,7 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
 
 
 def load_entry(
-    path: Path, config: BookConfig, catalog: ImageCatalog, titles: TitleIndex, problems: Problems
+    path: Path, config: BookConfig, catalog: ImageCatalog, titles: AcrossEntries, problems: Problems
 ) -> Entry | None:
     parsed = read_markdown(path, problems)
     if parsed is None:
@@ -177,7 +177,7 @@ def load_entry(
 
 
 def load_page(
-    path: Path, catalog: ImageCatalog, titles: TitleIndex, problems: Problems
+    path: Path, catalog: ImageCatalog, titles: AcrossEntries, problems: Problems
 ) -> Page | None:
     parsed = read_markdown(path, problems)
     if parsed is None:

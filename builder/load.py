@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.config import load_config
-from builder.entries import TitleIndex, load_entry, load_page
+from builder.entries import AcrossEntries, load_entry, load_page
 from builder.images import ImageCatalog
 from builder.model import Book, BookConfig, Entry, Part
 from builder.problems import Problems, shown_path
-from builder.vietnamese import sort_key
+from builder.vietnamese import bare_place_name, sort_key
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,7 +46,7 @@ def load_book(root: Path) -> Loaded:
             "the book has no models",
             "add one Markdown file per model in the models/ folder",
         )
-    titles = TitleIndex()
+    titles = AcrossEntries()
     entries = [
         entry
         for path in model_files
@@ -56,7 +56,7 @@ def load_book(root: Path) -> Loaded:
     pages = [
         page
         for path in sorted((root / "pages").glob("*.md"))
-        if (page := load_page(path, catalog, TitleIndex(), problems))
+        if (page := load_page(path, catalog, AcrossEntries(), problems))
     ]
     if problems.errors:
         return Loaded(None, problems)
@@ -95,3 +95,12 @@ def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tupl
         for slug in order
         if slug in keyed
     )
+
+
+def districts_alphabetical(entries: Iterable[Entry], config: BookConfig) -> tuple[Part, ...]:
+    """Entries by district, the districts in Vietnamese order of their names without
+    “huyện”/“thành phố”: how every list and index shows them."""
+    return tuple(
+        sorted(group_entries(entries, config, "district"),
+               key=lambda part: sort_key(bare_place_name(part.title)))
+    )  # fmt: skip

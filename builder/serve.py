@@ -48,7 +48,7 @@ class Preview:
                 return False
             writer = SiteWriter(loaded.book, self.folder, with_search=False)
             writer.write()
-            self.problems = [m for m in messages]
+            self.problems = messages
             self.seconds = time.perf_counter() - started
             self.version += 1
         report(f"rebuilt in {self.seconds * 1000:.0f} ms" + (

@@ -5,14 +5,13 @@ fallback, made with Pillow once and cached by content under `.cache/images/`.
 from __future__ import annotations
 
 import hashlib
-import os
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image as PILImage
 
 from builder.model import Image
+from builder.publish import link_or_copy
 
 WIDTHS = (480, 960, 1600)
 SIZES = "(min-width: 44rem) 40rem, 100vw"  # the text column is at most 40rem wide
@@ -63,7 +62,8 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
                         picture = PILImage.open(image.source)
                         picture.load()
                     _save(picture, width, height, fmt, cached)
-                _link(cached, folder / name)
+                (folder / name).unlink(missing_ok=True)
+                link_or_copy(cached, folder / name)  # a hard link from the cache: no copy
                 written.append(folder / name)
                 variants.append(Variant(name, width, height, mime))
     finally:
@@ -72,15 +72,6 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
     fallbacks = [v for v in variants if v.mime != "image/webp"]
     fallback = next((v for v in fallbacks if v.width >= 960), fallbacks[-1])
     return Responsive(image, fallback, tuple(variants)), written
-
-
-def _link(cached: Path, target: Path) -> None:
-    """The variant from the cache: a hard link when it can be (no copy), else a copy."""
-    target.unlink(missing_ok=True)
-    try:
-        os.link(cached, target)
-    except OSError:
-        shutil.copyfile(cached, target)
 
 
 def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Path) -> None:

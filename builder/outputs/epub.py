@@ -19,12 +19,11 @@ from builder import markdown
 from builder.cover import cover_png
 from builder.epub_html import to_epub_xhtml
 from builder.fonts import book_fonts, cache_dir, screen_subset
-from builder.load import group_entries
-from builder.model import Book, Entry, Image, Page
+from builder.load import districts_alphabetical, group_entries
+from builder.model import Book, Entry, Image, Page, Part
 from builder.outputs.pdf import colophon_lines, read_page_map
 from builder.publish import build_date
 from builder.templating import environment
-from builder.vietnamese import bare_place_name, sort_key
 
 LOG = logging.getLogger("builder")
 XHTML = "application/xhtml+xml"
@@ -48,6 +47,8 @@ class Document:
     title: str
     xhtml: str
     landmark: str = ""
+    anchor: str = ""  # its id in the printed book, for the page-list
+    part: Part | None = None  # a part opener's part, whose models the contents list
 
 
 class EpubOutput:
@@ -115,10 +116,7 @@ class EpubWriter:
                 body_type="bodymatter",
             ))  # fmt: skip
             docs += [self._model(entry) for entry in part.entries]
-        districts = sorted(
-            group_entries(book.entries, book.config, "district"),
-            key=lambda part: sort_key(bare_place_name(part.title)),
-        )
+        districts = districts_alphabetical(book.entries, book.config)
         years = group_entries(book.entries, book.config, "year")
         for anchor, heading, groups in (
             ("chi-muc-dia-ban", "Chỉ mục theo địa bàn", districts),
@@ -166,7 +164,7 @@ class EpubWriter:
             anchor=anchor,
             **context,
         )
-        return Document(file_name, title, xhtml, landmark)
+        return Document(file_name, title, xhtml, landmark, anchor, context.get("part"))
 
     def _matter(self, page: Page, where: str) -> Document:
         body = markdown.render_body(
@@ -200,17 +198,9 @@ class EpubWriter:
     def _nav(self, documents: list[Document]) -> str:
         toc = []
         for doc in documents:
-            if doc.file_name.startswith("part-"):
-                part = next(p for p in self.book.parts if doc.file_name == f"part-{p.slug}.xhtml")
-                toc.append(
-                    {
-                        "href": doc.file_name,
-                        "title": f"{doc.title}",
-                        "children": [
-                            {"href": model_file(e), "title": e.title} for e in part.entries
-                        ],
-                    }
-                )
+            if doc.part:
+                children = [{"href": model_file(e), "title": e.title} for e in doc.part.entries]
+                toc.append({"href": doc.file_name, "title": doc.title, "children": children})
             elif not doc.file_name.startswith(("m-", "cover", "toc", "titlepage")):
                 toc.append({"href": doc.file_name, "title": doc.title, "children": []})
         landmarks = [
@@ -222,39 +212,22 @@ class EpubWriter:
             for doc in documents
             if doc.landmark
         ]
+        file_of = {doc.anchor: doc.file_name for doc in documents if doc.anchor}
         page_list = sorted(
-            (number, f"{self._file_of(anchor)}#trang-in-{number}")
+            (number, f"{file_of[anchor]}#trang-in-{number}")
             for anchor, number in self.pages.items()
-            if self._file_of(anchor)
+            if anchor in file_of
         )
         return self.env.get_template("nav.xhtml").render(
             toc=toc, landmarks=landmarks, page_list=page_list
         )
 
-    def _file_of(self, anchor: str) -> str:
-        if anchor.startswith("mo-hinh-"):
-            return f"m-{anchor.removeprefix('mo-hinh-')}.xhtml"
-        if anchor.startswith("phan-"):
-            return f"part-{anchor.removeprefix('phan-')}.xhtml"
-        if anchor.startswith("chi-muc-"):
-            return f"{anchor}.xhtml"
-        if anchor.startswith("trang-"):
-            slug = anchor.removeprefix("trang-")
-            front = any(page.slug == slug for page in self.book.front_pages)
-            return f"{'front' if front else 'back'}-{slug}.xhtml"
-        return ""
-
     def _ncx_toc(self, documents: list[Document]) -> list[Any]:
         toc: list[Any] = []
         for doc in documents:
-            if doc.file_name.startswith("part-"):
-                part = next(p for p in self.book.parts if doc.file_name == f"part-{p.slug}.xhtml")
-                toc.append(
-                    (
-                        epub.Section(doc.title, doc.file_name),
-                        [epub.Link(model_file(e), e.title, f"m-{e.slug}") for e in part.entries],
-                    )
-                )
+            if doc.part:
+                links = [epub.Link(model_file(e), e.title, f"m-{e.slug}") for e in doc.part.entries]
+                toc.append((epub.Section(doc.title, doc.file_name), links))
             elif not doc.file_name.startswith(("m-", "toc")):
                 toc.append(epub.Link(doc.file_name, doc.title, doc.file_name.split(".")[0]))
         return toc
@@ -276,13 +249,14 @@ class EpubWriter:
                 uid="css", file_name="style/book.css", media_type="text/css", content=css.encode()
             )
         )
+        text = self.book.text  # every string of the book, gathered once for the four subsets
         for font in book_fonts():
             package.add_item(
                 epub.EpubItem(
                     uid=f"font-{font.path.stem}",
                     file_name=f"fonts/{font.path.stem}.woff2",
                     media_type="font/woff2",
-                    content=screen_subset(font, cache_dir(), self.book.text).read_bytes(),
+                    content=screen_subset(font, cache_dir(), text).read_bytes(),
                 )
             )
         limit = self.book.config.epub.max_image_px

@@ -17,14 +17,14 @@ import segno
 
 from builder import markdown
 from builder.fonts import book_fonts
-from builder.load import group_entries
+from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page
 from builder.parallel import ForkedTask
 from builder.print_html import footnotes_at_call_sites
 from builder.problems import BuildError
 from builder.publish import build_date
 from builder.templating import environment
-from builder.vietnamese import bare_place_name, format_number, sort_key
+from builder.vietnamese import format_number
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
 # Ghostscript's CMYK press profile (Debian's libgs-common): the print edition's output intent.
@@ -150,10 +150,7 @@ def book_html(book: Book) -> str:
         cmyk_profile=_press_profile().as_uri(),
     )
     date = build_date(book)
-    districts = sorted(
-        group_entries(book.entries, config, "district"),
-        key=lambda part: sort_key(bare_place_name(part.title)),
-    )
+    districts = districts_alphabetical(book.entries, config)
     return env.get_template("book.html").render(
         book=config,
         css=css,

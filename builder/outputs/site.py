@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from builder import markdown
 from builder.charts import bar_chart
 from builder.fonts import book_fonts, cache_dir, screen_subset
-from builder.load import group_entries
+from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page, Part
 from builder.outputs.epub import epub_name
 from builder.outputs.pdf import print_pdf_name, read_page_map, screen_pdf_name
@@ -24,7 +24,7 @@ from builder.publish import build_date, link_or_copy
 from builder.site_images import SIZES, Responsive, responsive
 from builder.site_search import records, write_index
 from builder.templating import TEMPLATES, environment
-from builder.vietnamese import bare_place_name, format_number, sort_key
+from builder.vietnamese import format_number, sort_key
 
 
 def model_path(entry: Entry) -> str:
@@ -231,31 +231,24 @@ class SiteWriter:
         return markdown.first_paragraph(markdown.parse(foreword.body)) if foreword else ""
 
     def _charts(self) -> list[Any]:
-        config, entries = self.book.config, self.book.entries
-        districts = tuple(
-            sorted(
-                group_entries(entries, config, "district"),
-                key=lambda part: sort_key(bare_place_name(part.title)),
-            )
-        )
+        """One chart per list page kind, from the same listings the list pages show."""
+
+        def rows(kind: str) -> list[tuple[str, int, str]]:
+            return [(item.title, len(item.entries), item.path) for item in self.indexes[kind]]
+
         return [
-            bar_chart("theo-nam", "Số mô hình theo năm công nhận", "Năm",
-                      group_entries(entries, config, "year"), "nam/{slug}.html"),
-            bar_chart("theo-linh-vuc", "Số mô hình theo lĩnh vực", "Lĩnh vực",
-                      group_entries(entries, config, "field"), "linh-vuc/{slug}.html"),
-            bar_chart("theo-dia-ban", "Số mô hình theo địa bàn", "Địa bàn", districts,
-                      "dia-ban/{slug}.html"),
-        ]  # fmt: skip
+            bar_chart("theo-nam", "Số mô hình theo năm công nhận", "Năm", rows("nam/")),
+            bar_chart("theo-linh-vuc", "Số mô hình theo lĩnh vực", "Lĩnh vực", rows("linh-vuc/")),
+            bar_chart("theo-dia-ban", "Số mô hình theo địa bàn", "Địa bàn", rows("dia-ban/")),
+        ]
 
     def _search_filters(self) -> list[tuple[str, str, list[str]]]:
-        entries = self.book.entries
+        """The search page's filters: the values the list pages show, in their order."""
         return [
-            ("field", "Lĩnh vực", [f.name for f in self.book.config.fields
-                                   if any(e.field == f for e in entries)]),
-            ("district", "Địa bàn", sorted({e.place.district.name for e in entries},
-                                           key=lambda name: sort_key(bare_place_name(name)))),
-            ("year", "Năm", sorted({str(e.year) for e in entries})),
-        ]  # fmt: skip
+            ("field", "Lĩnh vực", [item.title for item in self.indexes["linh-vuc/"]]),
+            ("district", "Địa bàn", [item.title for item in self.indexes["dia-ban/"]]),
+            ("year", "Năm", [str(item.entries[0].year) for item in self.indexes["nam/"]]),
+        ]
 
     def _downloads(self) -> list[dict[str, str]]:
         """The PDF and EPUB built in this same run, offered from the site itself."""
@@ -318,8 +311,9 @@ class SiteWriter:
         (assets / "fonts").mkdir(parents=True, exist_ok=True)
         (self.folder / "images").mkdir(parents=True, exist_ok=True)
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
+        text = self.book.text  # every string of the book, gathered once for the four subsets
         for font in book_fonts():
-            data = screen_subset(font, cache_dir(), self.book.text).read_bytes()
+            data = screen_subset(font, cache_dir(), text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
             css = css.replace(f"fonts/{font.path.stem}.woff2", f"fonts/{name}")
             self.assets[f"fonts/{font.path.stem}.woff2"] = f"fonts/{name}"
@@ -360,8 +354,6 @@ def _listings(book: Book) -> tuple[Listing, ...]:
             listings.append(Listing(f"{prefix}{part.slug}.html", part.title, heading, part.entries))
 
     add("linh-vuc/", group_entries(entries, config, "field"), "Lĩnh vực")
-    districts = sorted(group_entries(entries, config, "district"),
-                       key=lambda part: sort_key(bare_place_name(part.title)))  # fmt: skip
-    add("dia-ban/", tuple(districts), "Địa bàn")
+    add("dia-ban/", districts_alphabetical(entries, config), "Địa bàn")
     add("nam/", group_entries(entries, config, "year"), "Năm công nhận")
     return tuple(listings)
