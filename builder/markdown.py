@@ -117,9 +117,9 @@ def first_paragraph(tokens: Sequence[Token]) -> str:
         if token.type == "paragraph_open" and not token.hidden:
             inline = tokens[index + 1]
             text = "".join(
-                child.content
+                " " if child.type in ("softbreak", "hardbreak") else child.content
                 for child in inline.children or []
-                if child.type in ("text", "code_inline", "softbreak") or child.type == "softbreak"
+                if child.type in ("text", "code_inline", "softbreak", "hardbreak")
             )
             if text.strip():
                 return " ".join(text.split())

@@ -168,3 +168,13 @@ def test_every_page_is_nfc(run: Run, book_copy: Callable[[str], Path], tmp_path:
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
     for file in (tmp_path / "o" / "site").rglob("*.html"):
         assert unicodedata.is_normalized("NFC", file.read_text(encoding="utf-8")), file
+
+
+def test_a_summary_keeps_the_space_at_a_line_break(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "xuong-dong", VALID_FRONT_MATTER, "Một dòng\nhai dòng.\n")
+    assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
+    model = page(tmp_path / "o" / "site", "mo-hinh/xuong-dong.html")
+    assert model.xpath("//meta[@name='description']/@content") == ["Một dòng hai dòng."]
