@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from builder.images import PRINT_DPI, placed_width_mm, print_resolution
 from builder.model import BookConfig, Image
 from builder.problems import Problems
-from builder.source import SourceFile
+from builder.source import SourceFile, body_lines
 from builder.yaml_source import Key
 
 if TYPE_CHECKING:
@@ -23,11 +23,8 @@ UNSAFE_LINK = re.compile(r"\]\(\s*(javascript|vbscript|data|file):", re.IGNORECA
 
 def warn_raw_html(source: SourceFile, problems: Problems) -> None:
     """HTML and script links in the text are shown as typed, never run: say so."""
-    fenced = False
-    for number, line in enumerate(source.body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced:
+    for number, line, in_code in body_lines(source.body):
+        if in_code:
             continue
         where = source.body_line + number
         if match := RAW_HTML.search(line):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -129,3 +130,13 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
         "add a line `---` after the last fact, before the text",
     )
     return None
+
+
+def body_lines(body: str) -> Iterator[tuple[int, str, bool]]:
+    """(number from 0, line, whether it belongs to a fenced code block) for every line:
+    the checks of prose leave code alone."""
+    fenced = False
+    for number, line in enumerate(body.split("\n")):
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        yield number, line, fenced

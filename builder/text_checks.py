@@ -16,7 +16,7 @@ from pathlib import Path
 
 from builder.fonts import VIETNAMESE_LETTERS
 from builder.problems import Problems
-from builder.source import SourceFile
+from builder.source import SourceFile, body_lines
 
 WORD = re.compile(r"[^\W\d_]+")
 # Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when
@@ -70,11 +70,8 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
 
 
 def check_quotes(source: SourceFile, problems: Problems) -> None:
-    fenced = False
-    for number, line in enumerate(source.body.split("\n")):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced or (line.lstrip().startswith("|") and "`" in line):
+    for number, line, in_code in body_lines(source.body):
+        if in_code or (line.lstrip().startswith("|") and "`" in line):
             continue
         text = MARKDOWN_TITLE.sub(lambda m: " " * len(m.group(0)), line)
         text = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), text)
@@ -142,11 +139,8 @@ def _split(text: str) -> tuple[str, str, str]:
 def _curl(body: str) -> tuple[str, int]:
     count = 0
     lines = []
-    fenced = False
-    for line in body.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            fenced = not fenced
-        if fenced:
+    for _, line, in_code in body_lines(body):
+        if in_code:
             lines.append(line)
             continue
         protected = [m.span() for m in MARKDOWN_TITLE.finditer(line)]
