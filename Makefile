@@ -25,7 +25,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check new serve publish test lint typecheck setup test-setup bench clean
+.PHONY: all site book pdf epub check new serve publish messages test lint typecheck setup test-setup bench clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -86,6 +86,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -e '.[dev]'
 	@touch $@
+
+# After changing messages in builder/: collect them and merge into the Vietnamese catalogue,
+# then translate what `make test` (tests/test_messages.py) reports as missing.
+messages: setup
+	mkdir -p .cache
+	$(BIN)/pybabel extract -F builder/locale/babel.cfg -k N_ -k ngettext:1,2 \
+	  --no-location --sort-output --project dan-van-kheo-builder -o .cache/builder.pot builder
+	$(BIN)/pybabel update -i .cache/builder.pot -d builder/locale -D builder -l vi \
+	  --no-fuzzy-matching --ignore-obsolete
 
 bench: setup
 	$(call need,command -v pandoc,pandoc)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from builder import deploy
+from builder import deploy, i18n
 from builder.load import Loaded, load_book
 from builder.model import BookConfig
 from builder.outputs import available_outputs
@@ -35,8 +35,15 @@ out_option = click.option(
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="dan-van-kheo-builder")
-def main() -> None:
+@click.option(
+    "--lang",
+    type=click.Choice(i18n.LANGUAGES),
+    envvar="BUILDER_LANG",
+    help="Language of the messages: vi (default) or en. Also BUILDER_LANG=en.",
+)
+def main(lang: str | None) -> None:
     """Build the website, PDF and EPUB of a “Dân vận khéo” book from Markdown."""
+    i18n.set_language(lang)
     _show_notes()
 
 

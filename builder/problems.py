@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from builder.i18n import N_, _
+
 Severity = Literal["error", "warning"]
 
 
@@ -22,8 +24,13 @@ class Problem:
     hint: str = ""
 
     def __str__(self) -> str:
-        text = f"{self.path}:{self.line}:{self.column}: {self.severity}: {self.message}"
-        return f"{text}\n    hint: {self.hint}" if self.hint else text
+        severity = _(_SEVERITY[self.severity])
+        text = f"{self.path}:{self.line}:{self.column}: {severity}: {self.message}"
+        hint = _("hint")
+        return f"{text}\n    {hint}: {self.hint}" if self.hint else text
+
+
+_SEVERITY = {"error": N_("error"), "warning": N_("warning")}
 
 
 @dataclass(slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +17,10 @@ FIXTURES = ROOT / "tests" / "fixtures"
 SAMPLE = ROOT / "content"
 
 Run = Callable[..., Result]
+
+# Messages are Vietnamese by default; most tests read them in English (`--lang en`), and
+# tests/test_messages.py checks the Vietnamese catalogue and output.
+os.environ["BUILDER_LANG"] = "en"
 
 
 @pytest.fixture
