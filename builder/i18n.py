@@ -37,7 +37,7 @@ def language() -> str:
 
 
 @cache
-def _catalogue(language: str) -> dict[str | tuple[str, str], str | tuple[str, ...]]:
+def _catalogue(language: str) -> dict[object, object]:
     path = LOCALES / language / "LC_MESSAGES" / "builder.po"
     if not path.is_file():
         return {}
