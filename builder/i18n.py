@@ -59,8 +59,8 @@ def _(message: str) -> str:
 def ngettext(singular: str, plural: str, count: int) -> str:
     """The form for `count` (Vietnamese has one form; English two)."""
     translated = _catalogue(language()).get((singular, plural))
-    if isinstance(translated, tuple) and translated and translated[0]:
-        return translated[0]
+    if isinstance(translated, tuple) and translated and isinstance(translated[0], str):
+        return translated[0] or (singular if count == 1 else plural)
     return singular if count == 1 else plural
 
 
