@@ -96,9 +96,13 @@ messages: setup
 	$(BIN)/pybabel update -i .cache/builder.pot -d builder/locale -D builder -l vi \
 	  --no-fuzzy-matching --ignore-obsolete
 
+# make bench [SIZES="100 1000"] [OUTPUTS="site epub"] [RUNS=1]: see docs/performance.md.
 bench: setup
 	$(call need,command -v pandoc,pandoc)
-	$(BIN)/python -m tests.bench.run
+	$(call need,command -v hugo,hugo)
+	@test -x $(BIN)/mkdocs || $(BIN)/python -m pip install -q -e '.[dev,bench]'
+	$(BIN)/python -m tests.bench.run --write-doc $(if $(SIZES),--sizes $(SIZES)) \
+	  $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(RUNS),--runs $(RUNS))
 
 clean:
 	rm -rf $(OUT) .cache .pytest_cache .mypy_cache .ruff_cache

@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 
 from builder import deploy, i18n
+from builder.i18n import _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import BookConfig
 from builder.outputs import available_outputs
@@ -78,24 +79,40 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
     started = time.perf_counter()
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
-        click.echo(f"build stopped: nothing was written to {out_dir}/", err=True)
+        click.echo(
+            _("build stopped: nothing was written to {folder}/").format(folder=out_dir), err=True
+        )
         sys.exit(1)
     outputs = available_outputs()
     chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
     try:
         written = publish_outputs(loaded.book, [outputs[name] for name in chosen], out_dir)
     except BuildError as exc:
-        click.echo(f"error: {exc}", err=True)
-        click.echo(f"build stopped: {out_dir}/ was left as it was", err=True)
+        severity = _("error")
+        click.echo(f"{severity}: {exc}", err=True)
+        click.echo(
+            _("build stopped: {folder}/ was left as it was").format(folder=out_dir), err=True
+        )
         sys.exit(1)
     except KeyboardInterrupt:
-        click.echo(f"build interrupted: {out_dir}/ was left as it was", err=True)
+        click.echo(
+            _("build interrupted: {folder}/ was left as it was").format(folder=out_dir), err=True
+        )
         sys.exit(130)
     size = sum(path.stat().st_size for path in written if path.is_file())
     seconds = time.perf_counter() - started
     click.echo(
-        f"built {', '.join(chosen)} into {out_dir}/: {format_number(len(written))} files, "
-        f"{format_number(round(size / 1e6, 1))} MB in {format_number(round(seconds, 1))} s"
+        ngettext(
+            "built {formats} into {folder}/: {count} file, {megabytes} MB in {seconds} s",
+            "built {formats} into {folder}/: {count} files, {megabytes} MB in {seconds} s",
+            len(written),
+        ).format(
+            formats=", ".join(chosen),
+            folder=out_dir,
+            count=format_number(len(written)),
+            megabytes=format_number(round(size / 1e6, 1)),
+            seconds=format_number(round(seconds, 1)),
+        )
     )
 
 
@@ -103,7 +120,8 @@ class _NoteHandler(logging.Handler):
     """Outputs say what they left out (`note: …`) through the `builder` logger."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        click.echo(f"note: {record.getMessage()}", err=True)
+        note = _("note")
+        click.echo(f"{note}: {record.getMessage()}", err=True)
 
 
 def _show_notes() -> None:
@@ -145,21 +163,26 @@ def publish(
     A book whose check finds errors or warnings is never published.
     """
     if (folder is None) == (branch is None):
-        raise click.UsageError("give exactly one of --to FOLDER or --branch NAME")
+        raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
     ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",))
     site = out_dir / "site"
     try:
         if folder is not None:
             deploy.to_folder(site, folder)
-            click.echo(f"published {site}/ to {folder}/")
+            click.echo(_("published {site}/ to {folder}/").format(site=site, folder=folder))
         else:
-            commit = deploy.to_branch(site, repo, str(branch), "Publish the website")
+            commit = deploy.to_branch(site, repo, str(branch), _("Publish the website"))
             click.echo(
-                f"published {site}/ as commit {commit[:12]} on branch {branch}; "
-                f"send it with: git push origin {branch}"
+                _(
+                    "published {site}/ as commit {commit} on branch {branch}; "
+                    "send it with: git push origin {branch}"
+                ).format(site=site, commit=commit[:12], branch=branch)
             )
     except (BuildError, OSError) as exc:
-        click.echo(f"error: publishing failed: {exc}", err=True)
+        click.echo(
+            _("{severity}: publishing failed: {reason}").format(severity=_("error"), reason=exc),
+            err=True,
+        )
         sys.exit(1)
 
 
@@ -190,25 +213,30 @@ def new(
     fields = [f.id for f in config.fields]
     districts = [d.name for d in config.districts]
     kind = kind or click.prompt(
-        "Loại mô hình (kind)", type=click.Choice(["tap-the", "ca-nhan"]), default="tap-the"
+        _("Kind of model"), type=click.Choice(["tap-the", "ca-nhan"]), default="tap-the"
     )
-    field_id = field_id or click.prompt("Lĩnh vực (field)", type=click.Choice(fields))
+    field_id = field_id or click.prompt(_("Field"), type=click.Choice(fields))
     if field_id not in fields:
-        raise click.BadParameter(f"choose one of {', '.join(fields)}", param_hint="--field")
-    district = district or click.prompt("Địa bàn (district)", type=click.Choice(districts))
+        raise click.BadParameter(
+            _("choose one of {choices}").format(choices=", ".join(fields)), param_hint="--field"
+        )
+    district = district or click.prompt(_("District"), type=click.Choice(districts))
     chosen = next((d for d in config.districts if d.name == district), None)
     if chosen is None:
-        raise click.BadParameter(f"choose one of {', '.join(districts)}", param_hint="--district")
+        raise click.BadParameter(
+            _("choose one of {choices}").format(choices=", ".join(districts)),
+            param_hint="--district",
+        )
     communes = [c.name for c in chosen.communes]
     if commune is None and communes:
         commune = click.prompt(
-            "Xã, phường (commune; Enter to leave out)",
+            _("Commune (Enter to leave it out)"),
             type=click.Choice(["", *communes]),
             default="",
             show_default=False,
         )
     start, end = config.period
-    year = year or click.prompt("Năm công nhận (year)", type=click.IntRange(start, end))
+    year = year or click.prompt(_("Year recognised"), type=click.IntRange(start, end))
     path = free_path(content / "models", title)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = entry_text(config, title, kind=kind, field=field_id, district=district,
@@ -236,7 +264,11 @@ def serve(content: Path, port: int) -> None:
     try:
         server = make_server(preview, port)
     except OSError as exc:
-        raise click.UsageError(f"cannot listen on port {port}: {exc.strerror}; try --port") from exc
+        raise click.UsageError(
+            _("cannot listen on port {port}: {reason}; try --port").format(
+                port=port, reason=exc.strerror
+            )
+        ) from exc
     stop = threading.Event()
     watcher = threading.Thread(
         target=watch,
@@ -244,11 +276,15 @@ def serve(content: Path, port: int) -> None:
         daemon=True,
     )
     watcher.start()
-    click.echo(f"serving {content} at http://127.0.0.1:{port}/ (Ctrl-C stops)")
+    click.echo(
+        _("serving {content} at http://127.0.0.1:{port}/ (Ctrl-C stops)").format(
+            content=content, port=port
+        )
+    )
     try:
         server.serve_forever()
     except KeyboardInterrupt:
-        click.echo("stopped")
+        click.echo(_("stopped"))
     finally:
         stop.set()
         server.server_close()
@@ -272,12 +308,16 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
         try:
             imported = import_docx(document, content, config)
         except Exception as exc:  # a damaged or non-Word file: say which, go on with the rest
-            click.echo(f"{document}: error: cannot read it as a Word document ({exc})", err=True)
+            message = _("{document}: {severity}: cannot read it as a Word document ({reason})")
+            click.echo(message.format(document=document, severity=_("error"), reason=exc), err=True)
             failed = True
             continue
         click.echo(str(imported.path))
         if imported.todo:
-            click.echo(f"    to fill in: {', '.join(imported.todo)} (see builder check)")
+            todo = _("to fill in: {items} (see builder check)").format(
+                items=", ".join(imported.todo)
+            )
+            click.echo(f"    {todo}")
     if failed:
         sys.exit(1)
 
@@ -307,7 +347,9 @@ def _fix(content: Path) -> None:
         fixed, changes = fixed_text(text)
         if changes:
             path.write_text(fixed, encoding="utf-8", newline="")
-            click.echo(f"fixed {path}: {', '.join(changes)}", err=True)
+            click.echo(
+                _("fixed {path}: {changes}").format(path=path, changes=", ".join(changes)), err=True
+            )
 
 
 def _load(content: Path) -> Loaded:
@@ -316,7 +358,13 @@ def _load(content: Path) -> Loaded:
         click.echo(str(problem), err=True)
     errors, warnings = len(loaded.problems.errors), len(loaded.problems.warnings)
     if errors or warnings:
-        click.echo(f"{_plural(errors, 'error')}, {_plural(warnings, 'warning')}", err=True)
+        counts = _("{errors}, {warnings}").format(
+            errors=ngettext("{count} error", "{count} errors", errors).format(count=errors),
+            warnings=ngettext("{count} warning", "{count} warnings", warnings).format(
+                count=warnings
+            ),
+        )
+        click.echo(counts, err=True)
     return loaded
 
 
@@ -324,11 +372,10 @@ def _summary(loaded: Loaded, content: Path) -> str:
     book = loaded.book
     if book is None:
         return ""
-    return (
-        f"{content}: {_plural(len(book.entries), 'model')}, "
-        f"{_plural(len(book.pages), 'page')}, {_plural(len(book.images), 'image')}: ok"
+    models, pages, images = len(book.entries), len(book.pages), len(book.images)
+    return _("{content}: {models}, {pages}, {images}: ok").format(
+        content=content,
+        models=ngettext("{count} model", "{count} models", models).format(count=models),
+        pages=ngettext("{count} page", "{count} pages", pages).format(count=pages),
+        images=ngettext("{count} image", "{count} images", images).format(count=images),
     )
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")

@@ -7,6 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from builder.i18n import _
 from builder.model import (
     BookConfig,
     Colophon,
@@ -82,8 +83,10 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
             shown,
             1,
             1,
-            "book.yaml not found",
-            f"every book folder needs a book.yaml; is `{root}` the right folder?",
+            _("book.yaml not found"),
+            _("every book folder needs a book.yaml; is `{folder}` the right folder?").format(
+                folder=root
+            ),
         )
         return None
     text = read_text(path, shown, problems)
@@ -96,16 +99,16 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         return None
     where = Checked(located, shown, problems)
     errors_before = len(problems.errors)
-    data = check_mapping(located.value, BOOK_KEYS, (), where, "book.yaml")
+    data = check_mapping(located.value, BOOK_KEYS, (), where, _("book.yaml"))
     period = (
         check_mapping(data["period"], PERIOD_KEYS, ("period",), where, "`period`")
         if "period" in data
         else {}
     )
     if period and period["start"] > period["end"]:
-        where.error(("period",), "`period` starts after it ends")
+        where.error(("period",), _("`period` starts after it ends"))
     if data.get("language", "vi") != "vi":
-        where.error(("language",), "only Vietnamese books (`language: vi`) are supported")
+        where.error(("language",), _("only Vietnamese books (`language: vi`) are supported"))
     fields = _load_fields(data.get("fields", []), where)
     districts = _load_districts(data.get("places", []), where)
     colophon = check_mapping(
@@ -143,17 +146,19 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
 def _load_fields(items: list[Any], where: Checked) -> tuple[FieldOfWork, ...]:
     fields: list[FieldOfWork] = []
     for index, item in enumerate(items):
-        data = check_mapping(item, FIELD_KEYS, ("fields", index), where, "a field")
+        data = check_mapping(item, FIELD_KEYS, ("fields", index), where, _("a field"))
         if {"id", "name"} <= data.keys():
             if slugify(data["id"]) != data["id"]:
                 where.error(
                     ("fields", index, "id"),
-                    f"field id `{data['id']}` is not a slug",
-                    f"use lower-case letters and hyphens, like `{slugify(data['id'])}`",
+                    _("field id `{id}` is not a slug").format(id=data["id"]),
+                    _("use lower-case letters and hyphens, like `{slug}`").format(
+                        slug=slugify(data["id"])
+                    ),
                 )
             fields.append(FieldOfWork(data["id"], data["name"]))
     if not fields:
-        where.error(("fields",), "book.yaml lists no fields")
+        where.error(("fields",), _("book.yaml lists no fields"))
     return tuple(fields)
 
 
@@ -161,11 +166,11 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
     districts: list[District] = []
     for index, item in enumerate(items):
         path = ("places", index)
-        data = check_mapping(item, DISTRICT_KEYS, path, where, "a place")
+        data = check_mapping(item, DISTRICT_KEYS, path, where, _("a place"))
         communes = []
         for number, commune in enumerate(data.get("communes", [])):
             entry = check_mapping(
-                commune, COMMUNE_KEYS, (*path, "communes", number), where, "a commune"
+                commune, COMMUNE_KEYS, (*path, "communes", number), where, _("a commune")
             )
             if "name" in entry:
                 communes.append(Commune(entry["name"], entry.get("now", "")))
@@ -176,7 +181,7 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
                 )
             )
     if not districts:
-        where.error(("places",), "book.yaml lists no places")
+        where.error(("places",), _("book.yaml lists no places"))
     return tuple(districts)
 
 
@@ -192,7 +197,9 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
     group_by = data.get("group_by", "field")
     if group_by not in ("field", "district", "year"):
         where.error(
-            ("pdf", "group_by"), f"`group_by` cannot be `{group_by}`", "use field, district or year"
+            ("pdf", "group_by"),
+            _("`group_by` cannot be `{value}`").format(value=group_by),
+            _("use field, district or year"),
         )
         group_by = "field"
     colours = check_mapping(
@@ -202,8 +209,8 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
         if not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
             where.error(
                 ("pdf", "colours", name),
-                f"colour `{value}` is not like #8e1d1d",
-                "write colours as # and six hexadecimal digits",
+                _("colour `{value}` is not like #8e1d1d").format(value=value),
+                _("write colours as # and six hexadecimal digits"),
             )
     return PdfSettings(
         trim.get("width_mm", 145), trim.get("height_mm", 205), group_by, Colours(**colours)

@@ -9,6 +9,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from builder.i18n import _
 from builder.problems import BuildError
 
 
@@ -46,7 +47,11 @@ def to_branch(site: Path, repository: Path, branch: str, message: str) -> str:
             done = subprocess.run(["git", "-C", str(repository), *args], env=env,
                                   capture_output=True, text=True, check=False)  # fmt: skip
             if done.returncode != 0:
-                raise BuildError(f"git {args[0]} failed: {done.stderr.strip()}")
+                raise BuildError(
+                    _("git {command} failed: {reason}").format(
+                        command=args[0], reason=done.stderr.strip()
+                    )
+                )
             return done.stdout.strip()
 
         git("rev-parse", "--git-dir")

@@ -11,6 +11,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from builder import entry_warnings, markdown, text_checks
+from builder.i18n import _, ngettext
 from builder.images import (
     ImageCatalog,
     ImageProblem,
@@ -69,8 +70,10 @@ class AcrossEntries:
         if folded in self.seen:
             where.error(
                 ("title",),
-                f"title “{title.strip()}” is used twice",
-                f"{self.seen[folded]} has the same title; make each title unique",
+                _("title “{title}” is used twice").format(title=title.strip()),
+                _("{file} has the same title; make each title unique").format(
+                    file=self.seen[folded]
+                ),
             )
         else:
             self.seen[folded] = where.shown
@@ -115,27 +118,41 @@ def load_entry(
     errors_before = len(problems.errors)
     if isinstance(parsed.yaml.value, dict):
         titles.add(parsed.yaml.value.get("title"), where)
-    data = check_mapping(parsed.yaml.value, MODEL_KEYS, (), where, "the front matter")
+    data = check_mapping(parsed.yaml.value, MODEL_KEYS, (), where, _("the front matter"))
     title = data.get("title", "")
     if len(title) > MAX_TITLE:
         where.error(
             ("title",),
-            f"the title is {len(title)} characters long; at most {MAX_TITLE}",
-            "keep the name of the model short; tell the story in the text",
+            ngettext(
+                "the title is {length} character long; at most {most}",
+                "the title is {length} characters long; at most {most}",
+                len(title),
+            ).format(length=len(title), most=MAX_TITLE),
+            _("keep the name of the model short; tell the story in the text"),
         )
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
-        where.error(("kind",), f"`kind` cannot be “{kind}”", suggest_value(kind, KINDS))
+        where.error(
+            ("kind",), _("`kind` cannot be “{kind}”").format(kind=kind), suggest_value(kind, KINDS)
+        )
     person = _person(data, where)
     field_of_work = _field(data.get("field"), config, where)
     place = _place(data, config, where)
     year = data.get("year")
     start, end = config.period
     if year is not None and not start <= year <= end:
-        where.error(("year",), f"year {year} is outside the book's period {start}–{end}")
+        where.error(
+            ("year",),
+            _("year {year} is outside the book's period {start}–{end}").format(
+                year=year, start=start, end=end
+            ),
+        )
     started = data.get("started")
     if started is not None and year is not None and started > year:
-        where.error(("started",), f"`started` ({started}) is after `year` ({year})")
+        where.error(
+            ("started",),
+            _("`started` ({started}) is after `year` ({year})").format(started=started, year=year),
+        )
     images = _front_matter_images(data.get("images", []), path, catalog, where)
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
@@ -150,8 +167,8 @@ def load_entry(
             where.shown,
             parsed.source.body_line - 1,
             1,
-            "the entry has no text",
-            "write the model's story below the closing `---`",
+            _("the entry has no text"),
+            _("write the model's story below the closing `---`"),
         )
     tags = tuple(str(tag) for tag in data.get("tags", []))
     if len(problems.errors) > errors_before or field_of_work is None or place is None:
@@ -186,7 +203,7 @@ def load_page(
     errors_before = len(problems.errors)
     if isinstance(parsed.yaml.value, dict):
         titles.add(parsed.yaml.value.get("title"), parsed.where)
-    data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, "the front matter")
+    data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, _("the front matter"))
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
     if len(problems.errors) > errors_before:
@@ -208,8 +225,10 @@ def _check_slug(path: Path, where: Checked) -> None:
             where.shown,
             1,
             1,
-            f"file name “{path.name}” is not a slug (it becomes the page's address)",
-            f"rename it to {slugify(path.stem) or 'mo-hinh'}.md",
+            _("file name “{name}” is not a slug (it becomes the page's address)").format(
+                name=path.name
+            ),
+            _("rename it to {name}.md").format(name=slugify(path.stem) or "mo-hinh"),
         )
 
 
@@ -218,8 +237,8 @@ def _person(data: dict[str, Any], where: Checked) -> Person | None:
         if data.get("kind") == "ca-nhan":
             where.error(
                 (),
-                "an individual model (`kind: ca-nhan`) needs `person`",
-                "add `person: {name: …, role: …}`",
+                _("an individual model (`kind: ca-nhan`) needs `person`"),
+                _("add `person: {name: …, role: …}`"),
             )
         return None
     person = check_mapping(data["person"], PERSON_KEYS, ("person",), where, "`person`")
@@ -235,7 +254,7 @@ def _field(value: str | None, config: BookConfig, where: Checked) -> FieldOfWork
             return known
     where.error(
         ("field",),
-        f"unknown field “{value}”",
+        _("unknown field “{value}”").format(value=value),
         suggest_value(value, [known.id for known in config.fields]),
     )
     return None
@@ -249,7 +268,7 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
     if district is None:
         where.error(
             ("district",),
-            f"unknown district “{name}”",
+            _("unknown district “{name}”").format(name=name),
             suggest_value(name, [d.name for d in config.districts], always_list=True),
         )
         return None
@@ -262,9 +281,12 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
             return Place(district, commune)
     where.error(
         ("commune",),
-        f"unknown commune “{commune_name}” in {district.name}",
-        suggest_value(commune_name, [c.name for c in district.communes])
-        + "; add new communes to `places` in book.yaml",
+        _("unknown commune “{commune}” in {district}").format(
+            commune=commune_name, district=district.name
+        ),
+        _("{suggestion}; add new communes to `places` in book.yaml").format(
+            suggestion=suggest_value(commune_name, [c.name for c in district.communes])
+        ),
     )
     return None
 
@@ -283,14 +305,14 @@ def _front_matter_images(
     images = []
     for index, item in enumerate(items):
         key: Key = ("images", index)
-        data = check_mapping(item, IMAGE_KEYS, key, where, "an image")
+        data = check_mapping(item, IMAGE_KEYS, key, where, _("an image"))
         if "src" not in data:
             continue
         if not data.get("alt"):
             where.error(
                 key,
-                "image has no `alt` text",
-                "add `alt:` describing the picture for readers who cannot see it",
+                _("image has no `alt` text"),
+                _("add `alt:` describing the picture for readers who cannot see it"),
             )
         try:
             found = catalog.find(data["src"], path.parent)
@@ -318,8 +340,8 @@ def _body_images(
                 source.path,
                 line,
                 max(text.find("!["), 0) + 1,
-                "image has no alt text",
-                "describe the picture between the brackets: ![what it shows](…)",
+                _("image has no alt text"),
+                _("describe the picture between the brackets: ![what it shows](…)"),
             )
         try:
             image_path = catalog.find(ref.src, path.parent)

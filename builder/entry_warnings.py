@@ -7,6 +7,7 @@ import math
 import re
 from typing import TYPE_CHECKING, Any
 
+from builder.i18n import _
 from builder.images import PRINT_DPI, placed_width_mm, print_resolution
 from builder.model import BookConfig, Image
 from builder.problems import Problems
@@ -32,16 +33,18 @@ def warn_raw_html(source: SourceFile, problems: Problems) -> None:
                 source.path,
                 where,
                 match.start() + 1,
-                f"HTML `{match.group(0)[:40]}` will be shown as typed, not used",
-                "write Markdown instead: **bold**, *italic*, ![picture](…)",
+                _("HTML `{tag}` will be shown as typed, not used").format(tag=match.group(0)[:40]),
+                _("write Markdown instead: **bold**, *italic*, ![picture](…)"),
             )
         if match := UNSAFE_LINK.search(line):
             problems.warning(
                 source.path,
                 where,
                 match.start() + 3,
-                f"a `{match.group(1)}:` link is not allowed and is shown as text",
-                "link to a web address (https://…) or to another page of the book",
+                _("a `{scheme}:` link is not allowed and is shown as text").format(
+                    scheme=match.group(1)
+                ),
+                _("link to a web address (https://…) or to another page of the book"),
             )
 
 
@@ -52,15 +55,16 @@ def warn_todo(parsed: Parsed) -> None:
         for key in path:
             value = value[key]
         if isinstance(value, str) and value.strip().startswith("TODO"):
+            dotted = ".".join(str(k) for k in path)
             parsed.where.problems.warning(
                 parsed.where.shown, position.line, position.column,
-                f"`{'.'.join(str(k) for k in path)}` still says TODO", "fill it in or remove it",
+                _("`{key}` still says TODO").format(key=dotted), _("fill it in or remove it"),
             )  # fmt: skip
     for number, line in enumerate(parsed.source.body.split("\n")):
         if line.strip().startswith("TODO"):
             parsed.where.problems.warning(
                 parsed.where.shown, parsed.source.body_line + number, line.find("TODO") + 1,
-                "the text still says TODO", "write this part of the model's story",
+                _("the text still says TODO"), _("write this part of the model's story"),
             )  # fmt: skip
 
 
@@ -82,9 +86,11 @@ def warn_low_resolution(
         dpi = print_resolution(image, trim)
         if dpi >= PRINT_DPI:
             continue
-        message = f"image “{image.source.name}” would print at {dpi} dpi ({PRINT_DPI} needed)"
-        needed = math.ceil(placed_width_mm(image, trim) / 25.4 * PRINT_DPI)
-        hint = f"use a larger picture, at least {needed} pixels wide"
+        message = _("image “{name}” would print at {dpi} dpi ({needed} needed)").format(
+            name=image.source.name, dpi=dpi, needed=PRINT_DPI
+        )
+        pixels = math.ceil(placed_width_mm(image, trim) / 25.4 * PRINT_DPI)
+        hint = _("use a larger picture, at least {pixels} pixels wide").format(pixels=pixels)
         if key[0] == "#body":
             line_number = parsed.source.body_line + int(key[1])
             column = lines[int(key[1])].find("](") + 3 if lines else 1

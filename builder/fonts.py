@@ -12,6 +12,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.i18n import _
 from builder.problems import BuildError
 
 FAMILY = "Charis SIL"
@@ -59,8 +60,10 @@ def book_fonts() -> tuple[FontFile, ...]:
                 FontFile(file, *STYLES[style]) for file, style in zip(files, STYLES, strict=True)
             )
     raise BuildError(
-        f"the typeface {FAMILY} is not installed: run `make setup` "
-        "(it installs Debian's fonts-sil-charis), or set BOOK_FONT_DIR"
+        _(
+            "the typeface {family} is not installed: run `make setup` "
+            "(it installs Debian's fonts-sil-charis), or set BOOK_FONT_DIR"
+        ).format(family=FAMILY)
     )
 
 

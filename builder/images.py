@@ -10,6 +10,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
+from builder.i18n import _
 from builder.model import Image
 from builder.vietnamese import slugify
 
@@ -53,13 +54,13 @@ class ImageCatalog:
         """The file `src` names, relative to the entry or to the book folder."""
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
             raise ImageProblem(
-                f"image “{src}” is not a file of the book",
-                "copy the picture into content/images/ and name it by its path",
+                _("image “{src}” is not a file of the book").format(src=src),
+                _("copy the picture into content/images/ and name it by its path"),
             )
         if src.startswith(("/", "\\")) or not src.strip():
             raise ImageProblem(
-                f"image path “{src}” must be relative",
-                "write it relative to the entry, like ../images/photo.jpg",
+                _("image path “{src}” must be relative").format(src=src),
+                _("write it relative to the entry, like ../images/photo.jpg"),
             )
         root = self.root.resolve()
         for base in (entry_dir, self.root):
@@ -67,13 +68,13 @@ class ImageCatalog:
             if candidate.is_file():
                 if not candidate.is_relative_to(root):
                     raise ImageProblem(
-                        f"image “{src}” is outside the book folder",
-                        "copy the picture into content/images/",
+                        _("image “{src}” is outside the book folder").format(src=src),
+                        _("copy the picture into content/images/"),
                     )
                 return candidate
         raise ImageProblem(
-            f"image file “{src}” not found",
-            "check the spelling; paths are relative to the entry's folder",
+            _("image file “{src}” not found").format(src=src),
+            _("check the spelling; paths are relative to the entry's folder"),
         )
 
     def image(self, path: Path, alt: str, caption: str = "", credit: str = "") -> Image:
@@ -81,7 +82,8 @@ class ImageCatalog:
         if path not in self._by_source:
             if path.suffix.lower() not in IMAGE_SUFFIXES:
                 raise ImageProblem(
-                    f"“{path.name}” is not a supported picture", "use JPEG, PNG, WebP or GIF"
+                    _("“{name}” is not a supported picture").format(name=path.name),
+                    _("use JPEG, PNG, WebP or GIF"),
                 )
             try:
                 with PILImage.open(path) as picture:
@@ -89,8 +91,10 @@ class ImageCatalog:
                     picture.verify()
             except (UnidentifiedImageError, OSError, SyntaxError) as exc:
                 raise ImageProblem(
-                    f"“{path.name}” cannot be read as a picture ({exc})",
-                    "open it in an image editor and save it again",
+                    _("“{name}” cannot be read as a picture ({error})").format(
+                        name=path.name, error=exc
+                    ),
+                    _("open it in an image editor and save it again"),
                 ) from exc
             self._by_source[path] = (self._unique_name(path), width, height)
         name, width, height = self._by_source[path]

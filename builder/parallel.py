@@ -13,16 +13,18 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from builder.i18n import _
 from builder.problems import BuildError
 
 
 class ForkedTask:
-    """`with ForkedTask(work):` runs `work` in a forked child; leaving the block waits for it
-    and raises BuildError if it failed. Without fork, `work` runs first, on entering."""
+    """`with ForkedTask(work, failure):` runs `work` in a forked child; leaving the block waits
+    for it and raises BuildError if it failed, with `failure` (a translated message whose
+    `{reason}` is filled in). Without fork, `work` runs first, on entering."""
 
-    def __init__(self, work: Callable[[], None], what: str) -> None:
+    def __init__(self, work: Callable[[], None], failure: str) -> None:
         self.work = work
-        self.what = what
+        self.failure = failure
         self.forked = "fork" in multiprocessing.get_all_start_methods()
         self.process: multiprocessing.process.BaseProcess | None = None
         self.errors: multiprocessing.queues.SimpleQueue[str] | None = None
@@ -50,7 +52,7 @@ class ForkedTask:
         self.process.join()
         if kind is None and self.process.exitcode != 0:
             detail = self.errors.get() if self.errors and not self.errors.empty() else ""
-            raise BuildError(f"writing {self.what} failed: {detail or 'the worker stopped'}")
+            raise BuildError(self.failure.format(reason=detail or _("the worker stopped")))
 
     def _child(self) -> None:
         try:

@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
+from builder.i18n import _, ngettext
 from builder.model import Book
 from builder.outputs import Output
 from builder.problems import BuildError
@@ -40,19 +41,30 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
         written: list[Path] = []
         for output in outputs:
             started = time.perf_counter()
-            LOG.info(f"{output.name}: building…")
+            LOG.info(_("{output}: building…").format(output=output.name))
             try:
                 made = output.render(book, staging)
                 written.extend(made)
                 size = sum(path.stat().st_size for path in made if path.is_file()) / 1e6
+                seconds = time.perf_counter() - started
                 LOG.info(
-                    f"{output.name}: {len(made)} files, {format_number(round(size, 1))} MB "
-                    f"in {format_number(round(time.perf_counter() - started, 1))} s"
+                    ngettext(
+                        "{output}: {count} file, {megabytes} MB in {seconds} s",
+                        "{output}: {count} files, {megabytes} MB in {seconds} s",
+                        len(made),
+                    ).format(
+                        output=output.name,
+                        count=len(made),
+                        megabytes=format_number(round(size, 1)),
+                        seconds=format_number(round(seconds, 1)),
+                    )
                 )
             except BuildError:
                 raise
             except Exception as exc:
-                raise BuildError(f"the {output.name} output failed: {exc}") from exc
+                raise BuildError(
+                    _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
+                ) from exc
         with _lock(out_dir):
             _carry_over(out_dir, staging)
             written.append(_write_manifest(staging))

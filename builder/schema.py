@@ -13,16 +13,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from builder.i18n import N_, _
 from builder.problems import Problems
 from builder.yaml_source import Key, LocatedYaml
 
 _TYPE_NAMES: dict[type, str] = {
-    str: "text",
-    int: "a whole number, like 2023",
-    bool: "true or false",
-    list: "a list (lines starting with `- `, or [a, b])",
-    dict: "a group of `key: value` lines",
-    datetime.date: "a date written YYYY-MM-DD",
+    str: N_("text"),
+    int: N_("a whole number, like 2023"),
+    bool: N_("true or false"),
+    list: N_("a list (lines starting with `- `, or [a, b])"),
+    dict: N_("a group of `key: value` lines"),
+    datetime.date: N_("a date written YYYY-MM-DD"),
 }
 
 
@@ -57,7 +58,7 @@ def check_mapping(
 ) -> dict[str, Any]:
     """The keys of `value` that are known and of the right type; problems for the rest."""
     if not isinstance(value, dict):
-        where.error(path, f"{what} must be {_TYPE_NAMES[dict]}")
+        where.error(path, _("{what} must be {kind}").format(what=what, kind=_(_TYPE_NAMES[dict])))
         return {}
     good: dict[str, Any] = {}
     meant: set[str] = set()
@@ -65,22 +66,35 @@ def check_mapping(
         spec = fields.get(key)
         if spec is None:
             hint = _suggest(key, fields)
-            where.error((*path, key), f"unknown key `{key}` in {what}", hint, key=True)
-            meant.update(name for name in fields if hint == f"did you mean `{name}`?")
+            where.error(
+                (*path, key),
+                _("unknown key `{key}` in {what}").format(key=key, what=what),
+                hint,
+                key=True,
+            )
+            meant.update(name for name in fields if hint == _did_you_mean(name))
             continue
         if item is None or item == "":
             if spec.required:
-                where.error((*path, key), f"`{key}` is empty", _example(key, spec))
+                where.error(
+                    (*path, key), _("`{key}` is empty").format(key=key), _example(key, spec)
+                )
             continue
         if not _is_kind(item, spec.kind):
             where.error(
-                (*path, key), f"`{key}` must be {_TYPE_NAMES[spec.kind]}", _example(key, spec)
+                (*path, key),
+                _("`{key}` must be {kind}").format(key=key, kind=_(_TYPE_NAMES[spec.kind])),
+                _example(key, spec),
             )
             continue
         good[key] = str(item).strip() if spec.kind is str else item
     for key, spec in fields.items():
         if spec.required and key not in value and key not in meant:
-            where.error(path, f"missing required key `{key}` in {what}", _example(key, spec))
+            where.error(
+                path,
+                _("missing required key `{key}` in {what}").format(key=key, what=what),
+                _example(key, spec),
+            )
     return good
 
 
@@ -97,18 +111,27 @@ def _is_kind(item: Any, kind: type) -> bool:
 def _suggest(key: str, fields: Mapping[str, Field]) -> str:
     close = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
     if close:
-        return f"did you mean `{close[0]}`?"
-    return "known keys: " + ", ".join(f"`{name}`" for name in fields)
+        return _did_you_mean(close[0])
+    return _("known keys: {keys}").format(keys=", ".join(f"`{name}`" for name in fields))
+
+
+def _did_you_mean(key: str) -> str:
+    return _("did you mean `{key}`?").format(key=key)
 
 
 def _example(key: str, spec: Field) -> str:
-    return f"for example `{key}: {spec.example}`" if spec.example else ""
+    if not spec.example:
+        return ""
+    return _("for example `{key}: {example}`").format(key=key, example=spec.example)
 
 
 def suggest_value(value: str, choices: list[str], *, always_list: bool = False) -> str:
     """A hint naming the closest valid value, or listing them all."""
-    listed = "valid values: " + ", ".join(f"“{choice}”" for choice in choices)
+    listed = _("valid values: {values}").format(
+        values=", ".join(f"“{choice}”" for choice in choices)
+    )
     close = difflib.get_close_matches(value, choices, n=1, cutoff=0.75)
     if close:
-        return f"did you mean “{close[0]}”?" + (f" {listed}" if always_list else "")
+        meant = _("did you mean “{value}”?").format(value=close[0])
+        return f"{meant} {listed}" if always_list else meant
     return listed

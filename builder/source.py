@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.i18n import _
 from builder.problems import Problems
 
 
@@ -33,21 +34,23 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
                 shown,
                 1,
                 1,
-                f"the file is {size / 1e6:.1f} MB; entries of up to 2 MB are supported",
-                "split it, or move pictures and tables out of the text",
+                _("the file is {megabytes} MB; entries of up to 2 MB are supported").format(
+                    megabytes=f"{size / 1e6:.1f}"
+                ),
+                _("split it, or move pictures and tables out of the text"),
             )
             return None
         raw = path.read_bytes()
     except OSError as exc:
-        problems.error(shown, 1, 1, f"cannot read the file: {exc.strerror}")
+        problems.error(shown, 1, 1, _("cannot read the file: {reason}").format(reason=exc.strerror))
         return None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(
             shown,
             1,
             1,
-            "the file is saved as UTF-16",
-            "save it again choosing the encoding “UTF-8”",
+            _("the file is saved as UTF-16"),
+            _("save it again choosing the encoding “UTF-8”"),
         )
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -57,8 +60,8 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
             shown,
             1,
             1,
-            "this is not a text file (it contains NUL bytes)",
-            "save the entry as plain text in UTF-8",
+            _("this is not a text file (it contains NUL bytes)"),
+            _("save the entry as plain text in UTF-8"),
         )
         return None
     try:
@@ -66,10 +69,13 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
     except UnicodeDecodeError as exc:
         line = raw.count(b"\n", 0, exc.start) + 1
         column = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        hint = "save it again choosing the encoding “UTF-8”"
+        hint = _("save it again choosing the encoding “UTF-8”")
         if _looks_like_windows_1258(raw):
-            hint = "it looks like Vietnamese Windows-1258 (“ANSI”) text: " + hint
-        problems.error(shown, line, column, "the file is not valid UTF-8 text", hint)
+            hint = _(
+                "it looks like Vietnamese Windows-1258 (“ANSI”) text: "
+                "save it again choosing the encoding “UTF-8”"
+            )
+        problems.error(shown, line, column, _("the file is not valid UTF-8 text"), hint)
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _report_non_nfc(text, shown, problems)
@@ -95,8 +101,8 @@ def _report_non_nfc(text: str, shown: Path, problems: Problems) -> None:
                 shown,
                 number,
                 max(column - 1, 1),
-                "text is not in Unicode NFC (letters and tone marks are stored apart)",
-                "the build normalises it; retype the word or run a Unicode NFC converter",
+                _("text is not in Unicode NFC (letters and tone marks are stored apart)"),
+                _("the build normalises it; retype the word or run a Unicode NFC converter"),
             )
             return
 
@@ -109,8 +115,8 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
             shown,
             1,
             1,
-            "no front matter: the file must start with a line `---`",
-            "put `---`, the facts (title: …, field: …), and another `---` before the text",
+            _("no front matter: the file must start with a line `---`"),
+            _("put `---`, the facts (title: …, field: …), and another `---` before the text"),
         )
         return None
     for index in range(1, len(lines)):
@@ -126,8 +132,8 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
         shown,
         1,
         1,
-        "the front matter is never closed",
-        "add a line `---` after the last fact, before the text",
+        _("the front matter is never closed"),
+        _("add a line `---` after the last fact, before the text"),
     )
     return None
 

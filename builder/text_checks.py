@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.fonts import VIETNAMESE_LETTERS
+from builder.i18n import _, ngettext
 from builder.problems import Problems
 from builder.source import SourceFile, body_lines
 
@@ -58,14 +59,16 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
             elif letters & VNI_SIGNS:
                 found.append((0, number, match.start(), word, "VNI"))
             elif letters & (TCVN3 | VNI_MARKS):
-                found.append((1, number, match.start(), word, "TCVN3 (ABC) or VNI"))
+                found.append((1, number, match.start(), word, _("TCVN3 (ABC) or VNI")))
     if found:
-        _, number, column, word, name = min(found)
+        _rank, number, column, word, name = min(found)
         problems.error(
             source.path, source.body_line + number, column + 1,
-            f"“{word}” looks like text typed in the old {name} encoding",
-            f"convert it to Unicode (Unikey: Công cụ chuyển mã, from {name} to Unicode) "
-            "and paste it again",
+            _("“{word}” looks like text typed in the old {encoding} encoding").format(
+                word=word, encoding=name
+            ),
+            _("convert it to Unicode (Unikey: Công cụ chuyển mã, from {encoding} to Unicode) "
+              "and paste it again").format(encoding=name),
         )  # fmt: skip
 
 
@@ -78,8 +81,8 @@ def check_quotes(source: SourceFile, problems: Problems) -> None:
         if match := STRAIGHT_QUOTE.search(text):
             problems.warning(
                 source.path, source.body_line + number, match.start() + 1,
-                'straight quotes "…": Vietnamese text uses “…”',
-                "builder check --fix curls them",
+                _('straight quotes "…": Vietnamese text uses “…”'),
+                _("builder check --fix curls them"),
             )  # fmt: skip
 
 
@@ -105,13 +108,22 @@ class ToneStyles:
     def report(self, problems: Problems) -> None:
         if not self.old or not self.new:
             return
-        minority, style = (self.old, "old") if len(self.old) <= len(self.new) else (self.new, "new")
-        majority = "new (“hòa”, “thủy”)" if style == "old" else "old (“hoà”, “thuỷ”)"
+        if len(self.old) <= len(self.new):
+            minority = self.old
+            message = _(
+                "“{word}” puts the tone mark the old way; the book mostly uses the new "
+                "(“hòa”, “thủy”)"
+            )
+        else:
+            minority = self.new
+            message = _(
+                "“{word}” puts the tone mark the new way; the book mostly uses the old "
+                "(“hoà”, “thuỷ”)"
+            )
         for path, line, column, word in minority:
             problems.warning(
-                path, line, column,
-                f"“{word}” puts the tone mark the {style} way; the book mostly uses the {majority}",
-                "choose one style for the whole book",
+                path, line, column, message.format(word=word),
+                _("choose one style for the whole book"),
             )  # fmt: skip
 
 
@@ -120,11 +132,15 @@ def fixed_text(text: str) -> tuple[str, list[str]]:
     changes = []
     normal = unicodedata.normalize("NFC", text)
     if normal != text:
-        changes.append("Unicode NFC")
+        changes.append(_("Unicode NFC"))
     head, separator, body = _split(normal)
     curled, count = _curl(body)
     if count:
-        changes.append(f"{count} straight quote{'s' if count > 1 else ''} curled")
+        changes.append(
+            ngettext(
+                "{count} straight quote curled", "{count} straight quotes curled", count
+            ).format(count=count)
+        )
     return head + separator + curled, changes
 
 
@@ -139,7 +155,7 @@ def _split(text: str) -> tuple[str, str, str]:
 def _curl(body: str) -> tuple[str, int]:
     count = 0
     lines = []
-    for _, line, in_code in body_lines(body):
+    for _number, line, in_code in body_lines(body):
         if in_code:
             lines.append(line)
             continue

@@ -16,6 +16,7 @@ from typing import Any
 from lxml import html
 from lxml.html import HtmlElement
 
+from builder.i18n import _
 from builder.model import BookConfig
 from builder.new_entry import entry_text, free_path
 from builder.vietnamese import bare_place_name, slugify
@@ -63,7 +64,7 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(entry_text(config, title, body=body, **values), encoding="utf-8")
     if TODO_ALT in body:
-        todo.append("alt text of the pictures")
+        todo.append(_("alt text of the pictures"))
     return Imported(path, todo)
 
 

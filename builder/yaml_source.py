@@ -7,12 +7,50 @@ problem, so we walk the node tree ourselves.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from builder.i18n import N_, _
+
 Key = tuple[str | int, ...]
+
+# PyYAML's own descriptions of the commonest mistakes, translated when one matches exactly;
+# any other stays in English as the library wrote it.
+_YAML_PROBLEMS = {
+    N_("mapping values are not allowed here"),
+    N_("could not find expected ':'"),
+    N_("found character '\\t' that cannot start any token"),
+    N_("found unexpected end of stream"),
+    N_("sequence entries are not allowed here"),
+    N_("but found another document"),
+}
+# The same for descriptions that quote a piece of the file; the quoted part is kept as is.
+_YAML_PROBLEM_PATTERNS = (
+    (re.compile(r"found undefined alias (?P<name>.+)"), N_("found undefined alias {name}")),
+    (
+        re.compile(r"found character (?P<character>.+) that cannot start any token"),
+        N_("found character {character} that cannot start any token"),
+    ),
+    (
+        re.compile(r"found unknown escape character (?P<character>.+)"),
+        N_("found unknown escape character {character}"),
+    ),
+    (
+        re.compile(r"expected <block end>, but found (?P<token>.+)"),
+        N_("expected <block end>, but found {token}"),
+    ),
+    (
+        re.compile(r"expected ',' or '\]', but got (?P<token>.+)"),
+        N_("expected ',' or ']', but got {token}"),
+    ),
+    (
+        re.compile(r"expected ',' or '\}', but got (?P<token>.+)"),
+        N_("expected ',' or '}}', but got {token}"),
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,13 +99,16 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
         where = (
             Position(mark.line + 1 + offset, mark.column + 1) if mark else Position(first_line, 1)
         )
+        problem = _yaml_problem(exc.problem) if exc.problem else str(exc)
         raise YamlProblem(
-            f"YAML syntax error: {exc.problem or exc}", where, _yaml_hint(exc)
+            _("YAML syntax error: {problem}").format(problem=problem), where, _yaml_hint(exc)
         ) from exc
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(exc, text, first_line) from exc
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"YAML syntax error: {exc}", Position(first_line, 1)) from exc
+        raise YamlProblem(
+            _("YAML syntax error: {problem}").format(problem=exc), Position(first_line, 1)
+        ) from exc
     finally:
         loader.dispose()
     located = LocatedYaml(None)
@@ -83,9 +124,11 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, first_line: int) ->
     line = first_line + before.count("\n")
     column = exc.position - (before.rfind("\n") + 1) + 1
     return YamlProblem(
-        f"the facts contain an invisible control character (U+{exc.character:04X})",
+        _("the facts contain an invisible control character (U+{code})").format(
+            code=f"{exc.character:04X}"
+        ),
         Position(line, column),
-        "delete it: retype the line",
+        _("delete it: retype the line"),
     )
 
 
@@ -103,9 +146,9 @@ def _convert(
 ) -> Any:
     if id(node) in seen and not isinstance(node, yaml.ScalarNode):
         raise YamlProblem(
-            "YAML anchors and aliases (& and *) are not allowed here",
+            _("YAML anchors and aliases (& and *) are not allowed here"),
             _position(node, offset),
-            "write the value out in full",
+            _("write the value out in full"),
         )
     seen.add(id(node))
     located.values[path] = _position(node, offset)
@@ -114,15 +157,17 @@ def _convert(
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlProblem(
-                    "YAML merge keys (<<) are not allowed here", _position(key_node, offset)
+                    _("YAML merge keys (<<) are not allowed here"), _position(key_node, offset)
                 )
             key = str(loader.construct_object(key_node, deep=True))
             if key in result:
                 first = located.keys[(*path, key)]
                 raise YamlProblem(
-                    f"duplicate key `{key}`",
+                    _("duplicate key `{key}`").format(key=key),
                     _position(key_node, offset),
-                    f"`{key}` is already set on line {first.line}; keep only one",
+                    _("`{key}` is already set on line {line}; keep only one").format(
+                        key=key, line=first.line
+                    ),
                 )
             located.keys[(*path, key)] = _position(key_node, offset)
             result[key] = _convert(value_node, (*path, key), located, loader, offset, seen)
@@ -135,15 +180,30 @@ def _convert(
     try:
         return loader.construct_object(node, deep=True)
     except yaml.YAMLError as exc:
-        raise YamlProblem(f"invalid value: {exc}", _position(node, offset)) from exc
+        raise YamlProblem(
+            _("invalid value: {error}").format(error=exc), _position(node, offset)
+        ) from exc
+
+
+def _yaml_problem(problem: str) -> str:
+    """PyYAML's description of a mistake, in the editor's language when it is a common one."""
+    if problem in _YAML_PROBLEMS:
+        return _(problem)
+    for pattern, message in _YAML_PROBLEM_PATTERNS:
+        found = pattern.fullmatch(problem)
+        if found:
+            return _(message).format(**found.groupdict())
+    return problem
 
 
 def _yaml_hint(exc: yaml.MarkedYAMLError) -> str:
     problem = str(exc.problem or "")
     if "mapping values are not allowed" in problem:
-        return "a value containing `: ` must be put in double quotes"
+        return _("a value containing `: ` must be put in double quotes")
     if "found character '\\t'" in problem:
-        return "YAML does not allow tabs for indentation; use spaces"
+        return _("YAML does not allow tabs for indentation; use spaces")
     if "could not find expected ':'" in problem:
-        return "each line must be `key: value`; put text with special characters in double quotes"
+        return _(
+            "each line must be `key: value`; put text with special characters in double quotes"
+        )
     return ""

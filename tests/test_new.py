@@ -22,7 +22,7 @@ def test_new_asks_for_what_is_missing_and_writes_a_complete_entry(
     assert result.exit_code == 0, result.output
     path = book / "models" / "doi-hoa-giai-gioi.md"
     assert result.stdout.strip().endswith(str(path))
-    assert "Lĩnh vực (field) (kinh-te, van-hoa-xa-hoi)" in result.stdout
+    assert "Field (kinh-te, van-hoa-xa-hoi)" in result.stdout
     text = path.read_text(encoding="utf-8")
     for heading in ("## Bối cảnh", "## Cách làm", "## Kết quả", "## Bài học kinh nghiệm"):
         assert heading in text

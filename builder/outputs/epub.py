@@ -19,6 +19,7 @@ from builder import markdown
 from builder.cover import cover_png
 from builder.epub_html import to_epub_xhtml
 from builder.fonts import book_fonts, cache_dir, screen_subset
+from builder.i18n import _
 from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page, Part
 from builder.outputs.pdf import colophon_lines, read_page_map
@@ -57,7 +58,9 @@ class EpubOutput:
     def render(self, book: Book, target: Path) -> list[Path]:
         pages = read_page_map(target) or {}
         if not pages:
-            LOG.info("EPUB: no page-list of the printed book (the PDF was not built in this run)")
+            LOG.info(
+                _("EPUB: no page-list of the printed book (the PDF was not built in this run)")
+            )
         writer = EpubWriter(book, pages)
         path = target / epub_name(book)
         writer.write(path)

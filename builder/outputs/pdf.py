@@ -17,6 +17,7 @@ import segno
 
 from builder import markdown
 from builder.fonts import book_fonts
+from builder.i18n import _
 from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page
 from builder.parallel import ForkedTask
@@ -66,7 +67,10 @@ class PdfOutput:
         # in a forked copy of the layout, the screen edition here. Without fork, the print
         # edition is written first and the screen one from a fresh layout, since a written
         # document keeps traces of its writing.
-        task = ForkedTask(lambda: _write_print(document, printed, identifier), "the print PDF")
+        task = ForkedTask(
+            lambda: _write_print(document, printed, identifier),
+            _("writing the print PDF failed: {reason}"),
+        )
         with task:
             fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
             _write_screen(fresh, screen, identifier)
@@ -198,8 +202,10 @@ def _file_url(image: Image) -> str:
 def _press_profile() -> Path:
     if not CMYK_PROFILE.is_file():
         raise BuildError(
-            f"the press colour profile {CMYK_PROFILE} is missing: run `make setup` "
-            "(it installs Debian's libgs-common)"
+            _(
+                "the press colour profile {path} is missing: run `make setup` "
+                "(it installs Debian's libgs-common)"
+            ).format(path=CMYK_PROFILE)
         )
     return CMYK_PROFILE
 
