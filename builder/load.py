@@ -2,16 +2,66 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
+from builder.i18n import _
 from builder.images import ImageCatalog
 from builder.model import Book, BookConfig, Entry, Part
-from builder.problems import Problems, shown_path
+from builder.problems import Problem, Problems, shown_path
+from builder.schema import Checked
 from builder.vietnamese import bare_place_name, sort_key
+
+
+@dataclass(slots=True)
+class _TitlesOfOneFile(AcrossEntries):
+    """Takes note of a file's title instead of checking it, so the check can be replayed
+    against the whole book on every load (the file's own result is kept in a LoadMemo)."""
+
+    titles: list[tuple[Any, Checked]] = field(default_factory=list)
+
+    def add(self, title: Any, where: Checked) -> None:
+        self.titles.append((title, where))
+
+
+@dataclass(frozen=True, slots=True)
+class _LoadedFile:
+    key: tuple[object, ...]
+    entry: Entry | None
+    problems: tuple[Problem, ...]
+    titles: _TitlesOfOneFile
+
+
+@dataclass(slots=True)
+class LoadMemo:
+    """Model files as an earlier load found them, by modification time and size (and
+    book.yaml and the pictures unchanged): `builder serve` keeps one, so an edit reloads
+    one file and hands back the very same Entry objects for all the others."""
+
+    files: dict[Path, _LoadedFile] = field(default_factory=dict)
+    config: tuple[object, BookConfig | None, tuple[Problem, ...]] | None = None
+    # The watcher's latest look at every file (name → signature), when it has one.
+    files_seen: dict[str, tuple[str, int, int]] | None = None
+
+    def signature(self, path: Path) -> tuple[str, int, int]:
+        if self.files_seen is not None:
+            return self.files_seen.get(str(path), (str(path), 0, -1))
+        try:
+            info = path.stat()
+        except OSError:
+            return (str(path), 0, -1)
+        return (str(path), info.st_mtime_ns, info.st_size)
+
+    def files_under(self, folder: Path) -> list[Path]:
+        if self.files_seen is not None:
+            prefix = f"{folder}{os.sep}"
+            return [Path(name) for name in sorted(self.files_seen) if name.startswith(prefix)]
+        return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,36 +72,47 @@ class Loaded:
     problems: Problems
 
 
-def load_book(root: Path) -> Loaded:
+def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
     problems = Problems()
     if not root.is_dir():
         problems.error(
             shown_path(root),
             1,
             1,
-            "the content folder does not exist",
-            "give the book folder with --content DIR",
+            _("the content folder does not exist"),
+            _("give the book folder with --content DIR"),
         )
         return Loaded(None, problems)
-    config = load_config(root, problems)
+    memo = memo or LoadMemo()
+    config = _config(root, memo, problems)
     if config is None:
         return Loaded(None, problems)
     catalog = ImageCatalog(root)
-    model_files = sorted((root / "models").glob("*.md"))
+    model_files = sorted((root / "models").glob("*.md"), key=os.fspath)
     if not model_files:
         problems.error(
             shown_path(root / "models"),
             1,
             1,
-            "the book has no models",
-            "add one Markdown file per model in the models/ folder",
+            _("the book has no models"),
+            _("add one Markdown file per model in the models/ folder"),
         )
     titles = AcrossEntries()
-    entries = [
-        entry
-        for path in model_files
-        if (entry := load_entry(path, config, catalog, titles, problems))
-    ]
+    book_key = (memo.signature(root / "book.yaml"),
+                *map(memo.signature, memo.files_under(root / "images")))  # fmt: skip
+    loaded_files = {
+        path: _load_model(path, book_key, config, catalog, memo) for path in model_files
+    }
+    memo.files = loaded_files
+    entries = []
+    for loaded in loaded_files.values():
+        problems.extend(loaded.problems)
+        for title, where in loaded.titles.titles:
+            titles.add(title, replace(where, problems=problems))
+        titles.tones.old += loaded.titles.tones.old
+        titles.tones.new += loaded.titles.tones.new
+        if loaded.entry is not None:
+            entries.append(loaded.entry)
     titles.tones.report(problems)
     pages = [
         page
@@ -68,6 +129,32 @@ def load_book(root: Path) -> Loaded:
         pages=tuple(pages),
     )
     return Loaded(book, problems)
+
+
+def _config(root: Path, memo: LoadMemo, problems: Problems) -> BookConfig | None:
+    """book.yaml, read again only when it changed (the same object otherwise)."""
+    key = memo.signature(root / "book.yaml")
+    if memo.config is None or memo.config[0] != key:
+        found = Problems()
+        memo.config = (key, load_config(root, found), tuple(found.items))
+    problems.extend(memo.config[2])
+    return memo.config[1]
+
+
+def _load_model(
+    path: Path,
+    book_key: tuple[object, ...],
+    config: BookConfig,
+    catalog: ImageCatalog,
+    memo: LoadMemo,
+) -> _LoadedFile:
+    key = (memo.signature(path), book_key)
+    known = memo.files.get(path)
+    if known is not None and known.key == key:
+        return known
+    problems, titles = Problems(), _TitlesOfOneFile()
+    entry = load_entry(path, config, catalog, titles, problems)
+    return _LoadedFile(key, entry, tuple(problems.items), titles)
 
 
 def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tuple[Part, ...]:

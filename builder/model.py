@@ -94,6 +94,13 @@ class Entry:
     tags: tuple[str, ...] = ()
 
     @property
+    def text(self) -> str:
+        """Every string of the entry a reader sees, run together (for font subsets)."""
+        person = (self.person.name, self.person.role) if self.person else ()
+        return "".join([self.title, self.unit, self.summary, self.body, self.recognised_by,
+                        *self.tags, *person])  # fmt: skip
+
+    @property
     def kind_label(self) -> str:
         return KIND_LABELS[self.kind]
 
@@ -225,6 +232,11 @@ class Book:
     @property
     def text(self) -> str:
         """Every string the book shows, run together: what a font subset must cover."""
+        return self.text_around_entries + "".join(entry.text for entry in self.entries)
+
+    @property
+    def text_around_entries(self) -> str:
+        """The book's strings other than its entries' (config, pictures, pages)."""
         config = self.config
         parts = [
             config.title,
@@ -244,17 +256,6 @@ class Book:
         for district in config.districts:
             parts += [district.name, district.later]
             parts += [text for commune in district.communes for text in (commune.name, commune.now)]
-        for entry in self.entries:
-            parts += [
-                entry.title,
-                entry.unit,
-                entry.summary,
-                entry.body,
-                entry.recognised_by,
-                *entry.tags,
-                entry.person.name if entry.person else "",
-                entry.person.role if entry.person else "",
-            ]
         for image in self.images:
             parts += [image.alt, image.caption, image.credit]
         parts += [text for page in self.pages for text in (page.title, page.body)]

@@ -8,6 +8,7 @@ to one model is visible in a fraction of a second on a 100-model book.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import json
@@ -18,10 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.load import load_book
-from builder.outputs.site import SiteWriter
+from builder.i18n import _, ngettext
+from builder.load import LoadMemo, load_book
+from builder.outputs.site import PageMemo, SiteWriter
+from builder.problems import BuildError
+from builder.site_search import IndexRun
 from builder.templating import TEMPLATES
 
+Snapshot = tuple[tuple[str, int, int], ...]  # every watched file: name, mtime (ns), size
 RELOAD_SCRIPT = '<script src="/__livereload.js"></script></body>'
 
 
@@ -35,36 +40,67 @@ class Preview:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    memo: LoadMemo = field(default_factory=LoadMemo)  # unchanged files are not read again
+    pages: PageMemo = field(default_factory=PageMemo)  # nor unchanged pages rendered again
+    templates: Snapshot = ()
+    search: IndexRun | None = None
 
-    def rebuild(self, report: Callable[[str], None]) -> bool:
+    def rebuild(self, report: Callable[[str], None], state: Snapshot | None = None) -> bool:
+        """Load what changed, render the pages whose inputs changed, then the search index
+        in the background (the page reloads before it is ready). `state` is the watcher's
+        view of the files, so unchanged ones are not even looked at again."""
         started = time.perf_counter()
         with self.lock:
-            loaded = load_book(self.content)
+            state = watched_state(watch_roots(self)) if state is None else state
+            self.memo.files_seen = {name: (name, mtime, size) for name, mtime, size in state}
+            templates = tuple(item for item in state if item[0].startswith(str(TEMPLATES)))
+            if templates != self.templates:  # a template may change every page
+                self.templates, self.pages = templates, PageMemo()
+            loaded = load_book(self.content, self.memo)
             messages = [str(problem) for problem in loaded.problems]
             if loaded.book is None:
                 self.problems = messages
                 self.version += 1
-                report("\n".join(messages) + "\nthe last good version stays on the page")
+                report("\n".join([*messages, _("the last good version stays on the page")]))
                 return False
-            writer = SiteWriter(loaded.book, self.folder, with_search=False)
+            if self.search is not None:
+                self.search.stop()
+                self.search = None
+            writer = SiteWriter(loaded.book, self.folder, with_search=False, memo=self.pages)
             writer.write()
             self.problems = messages
             self.seconds = time.perf_counter() - started
             self.version += 1
-        report(f"rebuilt in {self.seconds * 1000:.0f} ms" + (
-            f" with {len(messages)} warning(s)" if messages else ""))  # fmt: skip
-        threading.Thread(target=writer.write_search_index, daemon=True).start()
+        milliseconds = round(self.seconds * 1000)
+        report(
+            ngettext(
+                "rebuilt in {milliseconds} ms with {count} warning",
+                "rebuilt in {milliseconds} ms with {count} warnings",
+                len(messages),
+            ).format(milliseconds=milliseconds, count=len(messages))
+            if messages
+            else _("rebuilt in {milliseconds} ms").format(milliseconds=milliseconds)
+        )
+        threading.Thread(target=self._index, args=(writer, self.version), daemon=True).start()
         return True
 
+    def _index(self, writer: SiteWriter, version: int) -> None:
+        with self.lock:  # the record pages are shared with the next build
+            if version != self.version:  # a newer build came meanwhile and indexes again
+                return
+            run = self.search = writer.start_search_index()
+        with contextlib.suppress(BuildError):  # stopped by a newer build
+            run.finish()
 
-def watched_state(paths: list[Path]) -> tuple[tuple[str, float, int], ...]:
+
+def watched_state(paths: list[Path]) -> Snapshot:
     """Every file's name, modification time and size: any save changes it."""
     state = []
     for root in paths:
         for path in sorted(root.rglob("*")):
             if path.is_file():
                 info = path.stat()
-                state.append((str(path), info.st_mtime, info.st_size))
+                state.append((str(path), info.st_mtime_ns, info.st_size))
     return tuple(state)
 
 
@@ -77,7 +113,7 @@ def watch(
     report: Callable[[str], None],
     stop: threading.Event,
     interval: float = 0.2,
-    seen: tuple[tuple[str, float, int], ...] | None = None,
+    seen: Snapshot | None = None,
 ) -> None:
     """Rebuild whenever a file under content/ or templates/ changes (polled: no extra
     dependency, and it works the same on every file system). `seen` is the state the last
@@ -88,7 +124,7 @@ def watch(
         now = watched_state(roots)
         if now != seen:
             seen = now
-            preview.rebuild(report)
+            preview.rebuild(report, now)
 
 
 class PreviewHandler(http.server.SimpleHTTPRequestHandler):

@@ -5,6 +5,10 @@ fallback, made with Pillow once and cached by content under `.cache/images/`.
 from __future__ import annotations
 
 import hashlib
+import os
+import threading
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -38,15 +42,40 @@ class Responsive:
         return ", ".join(f"{prefix}{v.name} {v.width}w" for v in self.variants if v.mime == mime)
 
 
+def prepare(images: Iterable[Image], cache: Path) -> None:
+    """Make the variants the cache lacks, several pictures at once: Pillow lets go of the
+    interpreter while it resizes and encodes, so threads use every core."""
+    unique = {image.source: image for image in images}.values()
+    missing = [image for image in unique if not _cached(image, cache)]
+    if len(missing) > 1:
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+            list(pool.map(lambda image: _cached(image, cache, make=True), missing))
+
+
 def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, list[Path]]:
     """Write the variants of `image` into `folder` (from the cache when it has them)."""
     stem = Path(image.output_name).stem
+    variants: list[Variant] = []
+    written: list[Path] = []
+    for variant, cached in _cached(image, cache, make=True):
+        name = f"{stem}-{variant.name}"
+        (folder / name).unlink(missing_ok=True)
+        link_or_copy(cached, folder / name)  # a hard link from the cache: no copy
+        written.append(folder / name)
+        variants.append(Variant(name, variant.width, variant.height, variant.mime))
+    fallbacks = [v for v in variants if v.mime != "image/webp"]
+    fallback = next((v for v in fallbacks if v.width >= 960), fallbacks[-1])
+    return Responsive(image, fallback, tuple(variants)), written
+
+
+def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Variant, Path]]:
+    """Each variant of `image` (named by width and extension) and its file in the cache;
+    empty when one is missing and `make` is false."""
     fallback_format = "PNG" if image.output_name.endswith(".png") else "JPEG"
     fallback_ext = ".png" if fallback_format == "PNG" else ".jpg"
     widths = [w for w in WIDTHS if w < image.width] + [min(image.width, WIDTHS[-1])]
     digest = hashlib.sha256(image.source.read_bytes() + CACHE_VERSION.encode()).hexdigest()[:16]
-    variants: list[Variant] = []
-    written: list[Path] = []
+    found: list[tuple[Variant, Path]] = []
     picture: PILImage.Image | None = None
     try:
         for width in sorted(set(widths)):
@@ -55,23 +84,19 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
                 ("WEBP", ".webp", "image/webp"),
                 (fallback_format, fallback_ext, f"image/{fallback_format.lower()}"),
             ):
-                name = f"{stem}-{width}{ext}"
                 cached = cache / "images" / f"{digest}-{width}{ext}"
                 if not cached.is_file():
+                    if not make:
+                        return []
                     if picture is None:
                         picture = PILImage.open(image.source)
                         picture.load()
                     _save(picture, width, height, fmt, cached)
-                (folder / name).unlink(missing_ok=True)
-                link_or_copy(cached, folder / name)  # a hard link from the cache: no copy
-                written.append(folder / name)
-                variants.append(Variant(name, width, height, mime))
+                found.append((Variant(f"{width}{ext}", width, height, mime), cached))
     finally:
         if picture is not None:
             picture.close()
-    fallbacks = [v for v in variants if v.mime != "image/webp"]
-    fallback = next((v for v in fallbacks if v.width >= 960), fallbacks[-1])
-    return Responsive(image, fallback, tuple(variants)), written
+    return found
 
 
 def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Path) -> None:
@@ -81,7 +106,7 @@ def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Pa
     )
     if resized.width != width:
         resized = resized.resize((width, height), PILImage.Resampling.LANCZOS)
-    partial = target.with_suffix(target.suffix + ".part")
+    partial = target.with_name(f"{target.name}.{os.getpid()}-{threading.get_ident()}.part")
     options: dict[str, dict[str, int | bool]] = {
         "WEBP": {"quality": 80, "method": 4},
         "JPEG": {"quality": 82, "optimize": True, "progressive": True},

@@ -22,6 +22,7 @@ from typing import Any
 import cbor2
 
 from builder import markdown
+from builder.i18n import _
 from builder.model import Book, Entry
 from builder.problems import BuildError
 from builder.templating import environment
@@ -58,10 +59,10 @@ def fold_d(text: str) -> str:
 
 
 def records(book: Book, url_of: dict[str, str]) -> list[SearchRecord]:
-    return [_record(entry, url_of[entry.slug]) for entry in book.entries]
+    return [record(entry, url_of[entry.slug]) for entry in book.entries]
 
 
-def _record(entry: Entry, url: str) -> SearchRecord:
+def record(entry: Entry, url: str) -> SearchRecord:
     parts = [entry.title, entry.unit, entry.place.label, entry.field.name, *entry.tags]
     if entry.person:
         parts.append(entry.person.name)
@@ -77,31 +78,76 @@ def _record(entry: Entry, url: str) -> SearchRecord:
     )
 
 
-def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
-    """Write the Pagefind bundle into `folder` and return its files.
+class RecordPages:
+    """Each record as a small HTML page (templates/site/search-record.html) in a scratch
+    folder, which the Pagefind CLI indexes in one run. (Its Python API waits 0.1 s for every
+    record's answer: 17 minutes for 10 000 models.) `builder serve` keeps one between
+    builds, so an edit rewrites one page instead of all."""
 
-    Each record becomes a small HTML page (templates/site/search-record.html) in a scratch
-    folder that the Pagefind CLI indexes in one run. (Its Python API waits 0.1 s for every
-    record's answer: 17 minutes for 10 000 models.)
-    """
-    template = environment("site").get_template("search-record.html")
-    with tempfile.TemporaryDirectory() as scratch:
-        source = Path(scratch)
-        for item in items:
-            page = source / item.url
-            page.parent.mkdir(parents=True, exist_ok=True)
-            page.write_text(template.render(record=item), encoding="utf-8")
-        done = subprocess.run(
-            [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path",
+    def __init__(self) -> None:
+        self.scratch = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+        self.folder = Path(self.scratch.name)
+        self.records: dict[str, SearchRecord] = {}
+
+    def update(self, items: list[SearchRecord]) -> None:
+        template = environment("site").get_template("search-record.html")
+        now = {item.url: item for item in items}
+        for url in self.records.keys() - now.keys():
+            (self.folder / url).unlink(missing_ok=True)
+        for url, item in now.items():
+            if self.records.get(url) != item:
+                page = self.folder / url
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(template.render(record=item), encoding="utf-8")
+        self.records = now
+
+    def cleanup(self) -> None:
+        self.scratch.cleanup()
+
+
+class IndexRun:
+    """Pagefind indexing the record pages into `folder` in its own process, while the
+    caller goes on (the site's pages render on the other core); `finish()` waits for it
+    and returns the files it wrote."""
+
+    def __init__(self, pages: RecordPages, folder: Path, *, keep_pages: bool = False) -> None:
+        self.folder = folder
+        self.pages = pages
+        self.keep_pages = keep_pages
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pagefind", "--site", str(pages.folder), "--output-path",
              str(folder), "--force-language", "vi", "--silent"],
-            capture_output=True, text=True, check=False,
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
-        if done.returncode != 0:
-            raise BuildError(f"Pagefind could not index the site: {done.stdout}{done.stderr}")
-    for name in UNUSED_FILES:
-        (folder / name).unlink(missing_ok=True)
-    stable_filters(folder)
-    return sorted(path for path in folder.rglob("*") if path.is_file())
+
+    def finish(self) -> list[Path]:
+        try:
+            output, _unused = self.process.communicate()
+        finally:
+            self._done()
+        if self.process.returncode != 0:
+            raise BuildError(_("Pagefind could not index the site: {output}").format(output=output))
+        for name in UNUSED_FILES:
+            (self.folder / name).unlink(missing_ok=True)
+        stable_filters(self.folder)
+        return sorted(path for path in self.folder.rglob("*") if path.is_file())
+
+    def stop(self) -> None:
+        """The build failed elsewhere, or a newer one started: end Pagefind."""
+        self.process.kill()
+        self.process.wait()
+        self._done()
+
+    def _done(self) -> None:
+        if not self.keep_pages:
+            self.pages.cleanup()
+
+
+def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
+    """Write the Pagefind bundle into `folder` and return its files."""
+    pages = RecordPages()
+    pages.update(items)
+    return IndexRun(pages, folder).finish()
 
 
 HEADER = b"pagefind_dcd"
@@ -142,7 +188,7 @@ def stable_filters(folder: Path) -> None:
 def _read(path: Path) -> Any:
     raw = gzip.decompress(path.read_bytes())
     if not raw.startswith(HEADER):
-        raise BuildError(f"unexpected Pagefind file format: {path.name}")
+        raise BuildError(_("unexpected Pagefind file format: {name}").format(name=path.name))
     return cbor2.loads(raw[len(HEADER) :])
 
 

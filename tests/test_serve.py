@@ -83,3 +83,80 @@ def test_a_broken_save_shows_the_problem_and_keeps_the_last_good_site(
                for p in problems)  # fmt: skip
     assert "Đường làng sạch đẹp" in get(base + "mo-hinh/duong-lang.html")
     assert "builder-problems" in get(base + "__livereload.js")
+
+
+def _pages(site: Path) -> dict[str, tuple[int, bytes]]:
+    return {
+        str(path.relative_to(site)): (path.stat().st_mtime_ns, path.read_bytes())
+        for path in sorted(site.rglob("*.html"))
+    }
+
+
+def _edit(preview: Preview, name: str, old: str, new: str) -> None:
+    path = preview.content / "models" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+    time.sleep(0.01)  # a new modification time even on coarse clocks
+    assert preview.rebuild(lambda message: None, watched_state(watch_roots(preview)))
+
+
+def _full_build(preview: Preview, tmp_path: Path) -> dict[str, bytes]:
+    from builder.load import load_book
+    from builder.outputs.site import SiteWriter
+
+    book = load_book(preview.content).book
+    assert book is not None
+    SiteWriter(book, tmp_path / "full", with_search=False).write()
+    return {name: data for name, (_, data) in _pages(tmp_path / "full" / "site").items()}
+
+
+def _built_preview(book: Path, tmp_path: Path) -> tuple[Preview, Path]:
+    preview = Preview(book, tmp_path / "serve")
+    reset(preview.folder)
+    assert preview.rebuild(lambda message: None)
+    return preview, preview.folder / "site"
+
+
+def test_an_edit_renders_only_the_pages_that_show_it_and_equals_a_full_build(
+    book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    preview, site = _built_preview(book_copy("minimal"), tmp_path)
+    before = _pages(site)
+
+    _edit(preview, "duong-lang.md", "\n## ", "\nMột câu mới thêm vào.\n\n## ")
+    after = _pages(site)
+    changed = {name for name in before if after[name] != before[name]}
+    assert changed == {"mo-hinh/duong-lang.html"}
+    assert "Một câu mới thêm vào." in after["mo-hinh/duong-lang.html"][1].decode()
+    assert {n: d for n, (_, d) in after.items()} == _full_build(preview, tmp_path / "a")
+
+    _edit(preview, "duong-lang.md", "Đường làng sạch đẹp", "Đường làng xanh mát")
+    renamed = _pages(site)
+    changed = {name for name in after if renamed[name][0] != after[name][0]}
+    assert "index.html" in changed and "mo-hinh/duong-lang.html" in changed
+    assert any(name.startswith("linh-vuc/") for name in changed)
+    assert "trang/loi-gioi-thieu.html" not in changed
+    for name in changed:
+        assert "Đường làng sạch đẹp" not in renamed[name][1].decode()
+    assert {n: d for n, (_, d) in renamed.items()} == _full_build(preview, tmp_path / "b")
+
+
+def test_a_changed_book_yaml_or_template_renders_every_page_again(
+    book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    preview, site = _built_preview(book_copy("minimal"), tmp_path)
+    before = _pages(site)
+    state = watched_state(watch_roots(preview))
+    touched = tuple((n, m + 1, s) if n.endswith("model.html") else (n, m, s) for n, m, s in state)
+    assert preview.rebuild(lambda message: None, touched)  # as if templates/site/model.html changed
+    after = _pages(site)
+    assert all(after[name][0] != before[name][0] for name in before if name.startswith("mo-hinh/"))
+
+    book_yaml = preview.content / "book.yaml"
+    text = book_yaml.read_text(encoding="utf-8")
+    title = next(line for line in text.splitlines() if line.startswith("title:"))
+    book_yaml.write_text(text.replace(title, 'title: "Sách mới"'), encoding="utf-8")
+    assert preview.rebuild(lambda message: None, watched_state(watch_roots(preview)))
+    for name, (_, data) in _pages(site).items():
+        if name.startswith("mo-hinh/"):
+            assert "Sách mới" in data.decode(), name
+    assert {n: d for n, (_, d) in _pages(site).items()} == _full_build(preview, tmp_path / "c")

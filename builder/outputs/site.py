@@ -9,9 +9,10 @@ addresses are absolute, built from `base_url`.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from builder import markdown
 from builder.charts import bar_chart
@@ -22,9 +23,12 @@ from builder.outputs.epub import epub_name
 from builder.outputs.pdf import print_pdf_name, read_page_map, screen_pdf_name
 from builder.publish import build_date, link_or_copy
 from builder.site_images import SIZES, Responsive, responsive
-from builder.site_search import records, write_index
+from builder.site_images import prepare as prepare_pictures
+from builder.site_search import IndexRun, RecordPages, SearchRecord, record
 from builder.templating import TEMPLATES, environment
 from builder.vietnamese import format_number, sort_key
+
+T = TypeVar("T")
 
 
 def model_path(entry: Entry) -> str:
@@ -52,9 +56,61 @@ class SiteOutput:
         return SiteWriter(book, target).write()
 
 
+@dataclass(slots=True)
+class PageMemo:
+    """What each page was last rendered from, kept by `builder serve` between builds: a
+    page whose inputs are the same objects as last time is not rendered again. The loader
+    hands back the very same Entry for an unchanged file, so most comparisons are `is`."""
+
+    keys: dict[str, object] = field(default_factory=dict)
+    characters: dict[int, tuple[Entry, frozenset[str]]] = field(default_factory=dict)
+    pictures: dict[int, Image] = field(default_factory=dict)  # variants known to be cached
+    records: dict[int, tuple[Entry, SearchRecord]] = field(default_factory=dict)
+    search_pages: RecordPages = field(default_factory=RecordPages)
+
+    def records_of(self, book: Book) -> list[SearchRecord]:
+        """The search records, each entry's made again only when it changed."""
+        self.records = _per_entry(self.records, book, lambda e: record(e, model_path(e)))
+        return [item for _entry, item in self.records.values()]
+
+    def pictures_to_prepare(self, book: Book) -> list[Image]:
+        new = [image for image in book.images if self.pictures.get(id(image)) is not image]
+        self.pictures.update((id(image), image) for image in new)
+        return new
+
+    def characters_of(self, book: Book) -> str:
+        """The characters the book shows (what the font subsets cover), each entry's
+        counted again only when it changed."""
+        self.characters = _per_entry(self.characters, book, lambda entry: frozenset(entry.text))
+        found = set(book.text_around_entries).union(*(c for _e, c in self.characters.values()))
+        return "".join(sorted(found))
+
+
+def _as_listed(entry: Entry) -> tuple[object, ...]:
+    """What list pages, the home page and the feed show of an entry: an edit elsewhere in
+    it (its text, its pictures) leaves them as they are."""
+    return (entry.slug, entry.title, entry.place.label, entry.year, entry.unit,
+            entry.field.id, entry.summary)  # fmt: skip
+
+
+def _per_entry(
+    known: dict[int, tuple[Entry, T]], book: Book, make: Callable[[Entry], T]
+) -> dict[int, tuple[Entry, T]]:
+    """`make(entry)` for each entry of the book, reusing what `known` has for the very same
+    Entry object (the loader hands back the same one for an unchanged file)."""
+    found = {}
+    for entry in book.entries:
+        seen = known.get(id(entry))
+        found[id(entry)] = seen if seen and seen[0] is entry else (entry, make(entry))
+    return found
+
+
 class SiteWriter:
-    def __init__(self, book: Book, target: Path, *, with_search: bool = True) -> None:
+    def __init__(
+        self, book: Book, target: Path, *, with_search: bool = True, memo: PageMemo | None = None
+    ) -> None:
         self.book = book
+        self.memo = memo
         self.with_search = with_search
         self.target = target
         self.folder = target / "site"
@@ -72,22 +128,52 @@ class SiteWriter:
         self.downloads = self._downloads()
 
     def write(self) -> list[Path]:
+        """Every page; the search index is made by Pagefind meanwhile, on the other core."""
         self._copy_assets()
+        pictures = self.memo.pictures_to_prepare(self.book) if self.memo else self.book.images
+        prepare_pictures(pictures, cache_dir())
+        search = self.start_search_index() if self.with_search else None
+        try:
+            self._write_pages()
+        except BaseException:
+            if search is not None:
+                search.stop()
+            raise
+        if search is not None:
+            self.written += search.finish()
+        return self.written
+
+    def _write_pages(self) -> None:
         entries = self.book.entries
+        self._site_inputs = (
+            self.book.config, self.book.pages, tuple(self.assets.items()),
+            tuple((item.path, item.title, len(item.entries)) for item in self.listings),
+            tuple(item["file"] for item in self.downloads),
+        )  # fmt: skip
         common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages,
                   "has_downloads": bool(self.downloads)}  # fmt: skip
-        self._page(
-            "index.html",
-            "index.html",
-            title="",
-            **common,
-            parts=self.book.parts,
-            foreword=self._foreword(),
-            total=len(entries),
-            foreword_summary=self._foreword_summary(),
-            jsonld=self._book_jsonld(),
-        )
+        listed = {id(entry): _as_listed(entry) for entry in entries}
+        if not self._unchanged(
+            "index.html", [(p.slug, [listed[id(e)] for e in p.entries]) for p in self.book.parts]
+        ):
+            self._page(
+                "index.html",
+                "index.html",
+                title="",
+                **common,
+                parts=self.book.parts,
+                foreword=self._foreword(),
+                total=len(entries),
+                foreword_summary=self._foreword_summary(),
+                jsonld=self._book_jsonld(),
+            )
         for number, entry in enumerate(entries):
+            previous = entries[number - 1] if number else None
+            following = entries[number + 1] if number + 1 < len(entries) else None
+            print_page = self.print_pages.get(f"mo-hinh-{entry.slug}")
+            neighbours = [(e.slug, e.title) if e else None for e in (previous, following)]
+            if self._unchanged(model_path(entry), (entry, neighbours, print_page)):
+                continue
             self._page(
                 model_path(entry), "model.html", **common,
                 title=entry.title, description=entry.summary, entry=entry, og_type="article",
@@ -95,12 +181,12 @@ class SiteWriter:
                 if entry.images else "",
                 body=self._body(entry.body, entry.body_images),
                 figures=[self._figure(image) for image in entry.images],
-                print_page=self.print_pages.get(f"mo-hinh-{entry.slug}"),
-                previous=entries[number - 1] if number else None,
-                next=entries[number + 1] if number + 1 < len(entries) else None,
+                print_page=print_page, previous=previous, next=following,
                 jsonld=self._entry_jsonld(entry),
             )  # fmt: skip
         for page in self.book.pages:
+            if self._unchanged(page_path(page), page):
+                continue
             self._page(
                 page_path(page),
                 "page.html",
@@ -110,7 +196,28 @@ class SiteWriter:
                 body=self._body(page.body, page.body_images),
             )
         for listing in self.listings:
-            self._page(listing.path, "listing.html", **common, title=listing.title, listing=listing)
+            if not self._unchanged(listing.path, [listed[id(e)] for e in listing.entries]):
+                self._page(
+                    listing.path, "listing.html", **common, title=listing.title, listing=listing
+                )
+        self._write_book_pages(common)  # the counts and lists are part of _site_inputs
+        paths = [p for p in self._html_paths() if p != "404.html"]
+        if not self._unchanged("sitemap.xml", tuple(paths)):
+            self._xml("sitemap.xml", paths=paths)
+        if not self._unchanged("feed.xml", [listed[id(e)] for e in entries]):
+            self._xml(
+                "feed.xml",
+                entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
+                updated=build_date(self.book),
+            )
+
+    def _write_book_pages(self, common: dict[str, Any]) -> None:
+        """The pages made from the book as a whole: only its counts and lists change them."""
+        if self._unchanged("thong-ke.html", "book-wide pages"):  # and the others below
+            kept = [path for path in self._book_page_paths() if path != "thong-ke.html"]
+            self.written += [self.folder / path for path in kept]
+            return
+        entries = self.book.entries
         for kind, heading in (("linh-vuc/", "Lĩnh vực"), ("dia-ban/", "Địa bàn"),
                               ("nam/", "Năm công nhận")):  # fmt: skip
             self._page(
@@ -153,19 +260,32 @@ class SiteWriter:
             root=self.book.config.base_path,
             canonical_path=None,
         )
-        self._xml("sitemap.xml", paths=[p for p in self._html_paths() if p != "404.html"])
-        self._xml(
-            "feed.xml",
-            entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
-            updated=build_date(self.book),
-        )
-        if self.with_search:
-            self.written += self.write_search_index()
-        return self.written
 
-    def write_search_index(self) -> list[Path]:
-        url_of = {entry.slug: model_path(entry) for entry in self.book.entries}
-        return write_index(records(self.book, url_of), self.folder / "pagefind")
+    def _book_page_paths(self) -> list[str]:
+        paths = [kind + "index.html" for kind in ("linh-vuc/", "dia-ban/", "nam/")]
+        paths += ["thong-ke.html", "tim-kiem.html", "404.html"]
+        return paths + (["tai-ve.html"] if self.downloads else [])
+
+    def start_search_index(self) -> IndexRun:
+        folder = self.folder / "pagefind"
+        if self.memo is None:
+            pages = RecordPages()
+            pages.update([record(entry, model_path(entry)) for entry in self.book.entries])
+            return IndexRun(pages, folder)
+        self.memo.search_pages.update(self.memo.records_of(self.book))
+        return IndexRun(self.memo.search_pages, folder, keep_pages=True)
+
+    def _unchanged(self, path: str, inputs: object) -> bool:
+        """True when `path` was written from these same inputs (and the same book-wide
+        ones) by the last build into this folder: it is kept as it is."""
+        if self.memo is None:
+            return False
+        key = (inputs, self._site_inputs)
+        if self.memo.keys.get(path) == key:
+            self.written.append(self.folder / path)
+            return True
+        self.memo.keys[path] = key
+        return False
 
     def _page(self, path: str, template: str, **context: Any) -> None:
         depth = path.count("/")
@@ -311,7 +431,7 @@ class SiteWriter:
         (assets / "fonts").mkdir(parents=True, exist_ok=True)
         (self.folder / "images").mkdir(parents=True, exist_ok=True)
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
-        text = self.book.text  # every string of the book, gathered once for the four subsets
+        text = (self.memo or PageMemo()).characters_of(self.book)  # once for the four subsets
         for font in book_fonts():
             data = screen_subset(font, cache_dir(), text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
