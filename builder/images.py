@@ -48,7 +48,7 @@ class ImageCatalog:
 
     root: Path
     _by_source: dict[Path, tuple[str, int, int]] = field(default_factory=dict)
-    _names: set[str] = field(default_factory=set)
+    _clashing: set[str] | None = None
 
     def find(self, src: str, entry_dir: Path) -> Path:
         """The file `src` names, relative to the entry or to the book folder."""
@@ -101,10 +101,23 @@ class ImageCatalog:
         return Image(path, name, width, height, alt, caption, credit)
 
     def _unique_name(self, path: Path) -> str:
-        suffix = ".jpg" if path.suffix.lower() == ".jpeg" else path.suffix.lower()
-        name = (slugify(path.stem) or "image") + suffix
-        if name in self._names:
+        """The picture's name in the outputs: its own, made ASCII, unless another picture of
+        the book would get the same; then both carry a hash of their path. The rule does not
+        depend on the order pictures are met in, so entries can be loaded one at a time."""
+        name = _output_name(path)
+        if self._clashing is None:
+            seen: set[str] = set()
+            self._clashing = set()
+            for other in self.root.resolve().rglob("*"):
+                if other.suffix.lower() in IMAGE_SUFFIXES:
+                    other_name = _output_name(other)
+                    (self._clashing if other_name in seen else seen).add(other_name)
+        if name in self._clashing:
             digest = hashlib.sha256(str(path.relative_to(self.root.resolve())).encode())
-            name = f"{slugify(path.stem) or 'image'}-{digest.hexdigest()[:8]}{suffix}"
-        self._names.add(name)
+            name = f"{slugify(path.stem) or 'image'}-{digest.hexdigest()[:8]}{Path(name).suffix}"
         return name
+
+
+def _output_name(path: Path) -> str:
+    suffix = ".jpg" if path.suffix.lower() == ".jpeg" else path.suffix.lower()
+    return (slugify(path.stem) or "image") + suffix

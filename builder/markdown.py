@@ -20,6 +20,7 @@ from mdit_py_plugins.anchors import anchors_plugin
 from mdit_py_plugins.footnote import footnote_plugin
 
 from builder.model import Image
+from builder.render_cache import render_cache
 from builder.vietnamese import slugify
 
 ImageUrl = Callable[[str], "ImageRef | None"]
@@ -80,14 +81,26 @@ def render_body(
     lazy: bool = True,
 ) -> str:
     """An entry's body as HTML, its pictures where `url_for` puts them (an address, or a
-    full ImageRef with responsive variants)."""
+    full ImageRef with responsive variants). Kept in the render cache by content."""
     found = dict(images)
+    shown = {src: url_for(image) for src, image in images}
+    inputs = ("html", body, repr(sorted(shown.items())), doc_id or "", str(lazy))
+    return render_cache().text(inputs, lambda: _render_body(body, found, shown, doc_id, lazy))
+
+
+def _render_body(
+    body: str,
+    found: dict[str, Image],
+    shown_as: dict[str, str | ImageRef],
+    doc_id: str | None,
+    lazy: bool,
+) -> str:
 
     def image_url(src: str) -> ImageRef | None:
         image = found.get(src)
         if image is None:
             return None
-        shown = url_for(image)
+        shown = shown_as[src]
         if isinstance(shown, ImageRef):
             return shown
         return ImageRef(shown, image.width, image.height, lazy)
@@ -127,7 +140,11 @@ def first_paragraph(tokens: Sequence[Token]) -> str:
 
 
 def plain_text(body: str) -> str:
-    """The words of a body without markup: what search indexes."""
+    """The words of a body without markup: what search indexes (kept in the render cache)."""
+    return render_cache().text(("plain", body), lambda: _plain_text(body))
+
+
+def _plain_text(body: str) -> str:
     words: list[str] = []
     for token in parse(body):
         if token.type == "inline":

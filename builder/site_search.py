@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import tempfile
@@ -51,7 +52,7 @@ class SearchRecord:
 
     def positions(self, letter: str) -> str:
         """Where `letter` stands in the text, for the search page to put it back."""
-        return ",".join(str(i) for i, char in enumerate(self.text) if char == letter)
+        return ",".join(str(match.start()) for match in re.finditer(letter, self.text))
 
 
 def fold_d(text: str) -> str:

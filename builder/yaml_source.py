@@ -88,6 +88,13 @@ class YamlProblem(Exception):
 def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
     """Parse `text`, whose first line is line `first_line` of its file."""
     offset = first_line - 1
+    fast = _fast_compose(text)
+    if fast is not None:
+        loader, root = fast
+        located = LocatedYaml(None)
+        if root is not None:
+            located.value = _convert(root, (), located, loader, offset, set())
+        return located
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -118,6 +125,21 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
     return located
 
 
+def _fast_compose(text: str) -> tuple[Any, yaml.Node | None] | None:
+    """The document's nodes through libyaml (eight times faster), when PyYAML has it and
+    the text is valid; None sends the text through the Python parser, whose messages the
+    catalogue translates. Both count lines and columns in characters."""
+    if not yaml.__with_libyaml__ or "\x00" in text:
+        return None
+    loader = yaml.CSafeLoader(text)
+    try:
+        return loader, loader.get_single_node()
+    except yaml.YAMLError:
+        return None
+    finally:
+        loader.dispose()
+
+
 def _reader_problem(exc: yaml.reader.ReaderError, text: str, first_line: int) -> YamlProblem:
     """A character YAML refuses (a control character pasted from somewhere), with its place."""
     before = text[: exc.position]
@@ -140,7 +162,7 @@ def _convert(
     node: yaml.Node,
     path: Key,
     located: LocatedYaml,
-    loader: yaml.SafeLoader,
+    loader: Any,  # a SafeLoader or libyaml's CSafeLoader
     offset: int,
     seen: set[int],
 ) -> Any:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -180,3 +183,20 @@ def test_source_date_epoch_sets_every_date_written(
     for edition in ("sach-thu.pdf", "sach-thu-print.pdf"):
         metadata = PdfReader(out / edition).metadata
         assert metadata is not None and metadata["/CreationDate"] == "D:20231114221320Z"
+
+
+def test_the_render_cache_gives_the_same_book_and_survives_damage(tmp_path: Path) -> None:
+    """A build from an empty cache, one from the cache it filled and one from a damaged
+    cache file write the same outputs (each build its own process, as for a user)."""
+    env = {**os.environ, "BUILDER_CACHE": str(tmp_path / "cache")}
+    sums = []
+    for name in ("cold", "warm", "damaged"):
+        if name == "damaged":
+            (tmp_path / "cache" / "render.sqlite").write_bytes(b"not a database" * 100)
+        command = [sys.executable, "-m", "builder", "build", "--content",
+                   str(FIXTURES / "minimal"), "--out", str(tmp_path / name)]  # fmt: skip
+        done = subprocess.run(command, env=env, capture_output=True, text=True, check=False)
+        assert done.returncode == 0, done.stderr
+        sums.append((tmp_path / name / "SHA256SUMS").read_text(encoding="utf-8"))
+    assert (tmp_path / "cache" / "render.sqlite").read_bytes().startswith(b"SQLite format 3")
+    assert sums[0] == sums[1] == sums[2]

@@ -178,3 +178,25 @@ def test_a_summary_keeps_the_space_at_a_line_break(
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
     model = page(tmp_path / "o" / "site", "mo-hinh/xuong-dong.html")
     assert model.xpath("//meta[@name='description']/@content") == ["Một dòng hai dòng."]
+
+
+def test_pictures_with_the_same_name_get_distinct_names_in_any_order(
+    book_copy: Callable[[str], Path],
+) -> None:
+    """Two pictures called “Ảnh 1.png” in different folders: each output name is unique,
+    and does not depend on which entry is loaded first (serve reloads one entry alone)."""
+    from builder.images import ImageCatalog
+
+    book = book_copy("minimal")
+    pictures = []
+    for folder in ("xa-a", "xa-b"):
+        (book / "images" / folder).mkdir()
+        target = book / "images" / folder / "Ảnh 1.png"
+        target.write_bytes((book / "images" / "duong.png").read_bytes())
+        pictures.append(target)
+    forward, backward = ImageCatalog(book), ImageCatalog(book)
+    names = [forward.image(path, "ảnh").output_name for path in pictures]
+    reversed_names = [backward.image(path, "ảnh").output_name for path in reversed(pictures)]
+    assert len(set(names)) == 2 and all(name.startswith("anh-1-") for name in names)
+    assert names == list(reversed(reversed_names))
+    assert forward.image(book / "images" / "duong.png", "").output_name == "duong.png"
