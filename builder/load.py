@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
@@ -100,9 +101,7 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
     titles = AcrossEntries()
     book_key = (memo.signature(root / "book.yaml"),
                 *map(memo.signature, memo.files_under(root / "images")))  # fmt: skip
-    loaded_files = {
-        path: _load_model(path, book_key, config, catalog, memo) for path in model_files
-    }
+    loaded_files = _load_models(model_files, book_key, config, catalog, memo)
     memo.files = loaded_files
     entries = []
     for loaded in loaded_files.values():
@@ -141,20 +140,59 @@ def _config(root: Path, memo: LoadMemo, problems: Problems) -> BookConfig | None
     return memo.config[1]
 
 
-def _load_model(
-    path: Path,
+PARALLEL_FROM = 200  # model files to load; below that, starting a worker costs more than it saves
+
+
+def _load_models(
+    paths: list[Path],
     book_key: tuple[object, ...],
     config: BookConfig,
     catalog: ImageCatalog,
     memo: LoadMemo,
-) -> _LoadedFile:
-    key = (memo.signature(path), book_key)
-    known = memo.files.get(path)
-    if known is not None and known.key == key:
-        return known
-    problems, titles = Problems(), _TitlesOfOneFile()
-    entry = load_entry(path, config, catalog, titles, problems)
-    return _LoadedFile(key, entry, tuple(problems.items), titles)
+) -> dict[Path, _LoadedFile]:
+    """Each model file's result: the memo's when the file is unchanged, else loaded again;
+    many files are shared out between the cores (forked workers: every file is read,
+    parsed and checked on its own)."""
+    keys: dict[Path, tuple[object, ...]] = {
+        path: (memo.signature(path), book_key) for path in paths
+    }
+    found = {path: memo.files[path] for path in paths
+             if path in memo.files and memo.files[path].key == keys[path]}  # fmt: skip
+    todo = [path for path in paths if path not in found]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
+        global _job
+        _job = (config, catalog, keys)
+        chunks = [todo[start::workers] for start in range(workers)]
+        try:
+            with mp.get_context("fork").Pool(workers) as pool:
+                for chunk in pool.map(_load_chunk, chunks):
+                    found.update(chunk)
+        finally:
+            _job = None
+    else:
+        found.update(_load_chunk(todo, (config, catalog, keys)))
+    return {path: found[path] for path in paths}
+
+
+_job: tuple[BookConfig, ImageCatalog, dict[Path, tuple[object, ...]]] | None = None
+
+
+def _load_chunk(
+    paths: list[Path],
+    job: tuple[BookConfig, ImageCatalog, dict[Path, tuple[object, ...]]] | None = None,
+) -> dict[Path, _LoadedFile]:
+    config, catalog, keys = job or _job or _no_job()
+    loaded = {}
+    for path in paths:
+        problems, titles = Problems(), _TitlesOfOneFile()
+        entry = load_entry(path, config, catalog, titles, problems)
+        loaded[path] = _LoadedFile(keys[path], entry, tuple(problems.items), titles)
+    return loaded
+
+
+def _no_job() -> NoReturn:
+    raise RuntimeError("a load worker started without its job")
 
 
 def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tuple[Part, ...]:

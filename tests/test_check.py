@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
 
 
@@ -130,3 +131,26 @@ def test_a_low_resolution_picture_fails_only_a_strict_check(
     assert run("check", "--content", book).exit_code == 0
     assert run("check", "--strict", "--content", book).exit_code == 1
     assert run("build", "--strict", "--content", book, "--out", book / "o", "site").exit_code == 1
+
+
+def test_a_large_book_loaded_on_every_core_reports_as_one_loaded_alone(
+    book_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past PARALLEL_FROM files the models are shared out between forked workers: the book
+    and every problem (a title used twice across workers included) must be the same."""
+    from builder import load
+
+    book = book_copy("minimal")
+    for number in range(260):
+        front = VALID_FRONT_MATTER.replace("Mô hình hợp lệ", f"Mô hình số {number % 250}")
+        if number % 50 == 7:
+            front = front.replace("year: 2023", "year: 2030")
+        write_model(book, f"mo-hinh-{number:03d}", front, f"Nội dung “{number}”.\n")
+    results = []
+    for threshold in (10**9, 10):
+        monkeypatch.setattr(load, "PARALLEL_FROM", threshold)
+        loaded = load.load_book(book)
+        results.append([str(problem) for problem in loaded.problems])
+    assert results[0] == results[1]
+    assert sum("is used twice" in p for p in results[0]) == 10
+    assert sum("outside the book's period" in p for p in results[0]) == 6
