@@ -38,6 +38,7 @@ class Preview:
     folder: Path  # the site is written into folder/site
     version: int = 0
     problems: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # the problems that stop the build
     seconds: float = 0.0
     lock: threading.Lock = field(default_factory=threading.Lock)
     memo: LoadMemo = field(default_factory=LoadMemo)  # unchanged files are not read again
@@ -58,6 +59,7 @@ class Preview:
                 self.templates, self.pages = templates, PageMemo()
             loaded = load_book(self.content, self.memo)
             messages = [str(problem) for problem in loaded.problems]
+            self.errors = [str(problem) for problem in loaded.problems.errors]
             if loaded.book is None:
                 self.problems = messages
                 self.version += 1
@@ -136,7 +138,8 @@ class PreviewHandler(http.server.SimpleHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path.startswith("/__status"):
             body = json.dumps({"version": self.preview.version,
-                               "problems": self.preview.problems}).encode()  # fmt: skip
+                               "problems": self.preview.problems,
+                               "errors": self.preview.errors}).encode()  # fmt: skip
             self._send(body, "application/json")
             return
         if self.path == "/__livereload.js":

@@ -287,3 +287,46 @@ def test_lighthouse_mobile_scores_100_in_every_category(site: str, name: str) ->
     result = json.loads(report.stdout)
     scores = {key: round(category["score"] * 100) for key, category in result["categories"].items()}
     assert scores == {"performance": 100, "accessibility": 100, "best-practices": 100, "seo": 100}
+
+
+def test_serve_reloads_the_open_page_and_shows_a_broken_save_in_vietnamese(
+    browser: Browser, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """builder serve in a real browser: a save appears without touching the page; a save
+    that breaks the entry shows the (Vietnamese) problem over the last good page."""
+    import threading
+
+    from builder import i18n
+    from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
+
+    i18n.set_language("vi")
+    book = book_copy("minimal")
+    preview = Preview(book, tmp_path / "serve")
+    reset(preview.folder)
+    seen = watched_state(watch_roots(preview))
+    assert preview.rebuild(lambda message: None)
+    server = make_server(preview, 0)
+    stop = threading.Event()
+    for target, args in ((server.serve_forever, ()),
+                         (watch, (preview, lambda m: None, stop, 0.05, seen))):  # fmt: skip
+        threading.Thread(target=target, args=args, daemon=True).start()
+    page = browser.new_page()
+    try:
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/mo-hinh/duong-lang.html")
+        model = book / "models" / "duong-lang.md"
+        text = model.read_text(encoding="utf-8")
+        model.write_text(text.replace("\n## ", "\nCâu vừa thêm khi xem trước.\n\n## ", 1), "utf-8")
+        page.get_by_text("Câu vừa thêm khi xem trước.").wait_for(timeout=10_000)
+        model.write_text(text.replace("year: 2022", "year: 2030"), encoding="utf-8")
+        box = page.locator("#builder-problems")
+        box.wait_for(timeout=10_000)
+        assert "lỗi: năm 2030 nằm ngoài giai đoạn của sách" in box.inner_text()
+        assert page.get_by_text("Câu vừa thêm khi xem trước.").is_visible()  # the last good page
+        model.write_text(text, encoding="utf-8")
+        box.wait_for(state="detached", timeout=10_000)
+    finally:
+        page.close()
+        stop.set()
+        server.shutdown()
+        server.server_close()
+        i18n.set_language(None)

@@ -4,13 +4,13 @@ let version = null;
 async function poll() {
   try {
     const status = await (await fetch("/__status", { cache: "no-store" })).json();
-    if (version !== null && status.version !== version && !status.problems.some((p) => p.includes(": error: "))) {
+    const errors = status.errors; // in the editor's language: not matched by their words
+    if (version !== null && status.version !== version && !errors.length) {
       location.reload();
       return;
     }
     version = status.version;
     let box = document.getElementById("builder-problems");
-    const errors = status.problems.filter((p) => p.includes(": error: "));
     if (errors.length) {
       if (!box) {
         box = document.createElement("pre");
