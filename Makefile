@@ -94,7 +94,7 @@ messages: setup
 	$(BIN)/pybabel extract -F builder/locale/babel.cfg -k N_ -k ngettext:1,2 \
 	  --no-location --sort-output --project dan-van-kheo-builder -o .cache/builder.pot builder
 	$(BIN)/pybabel update -i .cache/builder.pot -d builder/locale -D builder -l vi \
-	  --no-fuzzy-matching --ignore-obsolete
+	  --no-fuzzy-matching --ignore-obsolete --width 100
 
 # make bench [SIZES="100 1000"] [OUTPUTS="site epub"] [RUNS=1]: see docs/performance.md.
 bench: setup

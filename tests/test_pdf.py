@@ -170,3 +170,30 @@ def test_the_same_book_gives_the_same_pdf_bytes(run: Run, tmp_path: Path) -> Non
                    "pdf").exit_code == 0  # fmt: skip
     for edition in ("sach-thu.pdf", "sach-thu-print.pdf"):
         assert (tmp_path / "a" / edition).read_bytes() == (tmp_path / "b" / edition).read_bytes()
+
+
+def test_a_terminal_sees_the_pages_being_laid_out(tmp_path: Path) -> None:
+    """On a terminal, the PDF's layout shows “pdf: laying out page N…” (from WeasyPrint's
+    own progress log); the line is cleared when the layout ends."""
+    import io
+
+    from weasyprint import HTML
+
+    from builder.progress import EVERY, layout_progress
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    pages = "".join('<p style="break-after: page">Trang</p>' for _ in range(40))
+    with layout_progress("pdf", terminal):
+        document = HTML(string=pages).render()
+    assert len(document.pages) == 40
+    shown = terminal.getvalue()
+    assert "\rpdf: laying out page 1…" in shown
+    assert shown.endswith("\r\x1b[K")
+    plain = io.StringIO()  # not a terminal: nothing written
+    with layout_progress("pdf", plain):
+        HTML(string=pages).render()
+    assert plain.getvalue() == "" and EVERY > 0

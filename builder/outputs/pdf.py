@@ -23,6 +23,7 @@ from builder.model import Book, Entry, Image, Page
 from builder.parallel import ForkedTask
 from builder.print_html import footnotes_at_call_sites
 from builder.problems import BuildError
+from builder.progress import layout_progress
 from builder.publish import build_date
 from builder.templating import environment
 from builder.vietnamese import format_number
@@ -59,7 +60,8 @@ class PdfOutput:
 
         html = book_html(book)
         base_url = str(book.root.resolve())
-        document = HTML(string=html, base_url=base_url).render()
+        with layout_progress(self.name):
+            document = HTML(string=html, base_url=base_url).render()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         screen = target / screen_pdf_name(book)
         printed = target / print_pdf_name(book)
