@@ -9,10 +9,12 @@ so positions in the indexed text are positions in the original.
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import json
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -23,16 +25,12 @@ from typing import Any
 import cbor2
 
 from builder import markdown
+from builder.fonts import cache_dir
 from builder.i18n import _
 from builder.model import Book, Entry
 from builder.problems import BuildError
+from builder.publish import link_or_copy
 from builder.templating import environment
-
-# Pagefind writes these too; the site's own search page needs none of them.
-UNUSED_FILES = (
-    "pagefind-ui.js", "pagefind-ui.css", "pagefind-modular-ui.js", "pagefind-modular-ui.css",
-    "pagefind-component-ui.js", "pagefind-component-ui.css", "pagefind-highlight.js",
-)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,29 +105,42 @@ class RecordPages:
 
 
 class IndexRun:
-    """Pagefind indexing the record pages into `folder` in its own process, while the
-    caller goes on (the site's pages render on the other core); `finish()` waits for it
-    and returns the files it wrote."""
+    """Pagefind indexing the record pages in its own process, while the caller goes on (the
+    site's pages render on the other core); `finish()` waits for it and puts the index into
+    `folder`, returning its files.
+
+    Pagefind writes into `.cache/pagefind/`, kept between builds: it names its files by their
+    content and skips the ones already there, which halves its time on a rebuild. Only the
+    files the new index names are copied into the site (and kept in the cache); a lock lets
+    one build at a time use the folder.
+    """
 
     def __init__(self, pages: RecordPages, folder: Path, *, keep_pages: bool = False) -> None:
         self.folder = folder
         self.pages = pages
         self.keep_pages = keep_pages
+        self.work = cache_dir() / "pagefind"
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.lock = (cache_dir() / "pagefind.lock").open("a")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pagefind", "--site", str(pages.folder), "--output-path",
-             str(folder), "--force-language", "vi", "--silent"],
+             str(self.work), "--force-language", "vi", "--silent"],
             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )  # fmt: skip
 
     def finish(self) -> list[Path]:
         try:
             output, _unused = self.process.communicate()
+            if self.process.returncode != 0:
+                raise BuildError(
+                    _("Pagefind could not index the site: {output}").format(output=output)
+                )
+            files = _index_files(self.work)
+            _prune(self.work, files)
+            _install(self.work, files, self.folder)
         finally:
             self._done()
-        if self.process.returncode != 0:
-            raise BuildError(_("Pagefind could not index the site: {output}").format(output=output))
-        for name in UNUSED_FILES:
-            (self.folder / name).unlink(missing_ok=True)
         stable_filters(self.folder)
         return sorted(path for path in self.folder.rglob("*") if path.is_file())
 
@@ -140,8 +151,51 @@ class IndexRun:
         self._done()
 
     def _done(self) -> None:
+        self.lock.close()  # releases the lock
         if not self.keep_pages:
             self.pages.cleanup()
+
+
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
+
+
+def _index_files(work: Path) -> set[str]:
+    """The files (relative names) of the index Pagefind has just written into `work`."""
+    entry = json.loads((work / "pagefind-entry.json").read_text(encoding="utf-8"))
+    files = {"pagefind-entry.json", *RUNTIME_FILES}
+    for language in entry["languages"].values():
+        files.add(f"pagefind.{language['hash']}.pf_meta")
+        if language.get("wasm"):
+            files.add(f"wasm.{language['wasm']}.pagefind")
+        meta = _read(work / f"pagefind.{language['hash']}.pf_meta")
+        files.update(f"fragment/{page[0]}.pf_fragment" for page in meta[1])
+        files.update(f"index/{chunk[2]}.pf_index" for chunk in meta[2])
+        files.update(f"filter/{item[1]}.pf_filter" for item in meta[3])
+    return files
+
+
+def _prune(work: Path, keep: set[str]) -> None:
+    """Forget what earlier indexes left in the cache (Pagefind never removes a file)."""
+    for path in work.rglob("*"):
+        if path.is_file() and path.relative_to(work).as_posix() not in keep:
+            path.unlink()
+
+
+def _install(work: Path, files: set[str], folder: Path) -> None:
+    """Hard-link the index into `folder`, replacing what is there in one rename."""
+    fresh = folder.with_name(f".{folder.name}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    for name in sorted(files):
+        (fresh / name).parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(work / name, fresh / name)
+    if folder.exists():
+        retired = folder.with_name(f".{folder.name}.old")
+        shutil.rmtree(retired, ignore_errors=True)
+        folder.rename(retired)
+        fresh.rename(folder)
+        shutil.rmtree(retired, ignore_errors=True)
+    else:
+        fresh.rename(folder)
 
 
 def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
@@ -183,6 +237,7 @@ def stable_filters(folder: Path) -> None:
             f"{language['hash'].split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
         )
         (folder / f"pagefind.{language['hash']}.pf_meta").write_bytes(data)
+    entry_path.unlink()  # a hard link into the cache: write a new file, not through the link
     entry_path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True), encoding="utf-8")
 
 
