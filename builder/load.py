@@ -9,6 +9,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, NoReturn
 
+from builder import load_cache
 from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
 from builder.i18n import _
@@ -101,7 +102,7 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
     titles = AcrossEntries()
     book_key = (memo.signature(root / "book.yaml"),
                 *map(memo.signature, memo.files_under(root / "images")))  # fmt: skip
-    loaded_files = _load_models(model_files, book_key, config, catalog, memo)
+    loaded_files = _load_models(root, model_files, book_key, config, catalog, memo)
     memo.files = loaded_files
     entries = []
     for loaded in loaded_files.values():
@@ -144,6 +145,7 @@ PARALLEL_FROM = 200  # model files to load; below that, starting a worker costs 
 
 
 def _load_models(
+    root: Path,
     paths: list[Path],
     book_key: tuple[object, ...],
     config: BookConfig,
@@ -159,6 +161,15 @@ def _load_models(
     found = {path: memo.files[path] for path in paths
              if path in memo.files and memo.files[path].key == keys[path]}  # fmt: skip
     todo = [path for path in paths if path not in found]
+    if todo and not memo.files:  # a fresh process: what an earlier one checked
+        digests, kept = load_cache.kept(root, todo)
+        for path, result in kept.items():
+            if isinstance(result, _LoadedFile):
+                found[path] = replace(result, key=keys[path])
+        todo = [path for path in todo if path not in found]
+    else:
+        digests = {}
+    found_before = set(found)
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
         global _job
@@ -172,6 +183,7 @@ def _load_models(
             _job = None
     else:
         found.update(_load_chunk(todo, (config, catalog, keys)))
+    load_cache.keep(digests, {path: found[path] for path in found.keys() - found_before})
     return {path: found[path] for path in paths}
 
 

@@ -45,6 +45,7 @@ class RenderCache:
             connection.execute(
                 "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, text TEXT)"
             )
+            connection.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, data BLOB)")
             return connection
         except (sqlite3.Error, OSError):
             return None
@@ -68,6 +69,31 @@ class RenderCache:
         except sqlite3.Error:  # damaged: start an empty one
             self.connection = self._connect(start_again=True)
             return make()
+
+    def get(self, key: str) -> bytes | None:
+        """Bytes kept under `key` by `put` (a build's own digest of its inputs)."""
+        if self.connection is None or os.getpid() != self.pid:
+            return None
+        try:
+            row = self.connection.execute("SELECT data FROM kept WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        except sqlite3.Error:
+            self.connection = self._connect(start_again=True)
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def put(self, items: list[tuple[str, bytes]]) -> None:
+        if self.connection is None or os.getpid() != self.pid or not items:
+            return
+        try:
+            with self.connection:  # one transaction for them all
+                self.connection.execute("BEGIN")
+                self.connection.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?)", items)
+        except sqlite3.OperationalError:
+            return
+        except sqlite3.Error:
+            self.connection = self._connect(start_again=True)
 
 
 _open: dict[tuple[Path, Path], RenderCache] = {}

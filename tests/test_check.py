@@ -149,8 +149,34 @@ def test_a_large_book_loaded_on_every_core_reports_as_one_loaded_alone(
     results = []
     for threshold in (10**9, 10):
         monkeypatch.setattr(load, "PARALLEL_FROM", threshold)
+        monkeypatch.setenv("BUILDER_CACHE", str(book.parent / f"cache-{threshold}"))
         loaded = load.load_book(book)
         results.append([str(problem) for problem in loaded.problems])
     assert results[0] == results[1]
     assert sum("is used twice" in p for p in results[0]) == 10
     assert sum("outside the book's period" in p for p in results[0]) == 6
+
+
+def test_a_second_check_reuses_what_the_first_found_until_something_changes(
+    run: Run, book_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Results kept in .cache/ are those of the same bytes, book.yaml, pictures and
+    language: each change below must show in the next report."""
+    book = book_copy("ten-mistakes")
+    monkeypatch.setenv("BUILDER_CACHE", str(book.parent / "cache"))
+    first = run("check", "--content", book).stderr
+    assert run("check", "--content", book).stderr == first  # from the cache
+    assert "lỗi: năm 2026" in run("--lang", "vi", "check", "--content", book).stderr
+
+    model = book / "models" / "nam-ngoai-giai-doan.md"
+    model.write_text(model.read_text(encoding="utf-8").replace("2026", "2027"), "utf-8")
+    assert "year 2027 is outside" in run("check", "--content", book).stderr
+
+    config = book / "book.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("2025", "2027"), "utf-8")
+    assert "year 2027 is outside" not in run("check", "--content", book).stderr
+
+    from PIL import Image
+
+    Image.new("RGB", (1600, 1000), (90, 140, 90)).save(book / "models" / "anh-khong-co.jpg")
+    assert "anh-khong-co.jpg” not found" not in run("check", "--content", book).stderr

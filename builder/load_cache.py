@@ -1,0 +1,72 @@
+"""Model files as an earlier process checked them, kept by content in `.cache/render.sqlite`,
+so `check` and `build` read, parse and check only the files that changed.
+
+A file's result is found again only when everything it depends on is the same: its bytes,
+book.yaml, every picture file of the book (name, time, size), the builder's own code and
+catalogue, the libraries that parse, the message language and the folder messages are
+relative to. Anything else changed, and the file is checked again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from builder import i18n
+from builder.images import IMAGE_SUFFIXES
+from builder.render_cache import render_cache
+
+LIBRARIES = ("pyyaml", "markdown-it-py", "mdit-py-plugins", "pillow", "babel")
+
+
+@cache
+def _code_version() -> bytes:
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
+        digest.update(path.read_bytes())
+    digest.update("|".join(version(name) for name in LIBRARIES).encode())
+    return digest.digest()
+
+
+def _book_version(root: Path) -> bytes:
+    digest = hashlib.sha256(_code_version())
+    digest.update(f"{i18n.language()}|{Path.cwd()}|{root}".encode())
+    digest.update((root / "book.yaml").read_bytes() if (root / "book.yaml").is_file() else b"")
+    for path in sorted(root.rglob("*")):
+        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
+            info = path.stat()
+            digest.update(f"{path}|{info.st_mtime_ns}|{info.st_size}\n".encode())
+    return digest.digest()
+
+
+def kept(root: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, object]]:
+    """Each file's key, and the results kept for those the cache has."""
+    book = _book_version(root)
+    keys: dict[Path, str] = {}
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            continue  # reported by the load itself
+        keys[path] = hashlib.sha256(book + str(path).encode() + b"\0" + data).hexdigest()
+    found: dict[Path, object] = {}
+    store = render_cache()
+    for path, key in keys.items():
+        stored = store.get(key)
+        if stored is not None:
+            try:
+                found[path] = pickle.loads(stored)  # written by this same code (key above)
+            except Exception:  # a damaged row: check the file again
+                continue
+    return keys, found
+
+
+def keep(keys: dict[Path, str], results: dict[Path, object]) -> None:
+    """Keep the results of files just checked, for the next process."""
+    render_cache().put(
+        [(keys[path], pickle.dumps(result)) for path, result in results.items() if path in keys]
+    )
