@@ -129,11 +129,11 @@ class SiteWriter:
 
     def write(self) -> list[Path]:
         """Every page; the search index is made by Pagefind meanwhile, on the other core."""
-        self._copy_assets()
-        pictures = self.memo.pictures_to_prepare(self.book) if self.memo else self.book.images
-        prepare_pictures(pictures, cache_dir())
         search = self.start_search_index() if self.with_search else None
         try:
+            self._copy_assets()
+            pictures = self.memo.pictures_to_prepare(self.book) if self.memo else self.book.images
+            prepare_pictures(pictures, cache_dir())
             self._write_pages()
         except BaseException:
             if search is not None:
