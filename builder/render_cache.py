@@ -27,11 +27,15 @@ def _code_version() -> str:
     return hashlib.sha256(source + versions.encode()).hexdigest()
 
 
+MAX_BYTES = 1 << 30  # every edit adds rows; past 1 GB the cache starts again, empty
+
+
 class RenderCache:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.pid = os.getpid()
-        self.connection = self._connect() or self._connect(start_again=True)
+        too_big = path.is_file() and path.stat().st_size > MAX_BYTES
+        self.connection = self._connect(start_again=too_big) or self._connect(start_again=True)
 
     def _connect(self, *, start_again: bool = False) -> sqlite3.Connection | None:
         try:
