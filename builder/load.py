@@ -183,7 +183,8 @@ def _load_models(
             _job = None
     else:
         found.update(_load_chunk(todo, (config, catalog, keys)))
-    load_cache.keep(digests, {path: found[path] for path in found.keys() - found_before})
+    new = {path: replace(found[path], key=()) for path in found.keys() - found_before}
+    load_cache.keep(digests, new)  # without the memo's key (it names every picture)
     return {path: found[path] for path in paths}
 
 
