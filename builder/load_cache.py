@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import version
 from pathlib import Path
@@ -65,7 +66,7 @@ def kept(root: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, obj
     return keys, found
 
 
-def keep(keys: dict[Path, str], results: dict[Path, object]) -> None:
+def keep(keys: Mapping[Path, str], results: Mapping[Path, object]) -> None:
     """Keep the results of files just checked, for the next process."""
     render_cache().put(
         [(keys[path], pickle.dumps(result)) for path, result in results.items() if path in keys]
