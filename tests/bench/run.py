@@ -1,121 +1,284 @@
-"""`make bench`: whole-process build times of the PDF and the EPUB against their anchors.
+"""`make bench`: whole-process builds of synthetic books against anchors on the same input.
 
-PDF: `builder build pdf` (both editions) against one plain single-pass WeasyPrint render of
-the same HTML. EPUB: `builder build epub` against Pandoc's EPUB writer on the same Markdown.
-Each is run in a fresh process; wall time, CPU time and peak memory (max RSS) are reported.
+    python -m tests.bench.run [--sizes 100 1000 10000] [--outputs site serve pdf epub]
+                              [--runs N] [--write-doc]
+
+For each size a book is generated (tests/bench/synthetic.py), then timed, each build a fresh
+process: the website against Hugo, Hugo followed by the Pagefind CLI, and MkDocs
+(tests/bench/anchors.py); `builder serve`'s rebuild after one edit; the PDF (both editions)
+against one plain WeasyPrint render of the same HTML; the EPUB against Pandoc. Without
+--outputs, 10 000 models run the website and the EPUB only. The table goes to stdout, and
+with --write-doc into docs/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
+import json
 import os
-import resource
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
+from tests.bench.anchors import hugo_project, mkdocs_project, pandoc_sources
+from tests.bench.measure import Timing, best_of, run
+from tests.bench.report import DISTURBED, Row, table, write_doc
 from tests.bench.synthetic import make_book
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
+OUTPUTS = ("site", "serve", "pdf", "epub")
+DEFAULT_SIZES = (100, 1000, 10000)
+LARGE = 10000  # without --outputs, books this large run the site and the EPUB only
+MKDOCS_LIMIT = 1000  # its automatic nav puts every page in every page: output grows as n²
+IMAGE_EVERY = 10
 
 
-@dataclass(frozen=True)
-class Timing:
-    wall: float
-    cpu: float
-    peak_mb: float
+@dataclass(frozen=True, slots=True)
+class Bench:
+    """One size's book and where its builds go."""
+
+    models: int
+    book: Path
+    work: Path
+    runs: int
+
+    def fresh(self, name: str) -> Path:
+        """An empty folder for one build's output."""
+        path = self.work / name
+        shutil.rmtree(path, ignore_errors=True)
+        return path
+
+    def builder(self, out: str, *outputs: str) -> list[str]:
+        """`builder build` of this book into a fresh folder."""
+        command = [str(BIN / "builder"), "build", "--content", str(self.book)]
+        return [*command, "--out", str(self.fresh(out)), *outputs]
 
 
-def measure(command: list[str], cwd: Path) -> Timing:
-    """Run `command` in a child process (fork + wait4 gives its own CPU time and peak RSS)."""
-    started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    wall = time.perf_counter() - started
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise SystemExit(f"failed: {' '.join(command)}\n{process.stderr.read().decode()}")
-    return Timing(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024)
+def progress(bench: Bench, text: str) -> None:
+    print(f"[{bench.models} models] {text}", file=sys.stderr, flush=True)
 
 
-def best_of(runs: int, command: list[str], cwd: Path) -> Timing:
-    timings = [measure(command, cwd) for _ in range(runs)]
-    return min(timings, key=lambda t: t.wall)
+def reset_cache(*keep: str) -> None:
+    """Empty the run's BUILDER_CACHE but for the entries named in `keep`. Timed builds keep
+    only `fonts` (the warm-up build subset them), so they start as cold as the anchors:
+    no resized pictures, no rendered Markdown, no checked files."""
+    for entry in Path(os.environ["BUILDER_CACHE"]).glob("*"):
+        if entry.name in keep:
+            continue
+        if entry.is_dir():
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
+
+
+def fonts_only() -> None:
+    reset_cache("fonts")
+
+
+def bench_site(bench: Bench) -> list[Row]:
+    n, runs = bench.models, bench.runs
+    progress(bench, "site (cache: fonts only)")
+    ours = best_of(runs, bench.builder("site", "site"), ROOT, before=fonts_only)
+    hugo = hugo_project(bench.book, bench.work / "hugo")
+    hugo_out = bench.work / "hugo-site"
+    hugo_command = ["hugo", "--quiet", "--destination", str(hugo_out)]
+    hugo_command += ["--cacheDir", str(bench.work / "hugo-cache")]
+
+    def hugo_cold() -> None:
+        for path in (hugo / "resources", bench.work / "hugo-cache", hugo_out):
+            shutil.rmtree(path, ignore_errors=True)
+
+    progress(bench, "Hugo")
+    hugo_time = best_of(runs, hugo_command, hugo, before=hugo_cold)
+    pagefind = [str(BIN / "python"), "-m", "pagefind", "--site", str(hugo_out)]
+    progress(bench, "Pagefind CLI on Hugo's site")
+    search = best_of(
+        runs, pagefind, hugo, before=lambda: shutil.rmtree(hugo_out / "pagefind", True)
+    )
+    rows = [
+        Row(n, "site", "website", ours, "Hugo", hugo_name("pictures resized"), hugo_time),
+        Row(n, "site", "website", ours, "Hugo+", "Hugo, then the Pagefind CLI (information)",
+            hugo_time.then(search)),
+    ]  # fmt: skip
+    if n <= MKDOCS_LIMIT:
+        mkdocs = mkdocs_project(bench.book, bench.work / "mkdocs")
+        mkdocs_out = bench.work / "mkdocs-site"
+        command = [str(BIN / "mkdocs"), "build", "-q", "-d", str(mkdocs_out)]
+        progress(bench, "MkDocs")
+        mkdocs_time = best_of(runs, command, mkdocs, before=lambda: bench.fresh("mkdocs-site"))
+        rows.append(Row(n, "site", "website", ours, "MkDocs", mkdocs_name(), mkdocs_time))
+    progress(bench, "site and Hugo again, pictures cached")
+    pictures = best_of(runs, bench.builder("site", "site"), ROOT,
+                       before=lambda: reset_cache("fonts", "images"))  # fmt: skip
+    progress(bench, "site again, whole cache kept")
+    second = best_of(runs, bench.builder("site", "site"), ROOT)
+    hugo_warm = best_of(runs, hugo_command, hugo, before=lambda: bench.fresh("hugo-site"))
+    warm_name = hugo_name("resized pictures cached")
+    rows += [
+        Row(n, "site-warm", "website, pictures cached (information)", pictures, "Hugo-warm",
+            warm_name, hugo_warm),
+        Row(n, "site-again", "website built again, whole cache kept (information)", second,
+            "Hugo-warm", warm_name, hugo_warm),
+    ]  # fmt: skip
+    return rows
+
+
+def bench_serve(bench: Bench) -> list[Row]:
+    progress(bench, "serve: rebuild after one edit")
+    command = [str(BIN / "python"), "-m", "tests.bench.serve_edit", str(bench.book)]
+    fonts_only()
+    _, out = run([*command, str(bench.fresh("serve"))], ROOT)
+    result = json.loads(out.strip().splitlines()[-1])
+    ours = Timing(result["wall"], result["cpu"], result["peak_mb"])
+    return [Row(bench.models, "serve", "serve: rebuild after one edited model (best of 3)", ours)]
+
+
+def bench_pdf(bench: Bench) -> list[Row]:
+    html = bench.work / "book.html"
+    write_print_html(bench.book, html)
+    progress(bench, "PDF")
+    ours = best_of(bench.runs, bench.builder("pdf", "pdf"), ROOT, before=fonts_only)
+    plain = [str(BIN / "weasyprint"), "--base-url", str(bench.book), str(html)]
+    progress(bench, "WeasyPrint single pass")
+    single = best_of(bench.runs, [*plain, str(bench.work / "plain.pdf")], ROOT)
+    return [
+        Row(bench.models, "pdf", "PDF, both editions", ours, "WeasyPrint",
+            "WeasyPrint, one plain render of the same HTML", single)
+    ]  # fmt: skip
+
+
+def bench_epub(bench: Bench) -> list[Row]:
+    progress(bench, "EPUB")
+    ours = best_of(bench.runs, bench.builder("epub", "epub"), ROOT, before=fonts_only)
+    sources = pandoc_sources(bench.book, bench.work / "pandoc")
+    title = yaml.safe_load((bench.book / "book.yaml").read_text(encoding="utf-8"))["title"]
+    command = ["pandoc", "--file-scope", "--resource-path", str(bench.work / "pandoc" / "models")]
+    command += ["--metadata", f"title={title}", "--metadata", "lang=vi"]
+    command += ["-o", str(bench.work / "pandoc.epub"), *map(str, sources)]
+    progress(bench, "Pandoc")
+    pandoc = best_of(bench.runs, command, ROOT)
+    return [
+        Row(bench.models, "epub", "EPUB", ours, "Pandoc",
+            f"Pandoc {version(['pandoc', '--version'])} EPUB writer", pandoc)
+    ]  # fmt: skip
+
+
+BENCHES = {"site": bench_site, "epub": bench_epub, "pdf": bench_pdf, "serve": bench_serve}
+
+
+def write_print_html(book: Path, html: Path) -> None:
+    """The PDF's HTML, for the plain WeasyPrint render to start from the same document."""
+    script = (
+        "import sys; from pathlib import Path; from builder.load import load_book; "
+        "from builder.outputs.pdf import book_html; "
+        "Path(sys.argv[2]).write_text(book_html(load_book(Path(sys.argv[1])).book))"
+    )
+    run([str(BIN / "python"), "-c", script, str(book), str(html)], ROOT)
+
+
+def warm_up(bench: Bench) -> None:
+    """One untimed EPUB build: subsets the typeface for this book into the run's cache (the
+    site and the EPUB share the subsets), so no timed build pays for it."""
+    progress(bench, "warm-up build (fonts subset into the cache)")
+    run(bench.builder("warm-up", "epub"), ROOT)
+
+
+def version(command: list[str]) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    found = re.search(r"\d+\.\d+(\.\d+)*", result.stdout)
+    return found.group() if found else "?"
+
+
+def hugo_name(pictures: str) -> str:
+    return f"Hugo {version(['hugo', 'version'])}, {pictures}"
+
+
+def mkdocs_name() -> str:
+    return f"MkDocs {version([str(BIN / 'mkdocs'), '--version'])}, default theme and search"
+
+
+def code_revision() -> str:
+    """The commit the builder was measured at, and whether builder/ or templates/ differ."""
+    head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT,
+                          capture_output=True, text=True, check=False).stdout.strip()  # fmt: skip
+    changed = subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "builder", "templates"],
+                             cwd=ROOT, check=False).returncode != 0  # fmt: skip
+    if not head:
+        return "outside git"
+    return f"commit {head}" + (" plus uncommitted changes" if changed else "")
+
+
+def sizes(values: list[str]) -> list[int]:
+    return [int(v) for value in values for v in value.replace(",", " ").split()]
+
+
+def notes(args: argparse.Namespace, chosen: list[int], revision: str) -> str:
+    """The footnotes under the table: what this run was, and what it left out."""
+    runs = f"best of {args.runs}" if args.runs else "best of 2 runs up to 100 models, 1 run above"
+    command = " ".join(["python -m tests.bench.run --sizes", *map(str, chosen)])
+    command += f" --outputs {' '.join(args.outputs)}" if args.outputs else ""
+    lines = [
+        f"Measured on {datetime.date.today().isoformat()} with {os.cpu_count()} cores, "
+        f"Python {sys.version.split()[0]}, {revision}: `{command}` ({runs}). "
+        "Peak: the largest single "
+        "process; for serve, the preview process including its first full build.",
+    ]
+    if not args.outputs and any(n >= LARGE for n in chosen):
+        lines.append(
+            f"At {LARGE:,} models only the website and the EPUB run by default: the PDF would "
+            "take over an hour, and its peak memory grows with the book; "
+            "`python -m tests.bench.run --sizes 10000 --outputs pdf` runs it."
+        )
+    if any(n > MKDOCS_LIMIT for n in chosen) and "site" in (args.outputs or OUTPUTS):
+        lines.append(
+            f"MkDocs runs up to {MKDOCS_LIMIT:,} models: its automatic navigation lists every "
+            "page on every page, so its output grows with the square of the book."
+        )
+    return "\n\n".join(line.replace(",000", " 000") for line in lines)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--models", type=int, default=100)
-    parser.add_argument("--runs", type=int, default=2)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", nargs="+", default=[" ".join(map(str, DEFAULT_SIZES))])
+    parser.add_argument("--outputs", nargs="+", choices=OUTPUTS)
+    parser.add_argument("--runs", type=int, help="default: 2 up to 100 models, else 1")
+    parser.add_argument("--write-doc", action="store_true", help="update docs/performance.md")
     args = parser.parse_args()
+    chosen = sizes(args.sizes)
+    revision = code_revision()  # now: the code may change while a long run goes on
     work = Path(tempfile.mkdtemp(prefix="bench-"))
-    book = make_book(work / "book", args.models)
-    cache = {"BUILDER_CACHE": str(work / "cache")}
-    os.environ.update(cache)
-    html = work / "book.html"
-    subprocess.run(
-        [
-            str(BIN / "python"),
-            "-c",
-            (
-                "import sys; from pathlib import Path; from builder.load import load_book; "
-                "from builder.outputs.pdf import book_html; "
-                f"Path({str(html)!r}).write_text(book_html(load_book(Path({str(book)!r})).book))"
-            ),
-        ],
-        check=True,
-        cwd=ROOT,
-    )
-    builder = [str(BIN / "builder"), "build", "--content", str(book), "--out"]
-    rows = []
-    ours = best_of(args.runs, [*builder, str(work / "out-pdf"), "pdf"], ROOT)
-    plain = best_of(
-        args.runs,
-        [str(BIN / "weasyprint"), "--base-url", str(book), str(html), str(work / "plain.pdf")],
-        ROOT,
-    )
-    rows.append(("PDF, both editions", ours, "WeasyPrint single pass", plain, 1.5))
-    epub = best_of(args.runs, [*builder, str(work / "out-epub"), "epub"], ROOT)
-    if shutil.which("pandoc"):
-        models = sorted(str(p) for p in (book / "models").glob("*.md"))
-        pandoc = best_of(
-            args.runs,
-            [
-                "pandoc",
-                "--file-scope",  # each model's footnotes are its own, as in our build
-                "--resource-path",
-                str(book / "models"),
-                "-o",
-                str(work / "pandoc.epub"),
-                *models,
-            ],
-            ROOT,
-        )
-        rows.append(("EPUB", epub, "Pandoc EPUB writer", pandoc, 1.0))
-    else:
-        print("pandoc is not installed: EPUB anchor skipped (make bench installs it)")
-    print(
-        f"\nBook: {args.models} models, ~800 words and one 1600 px picture each; "
-        f"best of {args.runs} run(s); {os.cpu_count()} cores\n"
-    )
-    print(
-        "| what | ours: wall / CPU / peak | anchor | anchor: wall / CPU / peak | ratio | target |"
-    )
-    print("|---|---|---|---|---|---|")
-    for name, mine, anchor_name, anchor, target in rows:
-        ratio = mine.wall / anchor.wall
-        verdict = "met" if ratio <= target else "NOT met"
-        print(
-            f"| {name} | {mine.wall:.1f} s / {mine.cpu:.1f} s / {mine.peak_mb:.0f} MB | "
-            f"{anchor_name} | {anchor.wall:.1f} s / {anchor.cpu:.1f} s / "
-            f"{anchor.peak_mb:.0f} MB | {ratio:.2f}× | ≤ {target}× ({verdict}) |"
-        )
-    shutil.rmtree(work, ignore_errors=True)
-    _ = resource  # peak memory comes from wait4's rusage
+    os.environ["BUILDER_CACHE"] = str(work / "cache")  # this run's own cache
+    rows: list[Row] = []
+    try:
+        for models in chosen:
+            folder = work / str(models)
+            runs = args.runs or (2 if models <= 100 else 1)
+            bench = Bench(models, folder / "book", folder, runs)
+            progress(bench, f"writing the book (one picture per {IMAGE_EVERY} models)")
+            make_book(bench.book, models, image_every=IMAGE_EVERY)
+            outputs = args.outputs or (("site", "epub") if models >= LARGE else OUTPUTS)
+            warm_up(bench)
+            for output in [o for o in OUTPUTS if o in outputs and o != "serve"]:
+                rows += BENCHES[output](bench)
+            if "serve" in outputs:  # last: it edits the book
+                rows += bench_serve(bench)
+            shutil.rmtree(folder, ignore_errors=True)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    block = table(rows) + "\n\n" + notes(args, chosen, revision)
+    if any(t.disturbed for row in rows for t in (row.ours, row.anchor) if t is not None):
+        block += "\n\n" + DISTURBED
+    print("\n" + block)
+    if args.write_doc:
+        write_doc(block)
 
 
 if __name__ == "__main__":

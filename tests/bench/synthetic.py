@@ -28,7 +28,7 @@ def sentences() -> list[str]:
     return found
 
 
-def make_book(target: Path, models: int, words: int = 800, image_every: int = 1) -> Path:
+def make_book(target: Path, models: int, words: int = 800, image_every: int = 10) -> Path:
     """Write a book of `models` entries into `target` and return it."""
     rng = random.Random(models)
     if target.exists():

@@ -1,0 +1,85 @@
+"""Timing whole processes for `make bench`: wall time, CPU time and peak memory of a child.
+
+`os.wait4` returns the child's resource usage together with that of the processes it waited
+for (Pagefind's binary, the PDF's forked second edition): CPU time is their sum, peak memory
+the largest single process's resident set. The CPU time the rest of the machine used
+meanwhile is kept too, to flag a measurement that other work disturbed.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Timing:
+    wall: float  # seconds
+    cpu: float  # seconds, user + system
+    peak_mb: float  # largest resident set of a single process
+    others: float = 0.0  # CPU seconds the rest of the machine used meanwhile
+
+    @property
+    def disturbed(self) -> bool:
+        """Other work took more than a quarter of a core on average: the time is suspect."""
+        return self.others > 0.25 * self.wall
+
+    def then(self, other: Timing) -> Timing:
+        """Two processes run one after the other."""
+        wall, cpu, others = self.wall + other.wall, self.cpu + other.cpu, self.others + other.others
+        return Timing(wall, cpu, max(self.peak_mb, other.peak_mb), others)
+
+
+def machine_cpu() -> float:
+    """CPU seconds the whole machine has used since it started, hypervisor steal included
+    (Linux's /proc/stat; 0 where there is none)."""
+    try:
+        first = Path("/proc/stat").read_text(encoding="ascii").split("\n", 1)[0].split()
+    except OSError:
+        return 0.0
+    user, nice, system, _idle, _iowait, irq, softirq, steal = map(int, first[1:9])
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+class BuildFailed(SystemExit):
+    """A measured command exited non-zero: its command line and stderr, and exit status 1."""
+
+    def __init__(self, command: list[str], stderr: str) -> None:
+        super().__init__(f"\nfailed: {' '.join(command)}\n{stderr.rstrip()}")
+
+
+def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[Timing, str]:
+    """Run `command` to its end; its timing and what it wrote on stdout. Output goes to
+    temporary files, not pipes, so a chatty child can never block on a full pipe."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started, machine = time.perf_counter(), machine_cpu()
+        process = subprocess.Popen(
+            command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
+        )
+        _, status, usage = os.wait4(process.pid, 0)
+        wall, machine = time.perf_counter() - started, machine_cpu() - machine
+        process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        out.seek(0)
+        err.seek(0)
+        if process.returncode != 0:
+            raise BuildFailed(command, err.read().decode(errors="replace"))
+        cpu = usage.ru_utime + usage.ru_stime
+        timing = Timing(wall, cpu, usage.ru_maxrss / 1024, max(0.0, machine - cpu))
+        return timing, out.read().decode(errors="replace")
+
+
+def best_of(
+    runs: int, command: list[str], cwd: Path, before: Callable[[], None] | None = None
+) -> Timing:
+    """The fastest of `runs` runs (by wall time); `before` resets state before each one."""
+    timings = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        timings.append(run(command, cwd)[0])
+    return min(timings, key=lambda t: t.wall)
