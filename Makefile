@@ -96,12 +96,13 @@ messages: setup
 	$(BIN)/pybabel update -i .cache/builder.pot -d builder/locale -D builder -l vi \
 	  --no-fuzzy-matching --ignore-obsolete --width 100
 
-# make bench [SIZES="100 1000"] [OUTPUTS="site epub"] [RUNS=1]: see docs/performance.md.
+# make bench [SIZES="100 1000"] [OUTPUTS="site epub"] [RUNS=1]: see docs/performance.md
+# (only the full run, without these, rewrites the table there).
 bench: setup
 	$(call need,command -v pandoc,pandoc)
 	$(call need,command -v hugo,hugo)
 	@test -x $(BIN)/mkdocs || $(BIN)/python -m pip install -q -e '.[dev,bench]'
-	$(BIN)/python -m tests.bench.run --write-doc $(if $(SIZES),--sizes $(SIZES)) \
+	$(BIN)/python -m tests.bench.run $(if $(SIZES)$(OUTPUTS)$(RUNS),,--write-doc) $(if $(SIZES),--sizes $(SIZES)) \
 	  $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(RUNS),--runs $(RUNS))
 
 clean:
