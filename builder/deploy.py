@@ -11,6 +11,7 @@ from pathlib import Path
 
 from builder.i18n import _
 from builder.problems import BuildError
+from builder.publish import replace_folder
 
 
 def to_folder(site: Path, target: Path) -> None:
@@ -20,14 +21,7 @@ def to_folder(site: Path, target: Path) -> None:
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
     try:
         shutil.copytree(site, staging, dirs_exist_ok=True)
-        os.chmod(staging, 0o755)
-        if target.exists():
-            retired = staging.with_name(staging.name.replace(".new-", ".old-"))
-            target.rename(retired)
-            staging.rename(target)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(target)
+        replace_folder(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -68,7 +68,7 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
         with _lock(out_dir):
             _carry_over(out_dir, staging)
             written.append(_write_manifest(staging))
-            _swap(staging, out_dir)
+            replace_folder(staging, out_dir)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -116,7 +116,9 @@ def link_or_copy(source: str | Path, target: str | Path) -> None:
         shutil.copy2(source, target)
 
 
-def _swap(staging: Path, out_dir: Path) -> None:
+def replace_folder(staging: Path, out_dir: Path) -> None:
+    """Put the finished folder `staging` where `out_dir` is, in two renames: a reader sees
+    the old folder or the new one, never half of one."""
     os.chmod(staging, 0o755)
     if not out_dir.exists():
         staging.rename(out_dir)

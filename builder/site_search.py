@@ -29,7 +29,7 @@ from builder.fonts import cache_dir
 from builder.i18n import _
 from builder.model import Book, Entry
 from builder.problems import BuildError
-from builder.publish import link_or_copy
+from builder.publish import link_or_copy, replace_folder
 from builder.templating import environment
 
 
@@ -188,21 +188,7 @@ def _install(work: Path, files: set[str], folder: Path) -> None:
     for name in sorted(files):
         (fresh / name).parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(work / name, fresh / name)
-    if folder.exists():
-        retired = folder.with_name(f".{folder.name}.old")
-        shutil.rmtree(retired, ignore_errors=True)
-        folder.rename(retired)
-        fresh.rename(folder)
-        shutil.rmtree(retired, ignore_errors=True)
-    else:
-        fresh.rename(folder)
-
-
-def write_index(items: list[SearchRecord], folder: Path) -> list[Path]:
-    """Write the Pagefind bundle into `folder` and return its files."""
-    pages = RecordPages()
-    pages.update(items)
-    return IndexRun(pages, folder).finish()
+    replace_folder(fresh, folder)
 
 
 HEADER = b"pagefind_dcd"
