@@ -48,6 +48,7 @@ class ImageCatalog:
 
     root: Path
     _by_source: dict[Path, tuple[str, int, int]] = field(default_factory=dict)
+    pictures: tuple[Path, ...] | None = None  # every picture file of the book, if known
     _clashing: set[str] | None = None
 
     def find(self, src: str, entry_dir: Path) -> Path:
@@ -108,14 +109,20 @@ class ImageCatalog:
         if self._clashing is None:
             seen: set[str] = set()
             self._clashing = set()
-            for other in self.root.resolve().rglob("*"):
-                if other.suffix.lower() in IMAGE_SUFFIXES:
-                    other_name = _output_name(other)
-                    (self._clashing if other_name in seen else seen).add(other_name)
+            others = picture_files(self.root) if self.pictures is None else self.pictures
+            for other in others:
+                other_name = _output_name(other)
+                (self._clashing if other_name in seen else seen).add(other_name)
         if name in self._clashing:
             digest = hashlib.sha256(str(path.relative_to(self.root.resolve())).encode())
             name = f"{slugify(path.stem) or 'image'}-{digest.hexdigest()[:8]}{Path(name).suffix}"
         return name
+
+
+def picture_files(root: Path) -> tuple[Path, ...]:
+    """Every picture file under the book folder, in a stable order."""
+    found = (path for path in root.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES)
+    return tuple(sorted((path for path in found if path.is_file()), key=str))
 
 
 def _output_name(path: Path) -> str:

@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
+import functools
 import multiprocessing as mp
 import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 from builder import load_cache
 from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
 from builder.i18n import _
-from builder.images import ImageCatalog
+from builder.images import IMAGE_SUFFIXES, ImageCatalog, picture_files
 from builder.model import Book, BookConfig, Entry, Part
 from builder.problems import Problem, Problems, shown_path
 from builder.schema import Checked
@@ -59,11 +60,13 @@ class LoadMemo:
             return (str(path), 0, -1)
         return (str(path), info.st_mtime_ns, info.st_size)
 
-    def files_under(self, folder: Path) -> list[Path]:
-        if self.files_seen is not None:
-            prefix = f"{folder}{os.sep}"
-            return [Path(name) for name in sorted(self.files_seen) if name.startswith(prefix)]
-        return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else []
+    def pictures(self, root: Path) -> tuple[Path, ...]:
+        """Every picture file of the book: from the watcher's look when it has one."""
+        if self.files_seen is None:
+            return picture_files(root)
+        prefix = f"{root}{os.sep}"
+        names = (name for name in sorted(self.files_seen) if name.startswith(prefix))
+        return tuple(Path(name) for name in names if Path(name).suffix.lower() in IMAGE_SUFFIXES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,8 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
     config = _config(root, memo, problems)
     if config is None:
         return Loaded(None, problems)
-    catalog = ImageCatalog(root)
+    pictures = memo.pictures(root)
+    catalog = ImageCatalog(root, pictures=pictures)
     model_files = sorted((root / "models").glob("*.md"), key=os.fspath)
     if not model_files:
         problems.error(
@@ -100,8 +104,8 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
             _("add one Markdown file per model in the models/ folder"),
         )
     titles = AcrossEntries()
-    book_key = (memo.signature(root / "book.yaml"),
-                *map(memo.signature, memo.files_under(root / "images")))  # fmt: skip
+    # What every model's check depends on besides its own file: book.yaml and the pictures.
+    book_key = (memo.signature(root / "book.yaml"), *map(memo.signature, pictures))
     loaded_files = _load_models(root, model_files, book_key, config, catalog, memo)
     memo.files = loaded_files
     entries = []
@@ -162,7 +166,7 @@ def _load_models(
              if path in memo.files and memo.files[path].key == keys[path]}  # fmt: skip
     todo = [path for path in paths if path not in found]
     if todo and not memo.files:  # a fresh process: what an earlier one checked
-        digests, kept = load_cache.kept(root, todo)
+        digests, kept = load_cache.kept(root, todo, book_key)
         for path, result in kept.items():
             if isinstance(result, _LoadedFile):
                 found[path] = replace(result, key=keys[path])
@@ -171,41 +175,31 @@ def _load_models(
         digests = {}
     found_before = set(found)
     workers = min(os.cpu_count() or 1, 8)
+    load = functools.partial(_load_chunk, config=config, catalog=catalog, keys=keys)
     if len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
-        global _job
-        _job = (config, catalog, keys)
         chunks = [todo[start::workers] for start in range(workers)]
-        try:
-            with mp.get_context("fork").Pool(workers) as pool:
-                for chunk in pool.map(_load_chunk, chunks):
-                    found.update(chunk)
-        finally:
-            _job = None
+        with mp.get_context("fork").Pool(workers) as pool:
+            for chunk in pool.map(load, chunks):
+                found.update(chunk)
     else:
-        found.update(_load_chunk(todo, (config, catalog, keys)))
+        found.update(load(todo))
     new = {path: replace(found[path], key=()) for path in found.keys() - found_before}
     load_cache.keep(digests, new)  # without the memo's key (it names every picture)
     return {path: found[path] for path in paths}
 
 
-_job: tuple[BookConfig, ImageCatalog, dict[Path, tuple[object, ...]]] | None = None
-
-
 def _load_chunk(
     paths: list[Path],
-    job: tuple[BookConfig, ImageCatalog, dict[Path, tuple[object, ...]]] | None = None,
+    config: BookConfig,
+    catalog: ImageCatalog,
+    keys: dict[Path, tuple[object, ...]],
 ) -> dict[Path, _LoadedFile]:
-    config, catalog, keys = job or _job or _no_job()
     loaded = {}
     for path in paths:
         problems, titles = Problems(), _TitlesOfOneFile()
         entry = load_entry(path, config, catalog, titles, problems)
         loaded[path] = _LoadedFile(keys[path], entry, tuple(problems.items), titles)
     return loaded
-
-
-def _no_job() -> NoReturn:
-    raise RuntimeError("a load worker started without its job")
 
 
 def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tuple[Part, ...]:

@@ -17,7 +17,6 @@ from importlib.metadata import version
 from pathlib import Path
 
 from builder import i18n
-from builder.images import IMAGE_SUFFIXES
 from builder.render_cache import render_cache
 
 LIBRARIES = ("pyyaml", "markdown-it-py", "mdit-py-plugins", "pillow", "babel")
@@ -33,20 +32,20 @@ def _code_version() -> bytes:
     return digest.digest()
 
 
-def _book_version(root: Path) -> bytes:
+def _book_version(root: Path, book_key: tuple[object, ...]) -> bytes:
+    """The code, language and folder, book.yaml's bytes, and `book_key`: the signatures
+    (name, time, size) of book.yaml and of every picture, as the loader took them."""
     digest = hashlib.sha256(_code_version())
-    digest.update(f"{i18n.language()}|{Path.cwd()}|{root}".encode())
+    digest.update(f"{i18n.language()}|{Path.cwd()}|{root}|{book_key!r}".encode())
     digest.update((root / "book.yaml").read_bytes() if (root / "book.yaml").is_file() else b"")
-    for path in sorted(root.rglob("*")):
-        if path.suffix.lower() in IMAGE_SUFFIXES and path.is_file():
-            info = path.stat()
-            digest.update(f"{path}|{info.st_mtime_ns}|{info.st_size}\n".encode())
     return digest.digest()
 
 
-def kept(root: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, object]]:
+def kept(
+    root: Path, paths: list[Path], book_key: tuple[object, ...]
+) -> tuple[dict[Path, str], dict[Path, object]]:
     """Each file's key, and the results kept for those the cache has."""
-    book = _book_version(root)
+    book = _book_version(root, book_key)
     keys: dict[Path, str] = {}
     for path in paths:
         try:
