@@ -10,6 +10,7 @@ import threading
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from PIL import Image as PILImage
@@ -74,7 +75,8 @@ def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Vari
     fallback_format = "PNG" if image.output_name.endswith(".png") else "JPEG"
     fallback_ext = ".png" if fallback_format == "PNG" else ".jpg"
     widths = [w for w in WIDTHS if w < image.width] + [min(image.width, WIDTHS[-1])]
-    digest = hashlib.sha256(image.source.read_bytes() + CACHE_VERSION.encode()).hexdigest()[:16]
+    info = image.source.stat()
+    digest = _digest(image.source, info.st_mtime_ns, info.st_size)
     found: list[tuple[Variant, Path]] = []
     picture: PILImage.Image | None = None
     try:
@@ -97,6 +99,12 @@ def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Vari
         if picture is not None:
             picture.close()
     return found
+
+
+@lru_cache(maxsize=4096)
+def _digest(source: Path, mtime_ns: int, size: int) -> str:
+    """The picture's content hash, read once per process (prepare, then each page using it)."""
+    return hashlib.sha256(source.read_bytes() + CACHE_VERSION.encode()).hexdigest()[:16]
 
 
 def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Path) -> None:

@@ -431,7 +431,8 @@ class SiteWriter:
         (assets / "fonts").mkdir(parents=True, exist_ok=True)
         (self.folder / "images").mkdir(parents=True, exist_ok=True)
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
-        text = (self.memo or PageMemo()).characters_of(self.book)  # once for the four subsets
+        # Gathered once for the four subsets; serve counts only the entries that changed.
+        text = self.memo.characters_of(self.book) if self.memo else self.book.text
         for font in book_fonts():
             data = screen_subset(font, cache_dir(), text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
