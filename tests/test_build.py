@@ -9,6 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from conftest import FIXTURES, Run, write_model
 
 from builder.outputs.site import SiteWriter
@@ -41,22 +42,32 @@ def test_a_broken_entry_leaves_the_existing_output_untouched(
     assert _entries(tmp_path) == sorted([book.name, "out"])
 
 
-def test_a_failure_while_rendering_keeps_the_old_output_and_leaves_no_debris(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _site_rebuild_failing_with(
+    error: BaseException, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Result:
+    """Build the site, then build it again with every page write raising `error`: the first
+    build's output must be left byte for byte, with nothing beside it."""
     out = tmp_path / "out"
     assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0
     before = _snapshot(out)
 
-    def disk_full(self: SiteWriter, path: str, text: str) -> None:
-        raise OSError(28, "No space left on device")
+    def failing(self: SiteWriter, path: str, text: str) -> None:
+        raise error
 
-    monkeypatch.setattr(SiteWriter, "_save", disk_full)
+    monkeypatch.setattr(SiteWriter, "_save", failing)
     result = run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
-    assert result.exit_code == 1
-    assert "error: the site output failed: [Errno 28] No space left on device" in result.stderr
     assert _snapshot(out) == before
     assert _entries(tmp_path) == ["out"]
+    return result
+
+
+def test_a_failure_while_rendering_keeps_the_old_output_and_leaves_no_debris(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    disk_full = OSError(28, "No space left on device")
+    result = _site_rebuild_failing_with(disk_full, run, tmp_path, monkeypatch)
+    assert result.exit_code == 1
+    assert "error: the site output failed: [Errno 28] No space left on device" in result.stderr
 
 
 def test_building_one_format_keeps_the_others(run: Run, tmp_path: Path) -> None:
@@ -123,19 +134,9 @@ def test_a_failing_output_leaves_the_old_output_whole(
 def test_ctrl_c_leaves_the_old_output_whole(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    out = tmp_path / "out"
-    assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0
-    before = _snapshot(out)
-
-    def interrupted(self: SiteWriter, path: str, text: str) -> None:
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(SiteWriter, "_save", interrupted)
-    result = run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
+    result = _site_rebuild_failing_with(KeyboardInterrupt(), run, tmp_path, monkeypatch)
     assert result.exit_code == 130
     assert "build interrupted" in result.stderr
-    assert _snapshot(out) == before
-    assert _entries(tmp_path) == ["out"]
 
 
 def test_two_builds_at_once_leave_one_whole_output(tmp_path: Path) -> None:
