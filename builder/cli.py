@@ -6,10 +6,13 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import NoReturn
 
 import click
 
 from builder import deploy, i18n
+from builder.destinations import check_destination
+from builder.folder_swap import replace_file
 from builder.i18n import _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import BookConfig
@@ -143,6 +146,12 @@ def _show_notes() -> None:
 )
 @click.option("--branch", help="Commit the site to this git branch, e.g. gh-pages.")
 @click.option(
+    "--force",
+    is_flag=True,
+    help="With --to: replace a folder of files the builder did not mark (a copy of the site "
+    "published by an older builder). Never the book or a folder holding it.",
+)
+@click.option(
     "--repo",
     type=click.Path(path_type=Path),
     default=Path("."),
@@ -156,6 +165,7 @@ def publish(
     out_dir: Path,
     folder: Path | None,
     branch: str | None,
+    force: bool,
     repo: Path,
 ) -> None:
     """Build and check everything, then publish the site to a folder or a git branch.
@@ -164,11 +174,16 @@ def publish(
     """
     if (folder is None) == (branch is None):
         raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
+    try:
+        if folder is not None:  # refused before the build, not after it
+            check_destination(folder, content, others=(out_dir,), force=force)
+    except BuildError as exc:
+        _publishing_failed(exc)
     ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",))
     site = out_dir / "site"
     try:
         if folder is not None:
-            deploy.to_folder(site, folder)
+            deploy.to_folder(site, folder, content, out_dir, force=force)
             click.echo(_("published {site}/ to {folder}/").format(site=site, folder=folder))
         else:
             commit = deploy.to_branch(site, repo, str(branch), _("Publish the website"))
@@ -179,11 +194,15 @@ def publish(
                 ).format(site=site, commit=commit[:12], branch=branch)
             )
     except (BuildError, OSError) as exc:
-        click.echo(
-            _("{severity}: publishing failed: {reason}").format(severity=_("error"), reason=exc),
-            err=True,
-        )
-        sys.exit(1)
+        _publishing_failed(exc)
+
+
+def _publishing_failed(reason: Exception) -> NoReturn:
+    click.echo(
+        _("{severity}: publishing failed: {reason}").format(severity=_("error"), reason=reason),
+        err=True,
+    )
+    sys.exit(1)
 
 
 @main.command()
@@ -337,16 +356,20 @@ def _config_or_exit(content: Path) -> BookConfig:
 
 
 def _fix(content: Path) -> None:
+    """Rewrite the safe fixes into the book's own files: never through a symlink (it may lead
+    out of the book), and by replacing the file whole (a crash never leaves half of one)."""
     from builder.text_checks import fixed_text
 
     for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
+        if path.is_symlink() or not path.is_file():
+            continue  # check names what is wrong with it
         try:
             text = path.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError):
-            continue  # check names what is wrong with it
+            continue
         fixed, changes = fixed_text(text)
         if changes:
-            path.write_text(fixed, encoding="utf-8", newline="")
+            replace_file(path, fixed)
             click.echo(
                 _("fixed {path}: {changes}").format(path=path, changes=", ".join(changes)), err=True
             )

@@ -4,18 +4,16 @@ only when every one of them succeeded, so a failed build leaves the old `output/
 
 from __future__ import annotations
 
-import contextlib
 import datetime
-import fcntl
 import hashlib
 import logging
 import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
+from builder.destinations import check_destination, mark
+from builder.folder_swap import copy_tree, link_or_copy, staged, turn
 from builder.i18n import _, ngettext
 from builder.model import Book
 from builder.outputs import Output
@@ -32,57 +30,50 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
 
     Any failure (an output's exception, a full disk, Ctrl-C) removes the staging folder and
     leaves `out_dir` as it was. Builds started at once render side by side and take turns
-    for the swap (a lock file beside `out_dir`), so each swap is whole.
+    for the swap, so each swap is whole. `out_dir` must be a folder the builder may replace
+    (see `destinations`).
     """
-    out_dir = out_dir.absolute()
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.new-", dir=out_dir.parent))
-    try:
+    check_destination(out_dir, book.root)
+    target = Path(os.path.abspath(out_dir))
+    with staged(target) as staging:
         written: list[Path] = []
         for output in outputs:
-            started = time.perf_counter()
-            LOG.info(_("{output}: building…").format(output=output.name))
-            try:
-                made = output.render(book, staging)
-                written.extend(made)
-                size = sum(path.stat().st_size for path in made if path.is_file()) / 1e6
-                seconds = time.perf_counter() - started
-                LOG.info(
-                    ngettext(
-                        "{output}: {count} file, {megabytes} MB in {seconds} s",
-                        "{output}: {count} files, {megabytes} MB in {seconds} s",
-                        len(made),
-                    ).format(
-                        output=output.name,
-                        count=len(made),
-                        megabytes=format_number(round(size, 1)),
-                        seconds=format_number(round(seconds, 1)),
-                    )
-                )
-            except BuildError:
-                raise
-            except Exception as exc:
-                raise BuildError(
-                    _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
-                ) from exc
-        with _lock(out_dir):
-            _carry_over(out_dir, staging)
-            written.append(_write_manifest(staging))
-            replace_folder(staging, out_dir)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
+            written.extend(_render(output, book, staging.folder))
+        written.append(mark(staging.folder))
+        with turn(target):
+            check_destination(out_dir, book.root)  # again: another program may have filled it
+            _carry_over(target, staging.folder)
+            written.append(_write_manifest(staging.folder))
+            staging.swap_in()
+        return [target / path.relative_to(staging.folder) for path in written]
+
+
+def _render(output: Output, book: Book, folder: Path) -> list[Path]:
+    started = time.perf_counter()
+    LOG.info(_("{output}: building…").format(output=output.name))
+    try:
+        made = output.render(book, folder)
+    except BuildError:
         raise
-    return [out_dir / path.relative_to(staging) for path in written]
-
-
-@contextlib.contextmanager
-def _lock(out_dir: Path) -> Iterator[None]:
-    with open(out_dir.parent / f".{out_dir.name}.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    except Exception as exc:
+        raise BuildError(
+            _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
+        ) from exc
+    size = sum(path.stat().st_size for path in made if path.is_file()) / 1e6
+    seconds = time.perf_counter() - started
+    LOG.info(
+        ngettext(
+            "{output}: {count} file, {megabytes} MB in {seconds} s",
+            "{output}: {count} files, {megabytes} MB in {seconds} s",
+            len(made),
+        ).format(
+            output=output.name,
+            count=len(made),
+            megabytes=format_number(round(size, 1)),
+            seconds=format_number(round(seconds, 1)),
+        )
+    )
+    return made
 
 
 def _write_manifest(folder: Path) -> Path:
@@ -97,37 +88,17 @@ def _write_manifest(folder: Path) -> Path:
 
 
 def _carry_over(old: Path, new: Path) -> None:
-    """Outputs of earlier builds that this build did not remake stay (hard links, no copy)."""
-    if not old.is_dir():
+    """Outputs of earlier builds that this build did not remake stay (hard links, no copy).
+    Symlinks are left behind: the builder makes none."""
+    if not old.is_dir() or old.is_symlink():
         return
     for item in old.iterdir():
-        if (new / item.name).exists():
+        if (new / item.name).exists() or item.is_symlink():
             continue
         if item.is_dir():
-            shutil.copytree(item, new / item.name, copy_function=link_or_copy)
-        else:
+            copy_tree(item, new / item.name)
+        elif item.is_file():
             link_or_copy(item, new / item.name)
-
-
-def link_or_copy(source: str | Path, target: str | Path) -> None:
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copy2(source, target)
-
-
-def replace_folder(staging: Path, out_dir: Path) -> None:
-    """Put the finished folder `staging` where `out_dir` is, in two renames: a reader sees
-    the old folder or the new one, never half of one."""
-    os.chmod(staging, 0o755)
-    if not out_dir.exists():
-        staging.rename(out_dir)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-    retired.rmdir()
-    out_dir.rename(retired)
-    staging.rename(out_dir)
-    shutil.rmtree(retired, ignore_errors=True)
 
 
 def build_date(book: Book) -> datetime.datetime:

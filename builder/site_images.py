@@ -15,8 +15,8 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
+from builder.folder_swap import link_or_copy
 from builder.model import Image
-from builder.publish import link_or_copy
 
 WIDTHS = (480, 960, 1600)
 SIZES = "(min-width: 44rem) 40rem, 100vw"  # the text column is at most 40rem wide

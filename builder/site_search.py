@@ -25,11 +25,11 @@ from typing import Any
 import cbor2
 
 from builder import markdown
+from builder.folder_swap import link_or_copy, swap_in
 from builder.fonts import cache_dir
 from builder.i18n import _
 from builder.model import Book, Entry
 from builder.problems import BuildError
-from builder.publish import link_or_copy, replace_folder
 from builder.templating import environment
 
 
@@ -188,7 +188,7 @@ def _install(work: Path, files: set[str], folder: Path) -> None:
     for name in sorted(files):
         (fresh / name).parent.mkdir(parents=True, exist_ok=True)
         link_or_copy(work / name, fresh / name)
-    replace_folder(fresh, folder)
+    swap_in(fresh, folder)
 
 
 HEADER = b"pagefind_dcd"

@@ -33,7 +33,8 @@ def minimal_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_both_editions_are_written(minimal_pdfs: Path) -> None:
     names = sorted(p.name for p in minimal_pdfs.iterdir())
-    assert names == ["SHA256SUMS", "print-pages.json", "sach-thu-print.pdf", "sach-thu.pdf"]
+    assert names == [".dan-van-kheo-output", "SHA256SUMS", "print-pages.json", "sach-thu-print.pdf",
+                     "sach-thu.pdf"]  # fmt: skip
 
 
 def test_screen_edition_pages_are_the_trim_size(minimal_pdfs: Path) -> None:

@@ -16,12 +16,13 @@ from typing import Any, ClassVar, TypeVar
 
 from builder import markdown
 from builder.charts import bar_chart
+from builder.folder_swap import link_or_copy
 from builder.fonts import book_fonts, cache_dir, screen_subset
 from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page, Part
 from builder.outputs.epub import epub_name
 from builder.outputs.pdf import print_pdf_name, read_page_map, screen_pdf_name
-from builder.publish import build_date, link_or_copy
+from builder.publish import build_date
 from builder.site_images import SIZES, Responsive, responsive
 from builder.site_images import prepare as prepare_pictures
 from builder.site_search import IndexRun, RecordPages, SearchRecord, record
