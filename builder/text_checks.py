@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from builder.fonts import VIETNAMESE_LETTERS
 from builder.i18n import _, ngettext
+from builder.markdown import parse
 from builder.problems import Problems
-from builder.source import SourceFile, body_lines
+from builder.source import SourceFile
 
 WORD = re.compile(r"[^\W\d_]+")
 # Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when
@@ -39,8 +41,16 @@ CANDIDATE = re.compile(
     r"(?<!\w)\w*(?:[oO][àáảãạèéẻẽẹÀÁẢÃẠÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ]|[òóỏõọÒÓỎÕỌ][aAeE]"
     r"|[ùúủũụÙÚỦŨỤ][yY])(?!\w)"
 )
-STRAIGHT_QUOTE = re.compile(r'"')
-MARKDOWN_TITLE = re.compile(r'\]\([^)\s]*\s+"[^"]*"\)')
+# Inline places where a straight quote is syntax or part of an address, never prose: code
+# spans, a link's or picture's destination and title, autolinks, bare web addresses.
+NOT_PROSE = re.compile(
+    r"(`+).*?\1"
+    r"|\]\((?:[^()\n]|\([^()\n]*\))*\)"
+    r"|<[A-Za-z][A-Za-z0-9+.-]{1,31}:[^<>\s]*>"
+    r"|\b(?:https?://|www\.)[^\s<>]+"
+)
+LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:")
+CODE_BLOCKS = ("code_block", "fence", "html_block")
 
 
 def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
@@ -73,17 +83,40 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
 
 
 def check_quotes(source: SourceFile, problems: Problems) -> None:
-    for number, line, in_code in body_lines(source.body):
-        if in_code or (line.lstrip().startswith("|") and "`" in line):
+    """One warning per line that has straight quotes in its prose."""
+    warned = set()
+    for number, column in prose_quotes(source.body):
+        if number in warned:
             continue
-        text = MARKDOWN_TITLE.sub(lambda m: " " * len(m.group(0)), line)
-        text = re.sub(r"`[^`]*`", lambda m: " " * len(m.group(0)), text)
-        if match := STRAIGHT_QUOTE.search(text):
-            problems.warning(
-                source.path, source.body_line + number, match.start() + 1,
-                _('straight quotes "…": Vietnamese text uses “…”'),
-                _("builder check --fix curls them"),
-            )  # fmt: skip
+        warned.add(number)
+        problems.warning(
+            source.path, source.body_line + number, column + 1,
+            _('straight quotes "…": Vietnamese text uses “…”'),
+            _("builder check --fix curls them"),
+        )  # fmt: skip
+
+
+def prose_quotes(body: str) -> Iterator[tuple[int, int]]:
+    """(line from 0, column from 0) of every straight quote in the body's prose: not in code,
+    raw HTML, link addresses, link definitions or web addresses."""
+    lines = body.split("\n")
+    code = _code_lines(body)
+    for number, line in enumerate(lines):
+        if number in code or LINK_DEFINITION.match(line) or '"' not in line:
+            continue
+        hidden = NOT_PROSE.sub(lambda m: " " * len(m.group(0)), line)
+        for match in re.finditer('"', hidden):
+            yield number, match.start()
+
+
+def _code_lines(body: str) -> set[int]:
+    """Lines of indented and fenced code and of HTML blocks, as the Markdown parser sees them."""
+    return {
+        line
+        for token in parse(body)
+        if token.type in CODE_BLOCKS and token.map
+        for line in range(*token.map)
+    }
 
 
 @dataclass(slots=True)
@@ -153,21 +186,10 @@ def _split(text: str) -> tuple[str, str, str]:
 
 
 def _curl(body: str) -> tuple[str, int]:
-    count = 0
-    lines = []
-    for _number, line, in_code in body_lines(body):
-        if in_code:
-            lines.append(line)
-            continue
-        protected = [m.span() for m in MARKDOWN_TITLE.finditer(line)]
-        protected += [m.span() for m in re.finditer(r"`[^`]*`", line)]
-        out = []
-        for index, char in enumerate(line):
-            if char == '"' and not any(start <= index < end for start, end in protected):
-                opening = index == 0 or line[index - 1] in " \t([{–—-/"
-                out.append("“" if opening else "”")
-                count += 1
-            else:
-                out.append(char)
-        lines.append("".join(out))
-    return "\n".join(lines), count
+    lines = body.split("\n")
+    quotes = list(prose_quotes(body))
+    for number, column in reversed(quotes):
+        line = lines[number]
+        opening = column == 0 or line[column - 1] in " \t([{–—-/"
+        lines[number] = line[:column] + ("“" if opening else "”") + line[column + 1 :]
+    return "\n".join(lines), len(quotes)

@@ -55,3 +55,36 @@ def test_straight_quotes_are_reported_and_fix_curls_them_and_normalises(
     assert "Tinh thần “dân biết, dân bàn” được giữ." in text
     assert '"Chú thích")' in text and 'title: "Mô hình hợp lệ"' in text
     assert "warning" not in run("check", "--content", book).stderr
+
+
+def test_fix_leaves_addresses_and_code_alone(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    untouched = (
+        '[tra cứu](https://example.org/tim?q="dan+van") và <https://example.org/a"b>\n\n'
+        'Xem www.example.org/"x" hoặc `lệnh "x"`.\n\n'
+        '    mã "thụt lề" giữ nguyên\n\n'
+        '[ref]: https://example.org/"r" "Tiêu đề"\n\n'
+        '```\nkhối "mã"\n```\n'
+    )
+    body = f'Câu "một".\n\n{untouched}\nCâu "hai" ([nguồn](https://example.org/"n")).\n'
+    path = write_model(book, "dia-chi", VALID_FRONT_MATTER, body)
+    before = run("check", "--content", book)
+    assert before.stderr.count("straight quotes") == 2  # the two sentences, nothing else
+    fixed = run("check", "--fix", "--content", book)
+    assert f"fixed {path}: 4 straight quotes curled" in fixed.stderr
+    text = path.read_text(encoding="utf-8")
+    assert "Câu “một”." in text and 'Câu “hai” ([nguồn](https://example.org/"n")).' in text
+    assert untouched in text
+
+
+def test_fix_does_not_write_through_a_symlink(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    outside = tmp_path / "elsewhere.md"
+    original = f'---\n{VALID_FRONT_MATTER.strip()}\n---\n\nCâu "ngoài sách".\n'
+    outside.write_text(original, encoding="utf-8")
+    (book / "models" / "lien-ket.md").symlink_to(outside)
+    run("check", "--fix", "--content", book)
+    assert outside.read_text(encoding="utf-8") == original
+    assert (book / "models" / "lien-ket.md").is_symlink()
