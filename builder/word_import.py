@@ -39,12 +39,14 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
     import mammoth
 
     pictures: list[tuple[str, bytes]] = []
+    folder = content / "images"
 
     def save_picture(image: Any) -> dict[str, str]:
         with image.open() as stream:
             data = stream.read()
         extension = {"image/png": ".png", "image/gif": ".gif"}.get(image.content_type, ".jpg")
-        name = f"{slugify(document.stem) or 'anh'}-{len(pictures) + 1}{extension}"
+        taken = {name for name, _data in pictures}
+        name = _free_picture_name(folder, slugify(document.stem) or "anh", extension, taken)
         pictures.append((name, data))
         return {"src": f"../images/{name}", "alt": image.alt_text or TODO_ALT}
 
@@ -57,8 +59,9 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
     facts = _take_facts(root)
     body = _markdown(root).strip() + "\n"
     for name, data in pictures:
-        (content / "images").mkdir(parents=True, exist_ok=True)
-        (content / "images" / name).write_bytes(data)
+        folder.mkdir(parents=True, exist_ok=True)
+        with (folder / name).open("xb") as picture:  # never over a picture already there
+            picture.write(data)
     values, todo = _front_matter(facts, f"{title}\n{body}", config)
     path = free_path(content / "models", title)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -66,6 +69,15 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
     if TODO_ALT in body:
         todo.append(_("alt text of the pictures"))
     return Imported(path, todo)
+
+
+def _free_picture_name(folder: Path, stem: str, extension: str, taken: set[str]) -> str:
+    """`stem-N.ext` with the first N that no picture of the book nor of this document has:
+    two districts' `bao-cao.docx` must not share pictures."""
+    number = len(taken) + 1
+    while (name := f"{stem}-{number}{extension}") in taken or (folder / name).exists():
+        number += 1
+    return name
 
 
 def _take_title(root: HtmlElement) -> str:

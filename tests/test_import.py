@@ -156,3 +156,27 @@ def test_footnotes_of_a_word_document_become_markdown_footnotes(
     errors = [line for line in run("check", "--content", book).stderr.splitlines()
               if ": error: " in line]  # fmt: skip
     assert errors and all("TODO" in line for line in errors)  # only the facts left to fill in
+
+
+def test_two_districts_documents_of_the_same_name_keep_their_own_pictures(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    first, second = tmp_path / "gia-vien", tmp_path / "yen-khanh"
+    first.mkdir(), second.mkdir()
+    _word_document(first / "Báo cáo.docx")
+    document = docx.Document()
+    document.add_heading("Mô hình của huyện Yên Khánh", 1)
+    buffer = io.BytesIO()
+    Image.new("RGB", (900, 600), (200, 40, 40)).save(buffer, "PNG")
+    buffer.seek(0)
+    document.add_picture(buffer, width=Cm(10))
+    document.save(str(second / "Báo cáo.docx"))
+    assert run("import", "--content", book, first / "Báo cáo.docx").exit_code == 0
+    kept = (book / "images" / "bao-cao-1.png").read_bytes()
+    result = run("import", "--content", book, second / "Báo cáo.docx")
+    assert result.exit_code == 0, result.output
+    assert (book / "images" / "bao-cao-1.png").read_bytes() == kept
+    assert (book / "images" / "bao-cao-2.png").is_file()
+    text = (book / "models" / "mo-hinh-cua-huyen-yen-khanh.md").read_text(encoding="utf-8")
+    assert "../images/bao-cao-2.png" in text and "bao-cao-1.png" not in text
