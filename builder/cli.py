@@ -18,8 +18,8 @@ from builder.load import Loaded, load_book
 from builder.model import BookConfig
 from builder.outputs import available_outputs
 from builder.problems import BuildError
-from builder.publish import publish as publish_outputs
 from builder.vietnamese import format_number
+from builder.write_outputs import write_outputs
 
 content_option = click.option(
     "--content",
@@ -89,7 +89,7 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
     outputs = available_outputs()
     chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
     try:
-        written = publish_outputs(loaded.book, [outputs[name] for name in chosen], out_dir)
+        written = write_outputs(loaded.book, [outputs[name] for name in chosen], out_dir)
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)
@@ -271,7 +271,7 @@ def serve(content: Path, port: int) -> None:
     """Preview the website at http://127.0.0.1:PORT/, rebuilt and reloaded on every save."""
     import threading
 
-    from builder.fonts import cache_dir
+    from builder.cache import cache_dir
     from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
 
     folder = cache_dir() / "serve"

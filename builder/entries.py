@@ -11,6 +11,7 @@ from typing import Any
 from markdown_it.token import Token
 
 from builder import entry_warnings, markdown, text_checks
+from builder.fields import MODEL_KEYS, as_given
 from builder.i18n import _, ngettext
 from builder.images import (
     ImageCatalog,
@@ -23,21 +24,6 @@ from builder.source import SourceFile, read_text, split_front_matter
 from builder.vietnamese import bare_place_name, slugify
 from builder.yaml_source import Key, LocatedYaml, YamlProblem, parse_yaml
 
-MODEL_KEYS = {
-    "title": Field(str, True, '"Hiến đất mở đường"'),
-    "kind": Field(str, True, "tap-the"),
-    "unit": Field(str, True, '"Chi bộ thôn Đông"'),
-    "person": Field(dict, example="{name: Nguyễn Văn A, role: Trưởng thôn}"),
-    "field": Field(str, True, "kinh-te"),
-    "district": Field(str, True, '"huyện Gia Viễn"'),
-    "commune": Field(str, example='"xã Gia Hưng"'),
-    "year": Field(int, True, "2023"),
-    "started": Field(int, example="2020"),
-    "recognised_by": Field(str),
-    "summary": Field(str),
-    "images": Field(list),
-    "tags": Field(list),
-}
 PERSON_KEYS = {"name": Field(str, True, '"Nguyễn Văn A"'), "role": Field(str)}
 IMAGE_KEYS = {
     "src": Field(str, True, "../images/anh.jpg"),
@@ -170,26 +156,19 @@ def load_entry(
             _("the entry has no text"),
             _("write the model's story below the closing `---`"),
         )
-    tags = tuple(str(tag) for tag in data.get("tags", []))
     if len(problems.errors) > errors_before or field_of_work is None or place is None:
         return None
     return Entry(
         slug=path.stem,
-        title=data["title"],
-        kind=data["kind"],
-        unit=data["unit"],
         field=field_of_work,
         place=place,
-        year=data["year"],
         summary=data.get("summary") or markdown.first_paragraph(tokens),
         body=parsed.source.body,
         source=where.shown,
         person=person,
-        started=started,
-        recognised_by=data.get("recognised_by", ""),
         images=images,
         body_images=body_images,
-        tags=tags,
+        **as_given(data),  # title, kind, unit, year, started, recognised_by, tags…
     )
 
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from lxml import etree, html
 
+from builder.templating import words
+
 EPUB_TYPE = "data-epub-type"  # renamed to epub:type once serialised
 
 
@@ -22,7 +24,8 @@ def to_epub_xhtml(body_html: str) -> str:
         call.text = (call.text or "").strip("[]")
     for section in root.xpath("//section[@class='footnotes']"):
         notes = html.Element(
-            "section", {"class": "footnotes", EPUB_TYPE: "footnotes", "aria-label": "Chú thích"}
+            "section",
+            {"class": "footnotes", EPUB_TYPE: "footnotes", "aria-label": words().footnotes},
         )
         for item in section.xpath(".//li[contains(@class,'footnote-item')]"):
             aside = html.Element(

@@ -97,7 +97,3 @@ def screen_subset(font: FontFile, cache: Path, text: str = "") -> Path:
     subset.save_font(loaded, str(partial), options)
     partial.replace(target)
     return target
-
-
-def cache_dir() -> Path:
-    return Path(os.environ.get("BUILDER_CACHE", ".cache"))

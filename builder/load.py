@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import multiprocessing as mp
 import os
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -15,10 +14,11 @@ from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
 from builder.i18n import _
 from builder.images import IMAGE_SUFFIXES, ImageCatalog, picture_files
-from builder.model import Book, BookConfig, Entry, Part
+from builder.model import Book, BookConfig, Entry
+from builder.ordering import group_entries
 from builder.problems import Problem, Problems, shown_path
 from builder.schema import Checked
-from builder.vietnamese import bare_place_name, sort_key
+from builder.vietnamese import sort_key
 
 
 @dataclass(slots=True)
@@ -200,39 +200,3 @@ def _load_chunk(
         entry = load_entry(path, config, catalog, titles, problems)
         loaded[path] = _LoadedFile(keys[path], entry, tuple(problems.items), titles)
     return loaded
-
-
-def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tuple[Part, ...]:
-    """Entries in book order: grouped by field (book.yaml order), district or year."""
-    keyed: dict[str, tuple[str, list[Entry]]] = {}
-    order: list[str]
-    key: Callable[[Entry], str]
-    if by == "district":
-        order = [d.slug for d in config.districts]
-        names = {d.slug: d.name for d in config.districts}
-        key = lambda entry: entry.place.district.slug  # noqa: E731
-    elif by == "year":
-        start, end = config.period
-        order = [str(year) for year in range(start, end + 1)]
-        names = {year: f"Năm {year}" for year in order}
-        key = lambda entry: str(entry.year)  # noqa: E731
-    else:
-        order = [f.id for f in config.fields]
-        names = {f.id: f.name for f in config.fields}
-        key = lambda entry: entry.field.id  # noqa: E731
-    for entry in entries:
-        keyed.setdefault(key(entry), (names[key(entry)], []))[1].append(entry)
-    return tuple(
-        Part(slug, keyed[slug][0], tuple(sorted(keyed[slug][1], key=lambda e: sort_key(e.title))))
-        for slug in order
-        if slug in keyed
-    )
-
-
-def districts_alphabetical(entries: Iterable[Entry], config: BookConfig) -> tuple[Part, ...]:
-    """Entries by district, the districts in Vietnamese order of their names without
-    “huyện”/“thành phố”: how every list and index shows them."""
-    return tuple(
-        sorted(group_entries(entries, config, "district"),
-               key=lambda part: sort_key(bare_place_name(part.title)))
-    )  # fmt: skip

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
+from builder.fields import entry_strings
+
 Kind = Literal["tap-the", "ca-nhan"]
 KIND_LABELS: dict[str, str] = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân"}
 
@@ -95,10 +97,9 @@ class Entry:
 
     @property
     def text(self) -> str:
-        """Every string of the entry a reader sees, run together (for font subsets)."""
-        person = (self.person.name, self.person.role) if self.person else ()
-        return "".join([self.title, self.unit, self.summary, self.body, self.recognised_by,
-                        *self.tags, *person])  # fmt: skip
+        """Every string of the entry a reader sees, run together (for font subsets): the body
+        and each text field builder/fields.py declares."""
+        return "".join([self.body, *entry_strings(self)])
 
     @property
     def kind_label(self) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from builder.fields import BY_KEY, FIELDS, FrontMatterField
 from builder.model import BookConfig
 from builder.templating import TEMPLATES
 from builder.vietnamese import slugify
@@ -23,26 +24,45 @@ def free_path(models: Path, title: str) -> Path:
     return path
 
 
-def entry_text(
-    config: BookConfig,
-    title: str,
-    *,
-    kind: str,
-    field: str,
-    district: str,
-    commune: str = "",
-    year: int | str,
-    unit: str = "",
-    recognised_by: str = "",
-    body: str = "",
-) -> str:
-    """A model file: the facts given, TODO for the others, the body or the four sections."""
+def entry_text(config: BookConfig, title: str, *, body: str = "", **given: object) -> str:
+    """A model file: the facts given (by front-matter key), TODO for the others that
+    builder/fields.py gives a placeholder, the body or the four sections."""
+    unknown = sorted(given.keys() - BY_KEY.keys())
+    if unknown:
+        raise TypeError(f"entry_text() got unknown front-matter keys: {', '.join(unknown)}")
+    given["title"] = title
     env = Environment(
         loader=FileSystemLoader(TEMPLATES), undefined=StrictUndefined, autoescape=False,
         trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
     )  # fmt: skip
-    env.filters["yaml"] = lambda value: json.dumps(value, ensure_ascii=False)  # JSON is YAML
-    return env.get_template("new-model.md").render(
-        title=title, kind=kind, field=field, district=district, commune=commune, year=year,
-        unit=unit, recognised_by=recognised_by, body=body,
-    )  # fmt: skip
+    return env.get_template("new-model.md").render(front_matter=front_matter(given), body=body)
+
+
+def front_matter(given: dict[str, object]) -> list[str]:
+    """The front matter's lines, in the order of FIELDS: each key given, or its placeholder;
+    a key required only with another's value (`person` with `kind: ca-nhan`) only then."""
+    lines = []
+    for spec in FIELDS:
+        if spec.required_when:
+            other, wanted = spec.required_when
+            if given.get(other) != wanted:
+                continue
+        value = given.get(spec.key) or spec.placeholder
+        if value is None or value == "":
+            continue
+        lines.append(_line(spec, value))
+    return lines
+
+
+def _line(spec: FrontMatterField, value: object) -> str:
+    """`key: value` in YAML: text in double quotes (JSON is YAML), ids and numbers as they
+    are, a mapping as indented `key: value` lines."""
+    if isinstance(value, dict):
+        return "\n".join([f"{spec.key}:", *(f"  {k}: {_quoted(v)}" for k, v in value.items())])
+    if isinstance(value, list) or (isinstance(value, str) and spec.type is str and not spec.is_id):
+        return f"{spec.key}: {_quoted(value)}"
+    return f"{spec.key}: {value}"
+
+
+def _quoted(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False)

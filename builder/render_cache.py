@@ -17,7 +17,7 @@ from functools import cache
 from importlib.metadata import version
 from pathlib import Path
 
-from builder.fonts import cache_dir
+from builder.cache import cache_dir
 
 
 @cache

@@ -25,8 +25,8 @@ from typing import Any
 import cbor2
 
 from builder import markdown
+from builder.cache import cache_dir
 from builder.folder_swap import link_or_copy, swap_in
-from builder.fonts import cache_dir
 from builder.i18n import _
 from builder.model import Book, Entry
 from builder.problems import BuildError

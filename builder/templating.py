@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from builder.fields import fact_rows
 from builder.vietnamese import format_long_date, format_number
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -14,9 +16,10 @@ TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 @lru_cache(maxsize=4)
 def environment(folder: str) -> Environment:
-    """Templates of one output (`templates/<folder>/`), autoescaped for HTML and XML."""
+    """Templates of one output (`templates/<folder>/`, then the shared `templates/shared/`),
+    autoescaped for HTML and XML."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES / folder),
+        loader=FileSystemLoader([TEMPLATES / folder, TEMPLATES / "shared"]),
         autoescape=select_autoescape(["html", "xml", "xhtml"], ["css"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -28,7 +31,15 @@ def environment(folder: str) -> Environment:
     env.filters["roman"] = roman
     env.filters["css_string"] = css_string
     env.filters["balance"] = balanced_lines
+    env.globals["fact_rows"] = fact_rows  # the fact box of a model, the same in every output
     return env
+
+
+@lru_cache(maxsize=1)
+def words() -> Any:
+    """The reader-facing words of templates/shared/words.j2, for the text an output hands
+    to a template (chart titles, document titles): `words().titles["stats"]`."""
+    return environment("shared").get_template("words.j2").module
 
 
 def balanced_lines(text: str, line_chars: int = 28) -> list[str]:

@@ -18,6 +18,7 @@ from conftest import ROOT, SAMPLE, VALID_FRONT_MATTER, Run, write_model
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
+from builder import urls
 from builder.load import load_book
 from builder.site_search import records
 from builder.vietnamese import fold
@@ -26,13 +27,13 @@ TOOLS = ROOT / "tests" / "tools" / "node_modules"
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
 PAGE_TYPES = {
     "home": "index.html",
-    "model": "mo-hinh/hien-dat-mo-duong-gia-hung.html",
-    "list": "linh-vuc/kinh-te.html",
-    "index of lists": "dia-ban/index.html",
-    "front page": "trang/loi-gioi-thieu.html",
-    "statistics": "thong-ke.html",
-    "search": "tim-kiem.html?q=duong",
-    "downloads": "tai-ve.html",
+    "model": urls.model("hien-dat-mo-duong-gia-hung"),
+    "list": urls.listing("field", "kinh-te"),
+    "index of lists": urls.list_index("district"),
+    "front page": urls.page("loi-gioi-thieu"),
+    "statistics": urls.STATS,
+    "search": urls.SEARCH + "?q=duong",
+    "downloads": urls.DOWNLOADS,
     "not found": "404.html",
 }
 
@@ -63,7 +64,7 @@ CARDS = """cards => cards.map(card => ({
 
 def search(page: Page, base: str, query: str, **filters: str) -> list[dict[str, str]]:
     """Type `query` on the search page; the results as shown: href, title and excerpt."""
-    page.goto(base + "tim-kiem.html")
+    page.goto(base + urls.SEARCH)
     for name, value in filters.items():
         page.select_option(f"select[name={name}]", value)
     page.fill("#q", query)
@@ -81,7 +82,7 @@ def slugs_containing(phrase: str) -> set[str]:
     """Models whose text holds `phrase`, tone marks and đ folded: what search must find."""
     book = load_book(SAMPLE).book
     assert book is not None
-    url_of = {e.slug: f"mo-hinh/{e.slug}.html" for e in book.entries}
+    url_of = {e.slug: urls.model(e.slug) for e in book.entries}
     folded = fold(phrase)
     return {
         r.url for r in records(book, url_of)
@@ -116,9 +117,7 @@ def test_filters_narrow_the_results(browser: Browser, site: str) -> None:
     results = search(page, site, "dan", field="Văn hóa – xã hội")
     book = load_book(SAMPLE).book
     assert book is not None
-    in_field = {
-        f"mo-hinh/{e.slug}.html" for e in book.entries if e.field.name == "Văn hóa – xã hội"
-    }
+    in_field = {urls.model(e.slug) for e in book.entries if e.field.name == "Văn hóa – xã hội"}
     assert results and {r["href"] for r in results} <= in_field
 
 
@@ -141,8 +140,8 @@ def test_an_exact_accented_match_ranks_above_a_folded_one(
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
     page = browser.new_page()
     with serve(tmp_path / "o" / "site") as base:
-        assert search(page, base, "hòa")[0]["href"] == "mo-hinh/hoa-giai.html"
-        assert search(page, base, "hoa")[0]["href"] == "mo-hinh/hoa-no.html"
+        assert search(page, base, "hòa")[0]["href"] == urls.model("hoa-giai")
+        assert search(page, base, "hoa")[0]["href"] == urls.model("hoa-no")
 
 
 def test_excerpts_cannot_inject_markup(
@@ -227,7 +226,7 @@ def test_first_search_transfer_is_reported(browser: Browser, site: str) -> None:
     page = browser.new_page()
     sizes = _transfer(
         page,
-        site + "tim-kiem.html",
+        site + urls.SEARCH,
         lambda: (page.fill("#q", "dan van kheo"), page.wait_for_timeout(1500)),
     )
     total = sum(sizes.values())
@@ -249,10 +248,10 @@ def test_the_site_works_with_javascript_off(browser: Browser, site: str) -> None
     page = context.new_page()
     page.goto(site + "index.html")
     page.click("text=Kinh tế >> nth=0")
-    assert page.url.endswith("linh-vuc/kinh-te.html")
+    assert page.url.endswith(urls.listing("field", "kinh-te"))
     page.click(".card-title >> nth=0")
-    assert "/mo-hinh/" in page.url and page.locator("aside.facts").count() == 1
-    page.goto(site + "tim-kiem.html")
+    assert f"/{urls.MODEL_FOLDER}/" in page.url and page.locator("aside.facts").count() == 1
+    page.goto(site + urls.SEARCH)
     assert "cần bật JavaScript" in page.locator("#search-status").inner_text()
     context.close()
 
@@ -312,7 +311,7 @@ def test_serve_reloads_the_open_page_and_shows_a_broken_save_in_vietnamese(
         threading.Thread(target=target, args=args, daemon=True).start()
     page = browser.new_page()
     try:
-        page.goto(f"http://127.0.0.1:{server.server_address[1]}/mo-hinh/duong-lang.html")
+        page.goto(f"http://127.0.0.1:{server.server_address[1]}/" + urls.model("duong-lang"))
         model = book / "models" / "duong-lang.md"
         text = model.read_text(encoding="utf-8")
         model.write_text(text.replace("\n## ", "\nCâu vừa thêm khi xem trước.\n\n## ", 1), "utf-8")

@@ -118,7 +118,7 @@ def test_a_failing_output_leaves_the_old_output_whole(
     before = _snapshot(out)
     broken = type(available_outputs()[stage])
 
-    def fail(self: object, book: object, target: Path) -> list[Path]:
+    def fail(self: object, book: object, target: Path, handover: object = None) -> list[Path]:
         (target / "half-written.tmp").write_text("…", encoding="utf-8")
         raise RuntimeError("WeasyPrint ran out of luck")
 

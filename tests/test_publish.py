@@ -8,6 +8,8 @@ from pathlib import Path
 
 from conftest import FIXTURES, Run, write_model
 
+from builder import urls
+
 
 def test_publish_to_a_folder_replaces_it_whole(run: Run, tmp_path: Path) -> None:
     www = tmp_path / "www"
@@ -33,7 +35,7 @@ def test_publish_to_a_branch_leaves_the_working_tree_alone(run: Run, tmp_path: P
     assert "send it with: git push origin gh-pages" in result.stdout
     files = subprocess.run(["git", "-C", str(repo), "ls-tree", "-r", "--name-only", "gh-pages"],
                            capture_output=True, text=True, check=True).stdout.split()  # fmt: skip
-    assert "index.html" in files and ".nojekyll" in files and "mo-hinh/an-ninh.html" in files
+    assert "index.html" in files and ".nojekyll" in files and urls.model("an-ninh") in files
     status = subprocess.run(["git", "-C", str(repo), "status", "--porcelain"],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     assert status.strip() == "?? notes.txt"

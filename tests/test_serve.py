@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import VALID_FRONT_MATTER, write_model
 
+from builder import urls
 from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
 
 
@@ -54,7 +55,7 @@ def wait_for_version(base: str, after: int, timeout: float = 10) -> dict[str, ob
 
 def test_the_site_is_served_with_live_reload(preview: tuple[Preview, str]) -> None:
     _, base = preview
-    page = get(base + "mo-hinh/duong-lang.html")
+    page = get(base + urls.model("duong-lang"))
     assert "Đường làng sạch đẹp" in page
     assert '<script src="/__livereload.js"></script></body>' in page
     assert "location.reload()" in get(base + "__livereload.js")
@@ -68,7 +69,7 @@ def test_a_save_is_rebuilt_and_served(preview: tuple[Preview, str]) -> None:
     path.write_text(text.replace("Đường làng sạch đẹp", "Đường làng xanh"), encoding="utf-8")
     status = wait_for_version(base, before)
     assert status["problems"] == []
-    assert "Đường làng xanh" in get(base + "mo-hinh/duong-lang.html")
+    assert "Đường làng xanh" in get(base + urls.model("duong-lang"))
 
 
 def test_a_broken_save_shows_the_problem_and_keeps_the_last_good_site(
@@ -81,7 +82,7 @@ def test_a_broken_save_shows_the_problem_and_keeps_the_last_good_site(
     problems = [str(p) for p in status["problems"]]  # type: ignore[attr-defined]
     assert any("hong.md:7:7: error: year 2030 is outside the book's period" in p
                for p in problems)  # fmt: skip
-    assert "Đường làng sạch đẹp" in get(base + "mo-hinh/duong-lang.html")
+    assert "Đường làng sạch đẹp" in get(base + urls.model("duong-lang"))
     assert "builder-problems" in get(base + "__livereload.js")
 
 
@@ -125,16 +126,16 @@ def test_an_edit_renders_only_the_pages_that_show_it_and_equals_a_full_build(
     _edit(preview, "duong-lang.md", "\n## ", "\nMột câu mới thêm vào.\n\n## ")
     after = _pages(site)
     changed = {name for name in before if after[name] != before[name]}
-    assert changed == {"mo-hinh/duong-lang.html"}
-    assert "Một câu mới thêm vào." in after["mo-hinh/duong-lang.html"][1].decode()
+    assert changed == {urls.model("duong-lang")}
+    assert "Một câu mới thêm vào." in after[urls.model("duong-lang")][1].decode()
     assert {n: d for n, (_, d) in after.items()} == _full_build(preview, tmp_path / "a")
 
     _edit(preview, "duong-lang.md", "Đường làng sạch đẹp", "Đường làng xanh mát")
     renamed = _pages(site)
     changed = {name for name in after if renamed[name][0] != after[name][0]}
-    assert "index.html" in changed and "mo-hinh/duong-lang.html" in changed
-    assert any(name.startswith("linh-vuc/") for name in changed)
-    assert "trang/loi-gioi-thieu.html" not in changed
+    assert "index.html" in changed and urls.model("duong-lang") in changed
+    assert any(name.startswith(urls.LIST_FOLDERS["field"] + "/") for name in changed)
+    assert urls.page("loi-gioi-thieu") not in changed
     for name in changed:
         assert "Đường làng sạch đẹp" not in renamed[name][1].decode()
     assert {n: d for n, (_, d) in renamed.items()} == _full_build(preview, tmp_path / "b")
@@ -149,7 +150,11 @@ def test_a_changed_book_yaml_or_template_renders_every_page_again(
     touched = tuple((n, m + 1, s) if n.endswith("model.html") else (n, m, s) for n, m, s in state)
     assert preview.rebuild(lambda message: None, touched)  # as if templates/site/model.html changed
     after = _pages(site)
-    assert all(after[name][0] != before[name][0] for name in before if name.startswith("mo-hinh/"))
+    assert all(
+        after[name][0] != before[name][0]
+        for name in before
+        if name.startswith(urls.MODEL_FOLDER + "/")
+    )
 
     book_yaml = preview.content / "book.yaml"
     text = book_yaml.read_text(encoding="utf-8")
@@ -157,6 +162,6 @@ def test_a_changed_book_yaml_or_template_renders_every_page_again(
     book_yaml.write_text(text.replace(title, 'title: "Sách mới"'), encoding="utf-8")
     assert preview.rebuild(lambda message: None, watched_state(watch_roots(preview)))
     for name, (_, data) in _pages(site).items():
-        if name.startswith("mo-hinh/"):
+        if name.startswith(urls.MODEL_FOLDER + "/"):
             assert "Sách mới" in data.decode(), name
     assert {n: d for n, (_, d) in _pages(site).items()} == _full_build(preview, tmp_path / "c")

@@ -13,6 +13,8 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from sitecheck import broken_links, facts, page
 
+from builder import urls
+
 VIETNAMESE_LETTERS = (
     "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
 )
@@ -30,14 +32,14 @@ def test_home_page_leads_to_every_model(minimal_site: Path) -> None:
     assert home.get("lang") == "vi"
     assert home.findtext(".//h1") == "Sách thử"
     links = set(home.xpath("//a[@class='card-title']/@href"))
-    assert links == {"mo-hinh/duong-lang.html", "mo-hinh/dan-quan.html", "mo-hinh/an-ninh.html"}
+    assert links == {urls.model("duong-lang"), urls.model("dan-quan"), urls.model("an-ninh")}
     counts = [" ".join(li.text_content().split()) for li in home.xpath("//ul[@class='counts']/li")]
     assert "Kinh tế 2" in counts and "Năm 2024 1" in counts and "huyện Nho Quan 1" in counts
     assert "Đây là lời giới thiệu" in home.text_content()
 
 
 def test_model_page_shows_facts_body_images_and_neighbours(minimal_site: Path) -> None:
-    model = page(minimal_site, "mo-hinh/duong-lang.html")
+    model = page(minimal_site, urls.model("duong-lang"))
     shown = facts(model)
     assert shown["Địa bàn"] == "xã Gia Hưng, huyện Gia Viễn (nay là xã Gia Hưng)"
     assert shown["Đơn vị"] == "Chi bộ thôn Đông"
@@ -60,7 +62,7 @@ def test_model_page_shows_facts_body_images_and_neighbours(minimal_site: Path) -
 
 
 def test_individual_models_name_their_person(minimal_site: Path) -> None:
-    model = page(minimal_site, "mo-hinh/dan-quan.html")
+    model = page(minimal_site, urls.model("dan-quan"))
     shown = facts(model)
     assert shown["Cá nhân"] == "Nguyễn Văn Thử, Chỉ huy trưởng"
     assert shown["Địa bàn"] == "phường Đông Thành, thành phố Ninh Bình (nay là phường Hoa Lư)"
@@ -74,10 +76,10 @@ def test_lists_are_in_vietnamese_alphabetical_order(
     write_model(book, "dan-van", VALID_FRONT_MATTER.replace("Mô hình hợp lệ", "Dân vận khéo"))
     write_model(book, "ech", VALID_FRONT_MATTER.replace("Mô hình hợp lệ", "Ếch xanh"))
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
-    listing = page(tmp_path / "o" / "site", "linh-vuc/kinh-te.html")
+    listing = page(tmp_path / "o" / "site", urls.listing("field", "kinh-te"))
     titles = listing.xpath("//a[@class='card-title']/text()")
     assert titles == ["An ninh thôn xóm", "Dân vận khéo", "Đường làng sạch đẹp", "Ếch xanh"]
-    districts = page(tmp_path / "o" / "site", "dia-ban/index.html").xpath("//main//a/text()")
+    districts = page(tmp_path / "o" / "site", urls.list_index("district")).xpath("//main//a/text()")
     assert districts == ["huyện Gia Viễn", "huyện Nho Quan", "thành phố Ninh Bình"]  # h < i
 
 
@@ -86,9 +88,9 @@ def test_every_internal_link_and_image_resolves(minimal_site: Path) -> None:
 
 
 def test_pages_are_correct_under_a_base_url_path(minimal_site: Path) -> None:
-    model = page(minimal_site, "mo-hinh/dan-quan.html")
+    model = page(minimal_site, urls.model("dan-quan"))
     assert model.xpath("//link[@rel='canonical']/@href") == [
-        "https://example.org/sach/mo-hinh/dan-quan.html"
+        urls.absolute("https://example.org/sach/", urls.model("dan-quan"))
     ]
     assert model.xpath("//meta[@property='og:type']/@content") == ["article"]
     not_found = page(minimal_site, "404.html")
@@ -100,7 +102,7 @@ def test_pages_are_correct_under_a_base_url_path(minimal_site: Path) -> None:
         "//s:loc/text()", namespaces={"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
     )
     assert "https://example.org/sach/" in locs
-    assert "https://example.org/sach/mo-hinh/an-ninh.html" in locs
+    assert urls.absolute("https://example.org/sach/", urls.model("an-ninh")) in locs
     assert not any("404" in loc for loc in locs)
 
 
@@ -109,7 +111,7 @@ def test_the_atom_feed_lists_every_model(minimal_site: Path) -> None:
     ns = {"a": "http://www.w3.org/2005/Atom"}
     ids = feed.xpath("//a:entry/a:id/text()", namespaces=ns)
     assert sorted(ids) == [
-        f"https://example.org/sach/mo-hinh/{slug}.html"
+        urls.absolute("https://example.org/sach/", urls.model(slug))
         for slug in ("an-ninh", "dan-quan", "duong-lang")
     ]
     assert feed.xpath("/a:feed/a:updated/text()", namespaces=ns) == ["2025-06-01T00:00:00Z"]
@@ -153,7 +155,7 @@ def test_raw_html_and_script_links_never_reach_the_page(
     )
     write_model(book, "doc-hai", VALID_FRONT_MATTER, body)
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
-    model = page(tmp_path / "o" / "site", "mo-hinh/doc-hai.html")
+    model = page(tmp_path / "o" / "site", urls.model("doc-hai"))
     assert model.xpath("//script[not(@type='application/ld+json')]") == []
     assert model.xpath("//*[@onclick]") == []
     assert not [
@@ -176,7 +178,7 @@ def test_a_summary_keeps_the_space_at_a_line_break(
     book = book_copy("minimal")
     write_model(book, "xuong-dong", VALID_FRONT_MATTER, "Một dòng\nhai dòng.\n")
     assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
-    model = page(tmp_path / "o" / "site", "mo-hinh/xuong-dong.html")
+    model = page(tmp_path / "o" / "site", urls.model("xuong-dong"))
     assert model.xpath("//meta[@name='description']/@content") == ["Một dòng hai dòng."]
 
 

@@ -5,15 +5,21 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Protocol
 
+from builder.editions import Handover
 from builder.model import Book
 
 
 class Output(Protocol):
-    """Renders the whole book into `target` (a fresh folder) and returns what it wrote."""
+    """Renders the whole book into `target` (a fresh folder) and returns what it wrote.
+
+    `handover` carries what outputs built before it in the same run made for it (the print
+    page map, the books the site offers); an output reads the model, `builder.editions` and
+    the handover, never another output.
+    """
 
     name: ClassVar[str]
 
-    def render(self, book: Book, target: Path) -> list[Path]: ...
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]: ...
 
 
 def available_outputs() -> dict[str, Output]:

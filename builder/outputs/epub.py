@@ -16,24 +16,20 @@ from ebooklib import epub
 from PIL import Image as PILImage
 
 from builder import markdown
+from builder.cache import cache_dir
 from builder.cover import cover_png
+from builder.editions import Download, Handover, build_date, colophon_rows, epub_name
 from builder.epub_html import to_epub_xhtml
-from builder.fonts import book_fonts, cache_dir, screen_subset
+from builder.fonts import book_fonts, screen_subset
 from builder.i18n import _
-from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page, Part
-from builder.outputs.pdf import colophon_lines, read_page_map
-from builder.publish import build_date
-from builder.templating import environment
+from builder.ordering import districts_alphabetical, group_entries
+from builder.templating import environment, words
 
 LOG = logging.getLogger("builder")
 XHTML = "application/xhtml+xml"
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                ".webp": "image/webp"}  # fmt: skip
-
-
-def epub_name(book: Book) -> str:
-    return f"{book.config.slug}.epub"
 
 
 def model_file(entry: Entry) -> str:
@@ -55,8 +51,8 @@ class Document:
 class EpubOutput:
     name: ClassVar[str] = "epub"
 
-    def render(self, book: Book, target: Path) -> list[Path]:
-        pages = read_page_map(target) or {}
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+        pages = handover.print_pages if handover else {}
         if not pages:
             LOG.info(
                 _("EPUB: no page-list of the printed book (the PDF was not built in this run)")
@@ -64,6 +60,8 @@ class EpubOutput:
         writer = EpubWriter(book, pages)
         path = target / epub_name(book)
         writer.write(path)
+        if handover is not None:
+            handover.downloads.append(Download(path, "epub"))
         return [path]
 
 
@@ -106,12 +104,13 @@ class EpubWriter:
     def _documents(self) -> list[Document]:
         book = self.book
         date = build_date(book)
+        titles = words().titles
         docs = [
-            self._render("cover.xhtml", "cover.xhtml", "Bìa", landmark="cover"),
+            self._render("cover.xhtml", "cover.xhtml", titles["cover"], landmark="cover"),
             self._render("titlepage.xhtml", "titlepage.xhtml", book.config.title, year=date.year),
         ]
         docs += [self._matter(page, "front") for page in book.front_pages]
-        docs.append(Document("toc.xhtml", "Mục lục", "", landmark="toc"))
+        docs.append(Document("toc.xhtml", titles["contents"], "", landmark="toc"))
         for number, part in enumerate(book.parts, start=1):
             docs.append(self._render(
                 f"part-{part.slug}.xhtml", "part.xhtml", part.title, part=part, number=number,
@@ -122,8 +121,8 @@ class EpubWriter:
         districts = districts_alphabetical(book.entries, book.config)
         years = group_entries(book.entries, book.config, "year")
         for anchor, heading, groups in (
-            ("chi-muc-dia-ban", "Chỉ mục theo địa bàn", districts),
-            ("chi-muc-nam", "Chỉ mục theo năm công nhận", years),
+            ("chi-muc-dia-ban", words().index_by_district, districts),
+            ("chi-muc-nam", words().index_by_year, years),
         ):
             docs.append(
                 self._render(
@@ -142,8 +141,8 @@ class EpubWriter:
             self._render(
                 "colophon.xhtml",
                 "colophon.xhtml",
-                "Thông tin xuất bản",
-                colophon=colophon_lines(book),
+                words().colophon_heading,
+                colophon=colophon_rows(book),
                 body_type="backmatter",
             )
         )
@@ -317,11 +316,11 @@ def accessibility(book: Book, page_list: bool) -> list[tuple[str, str]]:
     if page_list:
         features += ["printPageNumbers", "pageBreakMarkers", "pageNavigation"]
     modes = ["textual", "visual"] if has_images else ["textual"]
+    sentences = words().accessibility
     summary = (
-        "Sách có mục lục, chỉ mục và đề mục có cấu trúc; cỡ chữ và màu nền theo thiết lập của "
-        "máy đọc. "
-        + ("Mọi hình ảnh đều có mô tả thay thế bằng chữ. " if has_images else "")
-        + ("Số trang tương ứng với sách in. " if page_list else "")
+        sentences["always"]
+        + (sentences["images"] if has_images else "")
+        + (sentences["page_list"] if page_list else "")
     ).strip()
     return [
         *(("schema:accessMode", mode) for mode in modes),

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -15,18 +14,25 @@ from typing import Any, ClassVar
 
 import segno
 
-from builder import markdown
+from builder import markdown, urls
+from builder.editions import (
+    Download,
+    Handover,
+    build_date,
+    colophon_rows,
+    print_pdf_name,
+    screen_pdf_name,
+    write_page_map,
+)
 from builder.fonts import book_fonts
 from builder.i18n import _
-from builder.load import districts_alphabetical, group_entries
 from builder.model import Book, Entry, Image, Page
+from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
 from builder.print_html import footnotes_at_call_sites
 from builder.problems import BuildError
 from builder.progress import layout_progress
-from builder.publish import build_date
 from builder.templating import environment
-from builder.vietnamese import format_number
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
 # Ghostscript's CMYK press profile (Debian's libgs-common): the print edition's output intent.
@@ -41,21 +47,10 @@ class PrintedEntry:
     qr: str
 
 
-def screen_pdf_name(book: Book) -> str:
-    return f"{book.config.slug}.pdf"
-
-
-def print_pdf_name(book: Book) -> str:
-    return f"{book.config.slug}-print.pdf"
-
-
-PAGE_MAP_NAME = "print-pages.json"
-
-
 class PdfOutput:
     name: ClassVar[str] = "pdf"
 
-    def render(self, book: Book, target: Path) -> list[Path]:
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
         from weasyprint import HTML
 
         html = book_html(book)
@@ -76,11 +71,11 @@ class PdfOutput:
         with task:
             fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
             _write_screen(fresh, screen, identifier)
-        page_map = target / PAGE_MAP_NAME
-        page_map.write_text(
-            json.dumps(model_pages(document), indent=1, sort_keys=True) + "\n", encoding="utf-8"
-        )
-        return [screen, printed, page_map]
+        pages = model_pages(document)
+        if handover is not None:
+            handover.print_pages.update(pages)
+            handover.downloads += [Download(screen, "pdf-screen"), Download(printed, "pdf-print")]
+        return [screen, printed, write_page_map(pages, target)]
 
 
 def _write_print(document: Any, target: Path, identifier: bytes) -> None:
@@ -136,14 +131,6 @@ def model_pages(document: Any) -> dict[str, int]:
     return pages
 
 
-def read_page_map(target: Path) -> dict[str, int] | None:
-    """The page map of a PDF built in this same run into `target`, if any."""
-    path = target / PAGE_MAP_NAME
-    if not path.is_file():
-        return None
-    return {str(key): int(value) for key, value in json.loads(path.read_text("utf-8")).items()}
-
-
 def book_html(book: Book) -> str:
     """The whole book as one HTML document for WeasyPrint."""
     config = book.config
@@ -176,14 +163,14 @@ def book_html(book: Book) -> str:
         ],
         by_district=districts,
         by_year=group_entries(book.entries, config, "year"),
-        colophon=colophon_lines(book),
+        colophon=colophon_rows(book),
     )
 
 
 def _entry(book: Book, entry: Entry) -> PrintedEntry:
     body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False)
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
-    url = f"{book.config.base_url}mo-hinh/{entry.slug}.html"
+    url = urls.absolute(book.config.base_url, urls.model(entry.slug))
     qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
     return PrintedEntry(entry, footnotes_at_call_sites(body, entry.slug), figures, qr)
 
@@ -218,21 +205,3 @@ def _font_faces() -> str:
         f'font-style: {font.style}; src: url("{font.path.as_uri()}"); }}'
         for font in book_fonts()
     )
-
-
-def colophon_lines(book: Book) -> list[tuple[str, str]]:
-    """Label and value of every colophon line that has a value; none is printed empty."""
-    colophon = book.config.colophon
-    lines = [
-        ("Chịu trách nhiệm xuất bản", colophon.responsible_publisher),
-        ("Biên tập", ", ".join(colophon.editors)),
-        ("Nhà xuất bản", colophon.publisher),
-        ("Số lượng in", f"{format_number(colophon.print_run)} bản" if colophon.print_run else ""),
-        ("Khổ sách", colophon.size),
-        ("In tại", colophon.printer),
-        ("Số xác nhận đăng ký xuất bản", colophon.registration_number),
-        ("Quyết định xuất bản số", colophon.decision_number),
-        ("ISBN", colophon.isbn),
-        ("Giấy phép", colophon.licence),
-    ]
-    return [(label, value) for label, value in lines if value]

@@ -14,36 +14,36 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
-from builder import markdown
+from builder import markdown, urls
+from builder.cache import cache_dir
 from builder.charts import bar_chart
+from builder.editions import Download, Handover, build_date
 from builder.folder_swap import link_or_copy
-from builder.fonts import book_fonts, cache_dir, screen_subset
-from builder.load import districts_alphabetical, group_entries
+from builder.fonts import book_fonts, screen_subset
 from builder.model import Book, Entry, Image, Page, Part
-from builder.outputs.epub import epub_name
-from builder.outputs.pdf import print_pdf_name, read_page_map, screen_pdf_name
-from builder.publish import build_date
+from builder.ordering import districts_alphabetical, group_entries
 from builder.site_images import SIZES, Responsive, responsive
 from builder.site_images import prepare as prepare_pictures
 from builder.site_search import IndexRun, RecordPages, SearchRecord, record
-from builder.templating import TEMPLATES, environment
+from builder.templating import TEMPLATES, environment, words
 from builder.vietnamese import format_number, sort_key
 
 T = TypeVar("T")
 
 
 def model_path(entry: Entry) -> str:
-    return f"mo-hinh/{entry.slug}.html"
+    return urls.model(entry.slug)
 
 
 def page_path(page: Page) -> str:
-    return f"trang/{page.slug}.html"
+    return urls.page(page.slug)
 
 
 @dataclass(frozen=True, slots=True)
 class Listing:
     """A list page: all models of one field, district or year."""
 
+    kind: str  # field, district or year
     path: str
     title: str
     heading: str
@@ -53,8 +53,8 @@ class Listing:
 class SiteOutput:
     name: ClassVar[str] = "site"
 
-    def render(self, book: Book, target: Path) -> list[Path]:
-        return SiteWriter(book, target).write()
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+        return SiteWriter(book, target, handover=handover).write()
 
 
 @dataclass(slots=True)
@@ -108,7 +108,13 @@ def _per_entry(
 
 class SiteWriter:
     def __init__(
-        self, book: Book, target: Path, *, with_search: bool = True, memo: PageMemo | None = None
+        self,
+        book: Book,
+        target: Path,
+        *,
+        with_search: bool = True,
+        memo: PageMemo | None = None,
+        handover: Handover | None = None,
     ) -> None:
         self.book = book
         self.memo = memo
@@ -116,17 +122,18 @@ class SiteWriter:
         self.target = target
         self.folder = target / "site"
         self.env = environment("site")
-        self.env.globals.update(model_path=model_path, page_path=page_path)
+        self.env.globals.update(model_path=model_path, page_path=page_path, urls=urls)
         self.written: list[Path] = []
         self.listings = _listings(book)
         self.indexes = {
-            kind: tuple(item for item in self.listings if item.path.startswith(kind))
-            for kind in ("linh-vuc/", "dia-ban/", "nam/")
+            kind: tuple(item for item in self.listings if item.kind == kind)
+            for kind in urls.LIST_KINDS
         }
-        self.print_pages = read_page_map(target) or {}
+        handover = handover or Handover()
+        self.print_pages = handover.print_pages
         self.pictures: dict[str, Responsive] = {}
         self.assets: dict[str, str] = {"favicon.svg": "favicon.svg"}
-        self.downloads = self._downloads()
+        self.downloads = self._downloads(handover.downloads)
 
     def write(self) -> list[Path]:
         """Every page; the search index is made by Pagefind meanwhile, on the other core."""
@@ -155,10 +162,10 @@ class SiteWriter:
                   "has_downloads": bool(self.downloads)}  # fmt: skip
         listed = {id(entry): _as_listed(entry) for entry in entries}
         if not self._unchanged(
-            "index.html", [(p.slug, [listed[id(e)] for e in p.entries]) for p in self.book.parts]
+            urls.HOME, [(p.slug, [listed[id(e)] for e in p.entries]) for p in self.book.parts]
         ):
             self._page(
-                "index.html",
+                urls.HOME,
                 "index.html",
                 title="",
                 **common,
@@ -178,8 +185,7 @@ class SiteWriter:
             self._page(
                 model_path(entry), "model.html", **common,
                 title=entry.title, description=entry.summary, entry=entry, og_type="article",
-                og_image=self._absolute(self._picture(entry.images[0]).fallback.name, "images/")
-                if entry.images else "",
+                og_image=self._picture_address(entry.images[0]) if entry.images else "",
                 body=self._body(entry.body, entry.body_images),
                 figures=[self._figure(image) for image in entry.images],
                 print_page=print_page, previous=previous, next=following,
@@ -202,11 +208,12 @@ class SiteWriter:
                     listing.path, "listing.html", **common, title=listing.title, listing=listing
                 )
         self._write_book_pages(common)  # the counts and lists are part of _site_inputs
-        paths = [p for p in self._html_paths() if p != "404.html"]
-        if not self._unchanged("sitemap.xml", tuple(paths)):
-            self._xml("sitemap.xml", paths=paths)
-        if not self._unchanged("feed.xml", [listed[id(e)] for e in entries]):
+        paths = [p for p in self._html_paths() if p != urls.NOT_FOUND]
+        if not self._unchanged(urls.SITEMAP, tuple(paths)):
+            self._xml(urls.SITEMAP, "sitemap.xml", paths=paths)
+        if not self._unchanged(urls.FEED, [listed[id(e)] for e in entries]):
             self._xml(
+                urls.FEED,
                 "feed.xml",
                 entries=sorted(entries, key=lambda e: (-e.year, sort_key(e.title))),
                 updated=build_date(self.book),
@@ -214,15 +221,16 @@ class SiteWriter:
 
     def _write_book_pages(self, common: dict[str, Any]) -> None:
         """The pages made from the book as a whole: only its counts and lists change them."""
-        if self._unchanged("thong-ke.html", "book-wide pages"):  # and the others below
-            kept = [path for path in self._book_page_paths() if path != "thong-ke.html"]
+        if self._unchanged(urls.STATS, "book-wide pages"):  # and the others below
+            kept = [path for path in self._book_page_paths() if path != urls.STATS]
             self.written += [self.folder / path for path in kept]
             return
         entries = self.book.entries
-        for kind, heading in (("linh-vuc/", "Lĩnh vực"), ("dia-ban/", "Địa bàn"),
-                              ("nam/", "Năm công nhận")):  # fmt: skip
+        text = words()
+        for kind, heading in (("field", text.by_field), ("district", text.by_district),
+                              ("year", text.by_year)):  # fmt: skip
             self._page(
-                kind + "index.html",
+                urls.list_index(kind),
                 "indexes.html",
                 **common,
                 title=heading,
@@ -230,42 +238,42 @@ class SiteWriter:
                 listings=self.indexes[kind],
             )
         self._page(
-            "thong-ke.html",
+            urls.STATS,
             "stats.html",
             **common,
-            title="Thống kê",
+            title=text.titles["stats"],
             total=len(entries),
             charts=self._charts(),
         )
         self._page(
-            "tim-kiem.html",
+            urls.SEARCH,
             "search.html",
             **common,
-            title="Tìm kiếm",
+            title=text.titles["search"],
             filters=self._search_filters(),
         )
         if self.downloads:
             self._page(
-                "tai-ve.html",
+                urls.DOWNLOADS,
                 "downloads.html",
                 **common,
-                title="Tải sách",
+                title=text.titles["downloads"],
                 total=len(entries),
                 downloads=self.downloads,
             )
         self._page(
-            "404.html",
+            urls.NOT_FOUND,
             "404.html",
             **common,
-            title="Không tìm thấy trang",
+            title=text.titles["not_found"],
             root=self.book.config.base_path,
             canonical_path=None,
         )
 
     def _book_page_paths(self) -> list[str]:
-        paths = [kind + "index.html" for kind in ("linh-vuc/", "dia-ban/", "nam/")]
-        paths += ["thong-ke.html", "tim-kiem.html", "404.html"]
-        return paths + (["tai-ve.html"] if self.downloads else [])
+        paths = [urls.list_index(kind) for kind in urls.LIST_KINDS]
+        paths += [urls.STATS, urls.SEARCH, urls.NOT_FOUND]
+        return paths + ([urls.DOWNLOADS] if self.downloads else [])
 
     def start_search_index(self) -> IndexRun:
         folder = self.folder / "pagefind"
@@ -289,9 +297,8 @@ class SiteWriter:
         return False
 
     def _page(self, path: str, template: str, **context: Any) -> None:
-        depth = path.count("/")
-        context.setdefault("root", "../" * depth)
-        canonical_path = context.pop("canonical_path", "" if path == "index.html" else path)
+        context.setdefault("root", urls.root_of(path))
+        canonical_path = context.pop("canonical_path", path)
         context.setdefault("description", self.book.config.description)
         context.setdefault("og_type", "website")
         context.setdefault("og_image", "")
@@ -302,11 +309,11 @@ class SiteWriter:
         )
         self._save(path, html)
 
-    def _xml(self, name: str, **context: Any) -> None:
-        xml = self.env.get_template(name).render(
+    def _xml(self, path: str, template: str, **context: Any) -> None:
+        xml = self.env.get_template(template).render(
             book=self.book.config, absolute=self._absolute, **context
         )
-        self._save(name, xml)
+        self._save(path, xml)
 
     def _save(self, path: str, text: str) -> None:
         target = self.folder / path
@@ -314,13 +321,16 @@ class SiteWriter:
         target.write_text(text, encoding="utf-8")
         self.written.append(target)
 
-    def _absolute(self, path: str, prefix: str = "") -> str:
-        return self.book.config.base_url + prefix + path
+    def _absolute(self, path: str) -> str:
+        return urls.absolute(self.book.config.base_url, path)
+
+    def _picture_address(self, image: Image) -> str:
+        return self._absolute(urls.image(self._picture(image).fallback.name))
 
     def _html_paths(self) -> list[str]:
         return [p.relative_to(self.folder).as_posix() for p in self.written if p.suffix == ".html"]
 
-    # Pictures: every page showing one sits one folder deep (mo-hinh/, trang/).
+    # Pictures: every page showing one sits one folder deep (models and pages).
     def _picture(self, image: Image) -> Responsive:
         if image.output_name not in self.pictures:
             picture, written = responsive(image, self.folder / "images", cache_dir())
@@ -330,10 +340,11 @@ class SiteWriter:
 
     def _image_ref(self, image: Image) -> markdown.ImageRef:
         picture = self._picture(image)
+        folder = urls.root_of(urls.model("")) + urls.image("")
         return markdown.ImageRef(
-            f"../images/{picture.fallback.name}", image.width, image.height, lazy=True,
-            srcset=picture.srcset("../images/", picture.fallback.mime),
-            webp_srcset=picture.srcset("../images/", "image/webp"), sizes=SIZES,
+            folder + picture.fallback.name, image.width, image.height, lazy=True,
+            srcset=picture.srcset(folder, picture.fallback.mime),
+            webp_srcset=picture.srcset(folder, "image/webp"), sizes=SIZES,
         )  # fmt: skip
 
     def _body(self, body: str, images: tuple[tuple[str, Image], ...]) -> str:
@@ -357,35 +368,35 @@ class SiteWriter:
         def rows(kind: str) -> list[tuple[str, int, str]]:
             return [(item.title, len(item.entries), item.path) for item in self.indexes[kind]]
 
+        text = words()
         return [
-            bar_chart("theo-nam", "Số mô hình theo năm công nhận", "Năm", rows("nam/")),
-            bar_chart("theo-linh-vuc", "Số mô hình theo lĩnh vực", "Lĩnh vực", rows("linh-vuc/")),
-            bar_chart("theo-dia-ban", "Số mô hình theo địa bàn", "Địa bàn", rows("dia-ban/")),
+            bar_chart("theo-nam", text.charts["year"], text.year_filter, rows("year")),
+            bar_chart("theo-linh-vuc", text.charts["field"], text.by_field, rows("field")),
+            bar_chart("theo-dia-ban", text.charts["district"], text.by_district, rows("district")),
         ]
 
     def _search_filters(self) -> list[tuple[str, str, list[str]]]:
         """The search page's filters: the values the list pages show, in their order."""
+        text = words()
         return [
-            ("field", "Lĩnh vực", [item.title for item in self.indexes["linh-vuc/"]]),
-            ("district", "Địa bàn", [item.title for item in self.indexes["dia-ban/"]]),
-            ("year", "Năm", [str(item.entries[0].year) for item in self.indexes["nam/"]]),
+            ("field", text.by_field, [item.title for item in self.indexes["field"]]),
+            ("district", text.by_district, [item.title for item in self.indexes["district"]]),
+            (
+                "year",
+                text.year_filter,
+                [str(item.entries[0].year) for item in self.indexes["year"]],
+            ),
         ]
 
-    def _downloads(self) -> list[dict[str, str]]:
-        """The PDF and EPUB built in this same run, offered from the site itself."""
-        offered = [
-            (screen_pdf_name(self.book), "Sách điện tử PDF", "PDF",
-             "Bản đọc trên máy tính và điện thoại, có mục lục bấm được."),
-            (epub_name(self.book), "Sách điện tử EPUB", "EPUB",
-             "Cho ứng dụng đọc sách trên điện thoại, chữ tự co giãn theo màn hình."),
-            (print_pdf_name(self.book), "Bản in (PDF/X-4)", "PDF",
-             "Cho nhà in: có lề xén 3 mm và dấu cắt."),
-        ]  # fmt: skip
+    def _downloads(self, offered: list[Download]) -> list[dict[str, str]]:
+        """The books built in this same run (they told the handover), offered from the site;
+        their descriptions are the templates' (`downloads` in templates/shared/words.j2)."""
+        described = words().downloads
         return [
-            {"file": name, "href": f"tai-ve/{name}", "title": title, "format": kind,
-             "size": f"{format_number(round((self.target / name).stat().st_size / 1e6, 1))} MB",
-             "note": note}
-            for name, title, kind, note in offered if (self.target / name).is_file()
+            {"file": item.file.name, "href": urls.download(item.file.name),
+             **described[item.kind],
+             "size": f"{format_number(round(item.file.stat().st_size / 1e6, 1))} MB"}
+            for item in sorted(offered, key=lambda item: list(described).index(item.kind))
         ]  # fmt: skip
 
     def _book_jsonld(self) -> dict[str, Any]:
@@ -422,7 +433,7 @@ class SiteWriter:
         if config.published:
             data["datePublished"] = config.published.isoformat()
         if entry.images:
-            data["image"] = self._absolute(self._picture(entry.images[0]).fallback.name, "images/")
+            data["image"] = self._picture_address(entry.images[0])
         return {key: value for key, value in data.items() if value}
 
     def _copy_assets(self) -> None:
@@ -449,10 +460,9 @@ class SiteWriter:
             "favicon.svg", (TEMPLATES / "site" / "assets" / "favicon.svg").read_bytes()
         )
         self.env.globals["asset"] = self.assets
-        if self.downloads:
-            (self.folder / "tai-ve").mkdir(exist_ok=True)
         for item in self.downloads:
-            target = self.folder / "tai-ve" / item["file"]
+            target = self.folder / item["href"]
+            target.parent.mkdir(exist_ok=True)
             link_or_copy(self.target / item["file"], target)
             self.written.append(target)
 
@@ -471,11 +481,13 @@ def _listings(book: Book) -> tuple[Listing, ...]:
     entries = book.entries
     listings: list[Listing] = []
 
-    def add(prefix: str, parts: tuple[Part, ...], heading: str) -> None:
+    def add(kind: str, parts: tuple[Part, ...], heading: str) -> None:
         for part in parts:
-            listings.append(Listing(f"{prefix}{part.slug}.html", part.title, heading, part.entries))
+            path = urls.listing(kind, part.slug)
+            listings.append(Listing(kind, path, part.title, heading, part.entries))
 
-    add("linh-vuc/", group_entries(entries, config, "field"), "Lĩnh vực")
-    add("dia-ban/", districts_alphabetical(entries, config), "Địa bàn")
-    add("nam/", group_entries(entries, config, "year"), "Năm công nhận")
+    text = words()
+    add("field", group_entries(entries, config, "field"), text.by_field)
+    add("district", districts_alphabetical(entries, config), text.by_district)
+    add("year", group_entries(entries, config, "year"), text.by_year)
     return tuple(listings)

@@ -1,10 +1,9 @@
-"""Atomic publishing: outputs are written into a fresh folder beside `output/` and swapped in
+"""Writing a build's outputs: rendered into a fresh folder beside `output/` and swapped in
 only when every one of them succeeded, so a failed build leaves the old `output/` as it was.
 """
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 import logging
 import os
@@ -13,6 +12,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from builder.destinations import check_destination, mark
+from builder.editions import Handover
 from builder.folder_swap import copy_tree, link_or_copy, staged, turn
 from builder.i18n import _, ngettext
 from builder.model import Book
@@ -25,7 +25,7 @@ LOG = logging.getLogger("builder")
 MANIFEST = "SHA256SUMS"
 
 
-def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
+def write_outputs(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
     """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap.
 
     Any failure (an output's exception, a full disk, Ctrl-C) removes the staging folder and
@@ -37,8 +37,9 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
     target = Path(os.path.abspath(out_dir))
     with staged(target) as staging:
         written: list[Path] = []
+        handover = Handover()  # what the PDF tells the EPUB and the site, in memory
         for output in outputs:
-            written.extend(_render(output, book, staging.folder))
+            written.extend(_render(output, book, staging.folder, handover))
         written.append(mark(staging.folder))
         with turn(target):
             check_destination(out_dir, book.root)  # again: another program may have filled it
@@ -48,11 +49,11 @@ def publish(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
         return [target / path.relative_to(staging.folder) for path in written]
 
 
-def _render(output: Output, book: Book, folder: Path) -> list[Path]:
+def _render(output: Output, book: Book, folder: Path, handover: Handover) -> list[Path]:
     started = time.perf_counter()
     LOG.info(_("{output}: building…").format(output=output.name))
     try:
-        made = output.render(book, folder)
+        made = output.render(book, folder, handover)
     except BuildError:
         raise
     except Exception as exc:
@@ -99,12 +100,3 @@ def _carry_over(old: Path, new: Path) -> None:
             copy_tree(item, new / item.name)
         elif item.is_file():
             link_or_copy(item, new / item.name)
-
-
-def build_date(book: Book) -> datetime.datetime:
-    """The date written into outputs: SOURCE_DATE_EPOCH, else the book's publication date."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC)
-    day = book.config.published or datetime.date(book.config.period[1], 12, 31)
-    return datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.UTC)

@@ -1,0 +1,71 @@
+"""The website's addresses, in one place. They are printed in the books' QR codes and cited
+by other sites, so they must never change by accident: tests/test_urls.py pins them.
+
+Paths are relative to the site's root (`mo-hinh/hien-dat.html`); `root_of(path)` is the
+prefix that leads from a page back to the root (`../`), since every link of the site is
+relative (it works from any `base_url` and straight from disk); `absolute()` adds
+`base_url` for the sitemap, the feed, canonical links, JSON-LD and the QR codes.
+Templates reach this module as `urls`.
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+HOME = "index.html"
+STATS = "thong-ke.html"
+SEARCH = "tim-kiem.html"
+DOWNLOADS = "tai-ve.html"
+NOT_FOUND = "404.html"
+SITEMAP = "sitemap.xml"
+FEED = "feed.xml"
+LIST_KINDS = ("field", "district", "year")
+LIST_FOLDERS = {"field": "linh-vuc", "district": "dia-ban", "year": "nam"}
+MODEL_FOLDER = "mo-hinh"
+_PAGES = "trang"
+_IMAGES = "images"
+_DOWNLOAD_FILES = "tai-ve"
+
+
+def model(slug: str) -> str:
+    """A model's page: its file name in `models/` is its permanent address."""
+    return f"{MODEL_FOLDER}/{slug}.html"
+
+
+def page(slug: str) -> str:
+    """A front or back page (foreword, introduction…)."""
+    return f"{_PAGES}/{slug}.html"
+
+
+def listing(kind: str, slug: str) -> str:
+    """The list of the models of one field, district or year."""
+    return f"{LIST_FOLDERS[kind]}/{slug}.html"
+
+
+def list_index(kind: str) -> str:
+    """The page listing every field, district or year."""
+    return f"{LIST_FOLDERS[kind]}/index.html"
+
+
+def image(name: str) -> str:
+    return f"{_IMAGES}/{name}"
+
+
+def download(name: str) -> str:
+    """A book (PDF, EPUB) offered from the downloads page."""
+    return f"{_DOWNLOAD_FILES}/{name}"
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from the page at `path` to the site's root: `""` or `"../"`."""
+    return "../" * path.count("/")
+
+
+def relative(source: str, target: str) -> str:
+    """The shortest relative link from the page at `source` to `target`."""
+    return posixpath.relpath(target, posixpath.dirname(source) or ".")
+
+
+def absolute(base_url: str, path: str) -> str:
+    """The address on the web: the home page is `base_url` itself, not …/index.html."""
+    return base_url + ("" if path == HOME else path)
