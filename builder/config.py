@@ -6,7 +6,9 @@ import datetime
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
+from builder import invisible
 from builder.i18n import _
 from builder.model import (
     BookConfig,
@@ -74,6 +76,52 @@ TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, 
 EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
 
 
+# Sane ranges (README, Limits): past them a build takes minutes and gigabytes, or breaks.
+YEARS = (1945, 2100)
+MAX_PERIOD_YEARS = 25
+TRIM_WIDTH_MM = (90, 300)  # from A6 to A3
+TRIM_HEIGHT_MM = (120, 420)
+EPUB_IMAGE_PX = (320, 4000)
+
+
+def _in_range(where: Checked, path: tuple[str, ...], value: int, low: int, high: int) -> bool:
+    if low <= value <= high:
+        return True
+    where.error(
+        path,
+        _("`{key}` is {value}; it must be from {low} to {high}").format(
+            key=".".join(path), value=value, low=low, high=high
+        ),
+    )
+    return False
+
+
+def _check_base_url(value: str, where: Checked) -> None:
+    """An absolute http(s) address of a folder: canonical links, the feed, the sitemap and
+    the printed QR codes are made from it."""
+    parts = urlsplit(value) if value.isprintable() and " " not in value else None
+    if (
+        parts is None
+        or parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.query
+        or parts.fragment
+        or "?" in value
+        or "#" in value
+    ):
+        where.error(
+            ("base_url",),
+            _("`base_url` must be the site's web address, like “https://example.org/sach/”"),
+            _("start it with https:// (or http://), with no ?, # or spaces"),
+        )
+    elif not value.endswith("/"):
+        where.error(
+            ("base_url",),
+            _("`base_url` must end with /"),
+            _("write “{value}/”").format(value=value),
+        )
+
+
 def load_config(root: Path, problems: Problems) -> BookConfig | None:
     """Read `<root>/book.yaml`; None when it is missing or too broken to use."""
     path = root / "book.yaml"
@@ -99,14 +147,28 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         return None
     where = Checked(located, shown, problems)
     errors_before = len(problems.errors)
+    invisible.check_front_matter(located, text.split("\n"), shown, problems)
     data = check_mapping(located.value, BOOK_KEYS, (), where, _("book.yaml"))
     period = (
         check_mapping(data["period"], PERIOD_KEYS, ("period",), where, "`period`")
         if "period" in data
         else {}
     )
-    if period and period["start"] > period["end"]:
+    in_range = [_in_range(where, ("period", key), period[key], *YEARS) for key in period]
+    if {"start", "end"} <= period.keys() and period["start"] > period["end"]:
         where.error(("period",), _("`period` starts after it ends"))
+    elif (
+        len(in_range) == 2 and all(in_range) and period["end"] - period["start"] > MAX_PERIOD_YEARS
+    ):
+        where.error(
+            ("period",),
+            _("`period` spans {years} years; at most {most}").format(
+                years=period["end"] - period["start"], most=MAX_PERIOD_YEARS
+            ),
+            _("a book covers one term, such as 2021 to 2025"),
+        )
+    if "base_url" in data:
+        _check_base_url(data["base_url"], where)
     if data.get("language", "vi") != "vi":
         where.error(("language",), _("only Vietnamese books (`language: vi`) are supported"))
     fields = _load_fields(data.get("fields", []), where)
@@ -117,9 +179,11 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
     pdf = _load_pdf(data.get("pdf", {}), where)
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
+    if "max_image_px" in epub:
+        _in_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
     if len(problems.errors) > errors_before or not {"title", "base_url"} <= data.keys():
         return None
-    base_url = data["base_url"] if data["base_url"].endswith("/") else data["base_url"] + "/"
+    base_url = data["base_url"]
     return BookConfig(
         title=data["title"],
         subtitle=data.get("subtitle", ""),
@@ -194,6 +258,8 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
         where,
         "`pdf.trim`",
     )
+    _in_range(where, ("pdf", "trim", "width_mm"), trim.get("width_mm", 145), *TRIM_WIDTH_MM)
+    _in_range(where, ("pdf", "trim", "height_mm"), trim.get("height_mm", 205), *TRIM_HEIGHT_MM)
     group_by = data.get("group_by", "field")
     if group_by not in ("field", "district", "year"):
         where.error(

@@ -7,10 +7,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from builder import entry_warnings, markdown, text_checks
+from builder import entry_warnings, invisible, markdown, text_checks, urls
 from builder.fields import MODEL_KEYS, as_given
 from builder.i18n import _, ngettext
 from builder.images import (
@@ -52,7 +53,7 @@ class AcrossEntries:
     def add(self, title: Any, where: Checked) -> None:
         if not isinstance(title, str) or not title.strip():
             return
-        folded = unicodedata.normalize("NFC", title).strip().casefold()
+        folded = invisible.without_invisible(unicodedata.normalize("NFC", title)).strip().casefold()
         if folded in self.seen:
             where.error(
                 ("title",),
@@ -90,6 +91,8 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
     if located.value is None:
         located.value = {}
         located.values[()] = located.at(())
+    invisible.check_front_matter(located, text.split("\n"), shown, problems)
+    invisible.check_body(source.body, source.body_line, shown, problems)
     return Parsed(source, located, Checked(located, shown, problems))
 
 
@@ -142,6 +145,7 @@ def load_entry(
     images = _front_matter_images(data.get("images", []), path, catalog, where)
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
+    links = _body_links(parsed.source, tokens, problems)
     entry_warnings.warn_low_resolution(images, body_images, config, parsed)
     entry_warnings.warn_raw_html(parsed.source, problems)
     entry_warnings.warn_todo(parsed)
@@ -168,6 +172,7 @@ def load_entry(
         person=person,
         images=images,
         body_images=body_images,
+        links=links,
         **as_given(data),  # title, kind, unit, year, started, recognised_by, tags…
     )
 
@@ -185,6 +190,7 @@ def load_page(
     data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, _("the front matter"))
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
+    links = _body_links(parsed.source, tokens, problems)
     if len(problems.errors) > errors_before:
         return None
     return Page(
@@ -195,6 +201,7 @@ def load_page(
         parsed.where.shown,
         data.get("back", False),
         body_images,
+        links,
     )
 
 
@@ -209,6 +216,15 @@ def _check_slug(path: Path, where: Checked) -> None:
             ),
             _("rename it to {name}.md").format(name=slugify(path.stem) or "mo-hinh"),
         )
+    elif len(path.stem) > urls.MAX_SLUG:
+        where.problems.error(
+            where.shown, 1, 1,
+            _("the file name is {length} characters long; at most {most}").format(
+                length=len(path.stem), most=urls.MAX_SLUG
+            ),
+            _("rename it to {name}.md: the name is the page's address, printed in the QR "
+              "code").format(name=urls.short_slug(path.stem)),
+        )  # fmt: skip
 
 
 def _person(data: dict[str, Any], where: Checked) -> Person | None:
@@ -303,6 +319,36 @@ def _front_matter_images(
             continue
         images.append(image)
     return tuple(images)
+
+
+def _body_links(
+    source: SourceFile, tokens: list[Token], problems: Problems
+) -> tuple[tuple[str, int], ...]:
+    """The models the body links to, as (slug, line); an error for any link that is neither
+    a web address nor a model (a file of the build machine would become a `file://` link in
+    the PDF, and the EPUB would fail its check). Whether the models exist is checked once
+    the whole book is loaded."""
+    models = []
+    lines = source.body.split("\n")
+    for link in markdown.body_links(tokens):
+        line = source.body_line + link.line
+        if markdown.is_web_link(link.href):
+            continue
+        if slug := markdown.linked_model(link.href):
+            models.append((slug, line))
+            continue
+        typed = unquote(link.href)
+        text = lines[link.line] if link.line < len(lines) else ""
+        column = text.find("](" + typed) + 3 if ("](" + typed) in text else 1
+        problems.error(
+            source.path, line, column,
+            _("the link “{href}” leads neither to a web page nor to a model of the book").format(
+                href=typed
+            ),
+            _("write a web address (https://…) or another model's file name, like "
+              "hien-dat-mo-duong.md"),
+        )  # fmt: skip
+    return tuple(models)
 
 
 def _body_images(

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import unquote
 
 from PIL import Image as PILImage
 from PIL import UnidentifiedImageError
 
 from builder.i18n import _
 from builder.model import Image
-from builder.vietnamese import slugify
+from builder.vietnamese import format_number, slugify
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".webp", ".gif"}
 
@@ -52,7 +55,11 @@ class ImageCatalog:
     _clashing: set[str] | None = None
 
     def find(self, src: str, entry_dir: Path) -> Path:
-        """The file `src` names, relative to the entry or to the book folder."""
+        """The file `src` names, relative to the entry or to the book folder. A body picture's
+        address arrives percent-encoded from the Markdown parser (`%E1%BA%A3nh%20d.jpg`):
+        it names the file `ảnh d.jpg`."""
+        if "%" in src and not (entry_dir / src).exists() and not (self.root / src).exists():
+            src = unicodedata.normalize("NFC", unquote(src))
         if re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", src):
             raise ImageProblem(
                 _("image “{src}” is not a file of the book").format(src=src),
@@ -87,8 +94,11 @@ class ImageCatalog:
                     _("use JPEG, PNG, WebP or GIF"),
                 )
             try:
-                with PILImage.open(path) as picture:
+                picture = _open_header(path)
+                with picture:
                     width, height = picture.size
+                    kind = picture.format or ""
+                    _check_size(path, width, height)
                     picture.verify()
             except (UnidentifiedImageError, OSError, SyntaxError) as exc:
                 raise ImageProblem(
@@ -97,6 +107,7 @@ class ImageCatalog:
                     ),
                     _("open it in an image editor and save it again"),
                 ) from exc
+            _check_format(path, kind)
             self._by_source[path] = (self._unique_name(path), width, height)
         name, width, height = self._by_source[path]
         return Image(path, name, width, height, alt, caption, credit)
@@ -119,9 +130,75 @@ class ImageCatalog:
         return name
 
 
+# Pictures the outputs can lay out: phones take up to about 50 megapixels; a panorama is rarely
+# wider than 6 to 1. Beyond these, resizing for the site and laying out the PDF break down.
+MAX_PIXELS = 80_000_000  # below Pillow's own bomb warning (89 million)
+MAX_SIDE = 20_000
+MAX_ASPECT = 10
+FORMATS = {".jpg": "JPEG", ".jpeg": "JPEG", ".png": "PNG", ".webp": "WEBP", ".gif": "GIF"}
+
+
+def _open_header(path: Path) -> PILImage.Image:
+    """The picture, of which only the header is read yet: its size is checked against our
+    limits (which name it) before Pillow's own bomb check would stop with no size."""
+    limit = PILImage.MAX_IMAGE_PIXELS
+    PILImage.MAX_IMAGE_PIXELS = None
+    try:
+        return PILImage.open(path)
+    finally:
+        PILImage.MAX_IMAGE_PIXELS = limit
+
+
+def _check_size(path: Path, width: int, height: int) -> None:
+    if width * height > MAX_PIXELS or max(width, height) > MAX_SIDE:
+        raise _too_large(path, width, height)
+    if max(width, height) > MAX_ASPECT * max(min(width, height), 1):
+        raise ImageProblem(
+            _("“{name}” is {width} × {height} pixels: a strip too narrow to lay out").format(
+                name=path.name, width=format_number(width), height=format_number(height)
+            ),
+            _("crop it to at most {ratio} times as long as it is wide").format(ratio=MAX_ASPECT),
+        )
+
+
+def _too_large(path: Path, width: int = 0, height: int = 0) -> ImageProblem:
+    size = (
+        _("{width} × {height} pixels").format(
+            width=format_number(width), height=format_number(height)
+        )
+        if width
+        else ""
+    )
+    return ImageProblem(
+        _("“{name}” is too large ({size}); pictures of up to {megapixels} megapixels and "
+          "{side} pixels a side are supported").format(
+            name=path.name, size=size or _("over {megapixels} megapixels").format(
+                megapixels=MAX_PIXELS // 1_000_000), megapixels=MAX_PIXELS // 1_000_000,
+            side=format_number(MAX_SIDE)),
+        _("scale it down in an image editor (3 000 pixels a side is plenty)"),
+    )  # fmt: skip
+
+
+def _check_format(path: Path, kind: str) -> None:
+    """The content decides, not the name: a TIFF named .jpg would be declared JPEG."""
+    expected = FORMATS[path.suffix.lower()]
+    if kind != expected:
+        raise ImageProblem(
+            _("“{name}” is a {format} picture with the ending of a {expected}").format(
+                name=path.name, format=kind or "?", expected=expected
+            ),
+            _("open it in an image editor and save it as JPEG, PNG, WebP or GIF"),
+        )
+
+
 def picture_files(root: Path) -> tuple[Path, ...]:
     """Every picture file under the book folder, in a stable order."""
-    found = (path for path in root.rglob("*") if path.suffix.lower() in IMAGE_SUFFIXES)
+    found = (
+        Path(folder) / name
+        for folder, _folders, names in os.walk(root)  # unreadable folders are passed over
+        for name in names
+        if Path(name).suffix.lower() in IMAGE_SUFFIXES
+    )
     return tuple(sorted((path for path in found if path.is_file()), key=str))
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import multiprocessing as mp
 import os
@@ -14,7 +15,7 @@ from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
 from builder.i18n import _
 from builder.images import IMAGE_SUFFIXES, ImageCatalog, picture_files
-from builder.model import Book, BookConfig, Entry
+from builder.model import Book, BookConfig, Entry, Page
 from builder.ordering import group_entries
 from builder.problems import Problem, Problems, shown_path
 from builder.schema import Checked
@@ -90,7 +91,7 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
         return Loaded(None, problems)
     memo = memo or LoadMemo()
     config = _config(root, memo, problems)
-    if config is None:
+    if config is None or not _folders_readable(root, problems):
         return Loaded(None, problems)
     pictures = memo.pictures(root)
     catalog = ImageCatalog(root, pictures=pictures)
@@ -123,6 +124,7 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
         for path in sorted((root / "pages").glob("*.md"))
         if (page := load_page(path, catalog, AcrossEntries(), problems))
     ]
+    _check_links(entries, pages, problems)
     if problems.errors:
         return Loaded(None, problems)
     pages.sort(key=lambda page: (page.back, page.order, sort_key(page.title)))
@@ -133,6 +135,37 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
         pages=tuple(pages),
     )
     return Loaded(book, problems)
+
+
+def _folders_readable(root: Path, problems: Problems) -> bool:
+    """The book's folders can be listed: an unreadable pages/ must not read as “no pages”."""
+    unreadable = [
+        folder
+        for folder in (root / "models", root / "pages", root / "images")
+        if folder.is_dir() and not os.access(folder, os.R_OK | os.X_OK)
+    ]
+    for folder in unreadable:
+        problems.error(
+            shown_path(folder), 1, 1,
+            _("cannot read this folder: permission denied"),
+            _("give your user the right to read it (chmod u+rx), or copy the book anew"),
+        )  # fmt: skip
+    return not unreadable
+
+
+def _check_links(entries: list[Entry], pages: list[Page], problems: Problems) -> None:
+    """Every link to another model names a model of the book."""
+    slugs = {entry.slug for entry in entries}
+    linking: list[Entry | Page] = [*entries, *pages]
+    for item in linking:
+        for slug, line in item.links:
+            if slug not in slugs:
+                close = difflib.get_close_matches(slug, sorted(slugs), n=1)
+                problems.error(
+                    item.source, line, 1,
+                    _("the link to “{slug}.md” names no model of the book").format(slug=slug),
+                    _("did you mean `{key}`?").format(key=f"{close[0]}.md") if close else "",
+                )  # fmt: skip
 
 
 def _config(root: Path, memo: LoadMemo, problems: Problems) -> BookConfig | None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
+import stat
 from collections.abc import Mapping
 from functools import cache
 from importlib.metadata import version
@@ -18,6 +19,7 @@ from pathlib import Path
 
 from builder import i18n
 from builder.render_cache import render_cache
+from builder.source import MAX_BYTES
 
 LIBRARIES = ("pyyaml", "markdown-it-py", "mdit-py-plugins", "pillow", "babel")
 
@@ -49,6 +51,9 @@ def kept(
     keys: dict[Path, str] = {}
     for path in paths:
         try:
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+                continue  # a pipe, a device, a folder or too large: the load says so
             data = path.read_bytes()
         except OSError:
             continue  # reported by the load itself

@@ -6,6 +6,7 @@ paragraph holding only an image becomes a <figure> with its title as caption.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,40 @@ class ImageRef:
 
 
 @dataclass(frozen=True, slots=True)
+class BodyLink:
+    href: str  # as the parser normalised it (percent-encoded)
+    line: int  # 0-based line within the body
+
+
+WEB_LINK = re.compile(r"(?i)^(?:https?://[^/\s]|mailto:)")
+# Another model of the book, by its file name: `hien-dat.md`, `../models/hien-dat.md`.
+MODEL_LINK = re.compile(r"^(?:\./|\.\./models/|models/)?([a-z0-9]+(?:-[a-z0-9]+)*)\.md$")
+
+
+def linked_model(href: str) -> str | None:
+    """The slug of the model `href` names, or None."""
+    match = MODEL_LINK.match(href)
+    return match.group(1) if match else None
+
+
+def is_web_link(href: str) -> bool:
+    """A web or mail address, or a place in the same text (`#…`, footnotes)."""
+    return bool(WEB_LINK.match(href)) or href.startswith("#")
+
+
+def body_links(tokens: Sequence[Token]) -> list[BodyLink]:
+    """Every link the body makes, with its line."""
+    found = []
+    for token in tokens:
+        if token.type == "inline" and token.children:
+            line = token.map[0] if token.map else 0
+            for child in token.children:
+                if child.type == "link_open":
+                    found.append(BodyLink(str(child.attrs.get("href", "")), line))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
 class BodyImage:
     src: str
     alt: str
@@ -55,18 +90,27 @@ def parser() -> MarkdownIt:
     md.core.ruler.push("figures", _mark_figures)
     md.core.ruler.push("alignment_classes", _alignment_classes)
     md.add_render_rule("image", _render_image)
+    md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("table_open", _render_table_open)
     md.add_render_rule("table_close", _render_table_close)
     md.add_render_rule("footnote_anchor", _render_footnote_backref)
     return md
 
 
-def render_html(body: str, image_url: ImageUrl, doc_id: str | None = None) -> str:
-    """The body as HTML; `image_url` maps a Markdown image source to what the output shows.
+def render_html(
+    body: str,
+    image_url: ImageUrl,
+    doc_id: str | None = None,
+    model_url: Callable[[str], str] | None = None,
+) -> str:
+    """The body as HTML; `image_url` maps a Markdown image source to what the output shows,
+    `model_url` a linked model's slug to where the output has it.
 
     `doc_id` makes footnote ids unique when several bodies share one document.
     """
     env: dict[str, Any] = {"image_url": image_url}
+    if model_url is not None:
+        env["model_url"] = model_url
     if doc_id:
         env["docId"] = doc_id
     return str(parser().render(body, env))
@@ -79,13 +123,18 @@ def render_body(
     doc_id: str | None = None,
     *,
     lazy: bool = True,
+    model_url: Callable[[str], str] | None = None,
 ) -> str:
     """An entry's body as HTML, its pictures where `url_for` puts them (an address, or a
-    full ImageRef with responsive variants). Kept in the render cache by content."""
+    full ImageRef with responsive variants), its links to other models where `model_url`
+    puts them. Kept in the render cache by content."""
     found = dict(images)
     shown = {src: url_for(image) for src, image in images}
-    inputs = ("html", body, repr(sorted(shown.items())), doc_id or "", str(lazy))
-    return render_cache().text(inputs, lambda: _render_body(body, found, shown, doc_id, lazy))
+    links = model_url("{slug}") if model_url else ""  # the same rule for every slug
+    inputs = ("html", body, repr(sorted(shown.items())), doc_id or "", str(lazy), links)
+    return render_cache().text(
+        inputs, lambda: _render_body(body, found, shown, doc_id, lazy, model_url)
+    )
 
 
 def _render_body(
@@ -94,6 +143,7 @@ def _render_body(
     shown_as: dict[str, str | ImageRef],
     doc_id: str | None,
     lazy: bool,
+    model_url: Callable[[str], str] | None = None,
 ) -> str:
 
     def image_url(src: str) -> ImageRef | None:
@@ -105,7 +155,7 @@ def _render_body(
             return shown
         return ImageRef(shown, image.width, image.height, lazy)
 
-    return render_html(body, image_url, doc_id)
+    return render_html(body, image_url, doc_id, model_url)
 
 
 def parse(body: str) -> list[Token]:
@@ -214,6 +264,18 @@ def _render_image(
         caption = f"<figcaption>{escape(title)}</figcaption>" if title else ""
         return f'<figure class="figure">{img}{caption}</figure>\n'
     return img
+
+
+def _render_link_open(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """A link to another model goes where this output has that model; `check` refused every
+    other link that is not a web address."""
+    token = tokens[idx]
+    slug = linked_model(str(token.attrs.get("href", "")))
+    if slug is not None and "model_url" in env:
+        token.attrSet("href", env["model_url"](slug))
+    return str(self.renderToken(tokens, idx, options, env))
 
 
 def _render_table_open(

@@ -94,6 +94,7 @@ class Entry:
     images: tuple[Image, ...] = ()
     body_images: tuple[tuple[str, Image], ...] = ()  # Markdown src → image
     tags: tuple[str, ...] = ()
+    links: tuple[tuple[str, int], ...] = ()  # models the body links to: (slug, line)
 
     @property
     def text(self) -> str:
@@ -117,6 +118,7 @@ class Page:
     source: Path
     back: bool = False
     body_images: tuple[tuple[str, Image], ...] = ()
+    links: tuple[tuple[str, int], ...] = ()  # models the body links to: (slug, line)
 
 
 @dataclass(frozen=True, slots=True)

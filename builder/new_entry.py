@@ -7,6 +7,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from builder import urls
 from builder.fields import BY_KEY, FIELDS, FrontMatterField
 from builder.model import BookConfig
 from builder.templating import TEMPLATES
@@ -15,7 +16,7 @@ from builder.vietnamese import slugify
 
 def free_path(models: Path, title: str) -> Path:
     """`models/<slug>.md` for `title`; a taken slug gets -2, -3…: nothing is overwritten."""
-    slug = slugify(title) or "mo-hinh"
+    slug = urls.short_slug(slugify(title) or "mo-hinh")
     path = models / f"{slug}.md"
     number = 2
     while path.exists():

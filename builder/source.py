@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -25,11 +26,34 @@ class SourceFile:
 MAX_BYTES = 2_000_000  # a model of 900 words is about 8 KB; 2 MB is far past any real entry
 
 
-def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
-    """The file as NFC text with `\\n` line ends, or None (with a problem) if unreadable."""
+def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = None) -> str | None:
+    """The file as NFC text with `\\n` line ends, or None (with a problem) if unreadable.
+
+    Only a regular file of the book is read (`book`: the book folder, by default the folder
+    above models/ or pages/): a link leading out of the book, a FIFO or a device is named
+    and left unread, and no more than `MAX_BYTES` are ever read.
+    """
+    book = book if book is not None else path.parent.parent
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
+        info = path.stat()
+        if not stat.S_ISREG(info.st_mode):
+            problems.error(
+                shown, 1, 1,
+                _("this is not a text file but a folder, a device or a pipe"),
+                _("put the entry's text itself in a .md file here"),
+            )  # fmt: skip
+            return None
+        if path.is_symlink() and book.resolve() not in path.resolve().parents:
+            problems.error(
+                shown, 1, 1,
+                _("this is a link to {target}, outside the book").format(target=path.resolve()),
+                _("copy the file into the book instead of linking to it"),
+            )  # fmt: skip
+            return None
+        with path.open("rb") as stream:
+            raw = stream.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            size = max(info.st_size, len(raw))
             problems.error(
                 shown,
                 1,
@@ -40,7 +64,6 @@ def read_text(path: Path, shown: Path, problems: Problems) -> str | None:
                 _("split it, or move pictures and tables out of the text"),
             )
             return None
-        raw = path.read_bytes()
     except OSError as exc:
         problems.error(shown, 1, 1, _("cannot read the file: {reason}").format(reason=exc.strerror))
         return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +59,7 @@ def balanced_lines(text: str, line_chars: int = 28) -> list[str]:
         depth += word.count("“") - word.count("”")
         inside.append(depth > 0)
 
+    @cache  # each (start, lines) once: without it a 200-character title took minutes
     def best(start: int, lines: int) -> tuple[int, list[str]]:
         rest = words[start:]
         if lines == 1 or len(rest) <= 1:

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from builder.fonts import VIETNAMESE_LETTERS
 from builder.i18n import _, ngettext
+from builder.invisible import without_invisible
 from builder.markdown import parse
 from builder.problems import Problems
 from builder.source import SourceFile
@@ -166,6 +167,16 @@ def fixed_text(text: str) -> tuple[str, list[str]]:
     normal = unicodedata.normalize("NFC", text)
     if normal != text:
         changes.append(_("Unicode NFC"))
+    visible = without_invisible(normal)
+    if visible != normal:
+        changes.append(
+            ngettext(
+                "{count} invisible character removed",
+                "{count} invisible characters removed",
+                len(normal) - len(visible),
+            ).format(count=len(normal) - len(visible))
+        )
+        normal = visible
     head, separator, body = _split(normal)
     curled, count = _curl(body)
     if count:

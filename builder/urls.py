@@ -20,6 +20,8 @@ NOT_FOUND = "404.html"
 SITEMAP = "sitemap.xml"
 FEED = "feed.xml"
 LIST_KINDS = ("field", "district", "year")
+# A model's file name is its address, printed in QR codes; file systems stop at 255 bytes.
+MAX_SLUG = 80
 LIST_FOLDERS = {"field": "linh-vuc", "district": "dia-ban", "year": "nam"}
 MODEL_FOLDER = "mo-hinh"
 _PAGES = "trang"
@@ -30,6 +32,14 @@ _DOWNLOAD_FILES = "tai-ve"
 def model(slug: str) -> str:
     """A model's page: its file name in `models/` is its permanent address."""
     return f"{MODEL_FOLDER}/{slug}.html"
+
+
+def short_slug(slug: str) -> str:
+    """`slug` cut at a hyphen to at most MAX_SLUG characters."""
+    if len(slug) <= MAX_SLUG:
+        return slug
+    cut = slug[: MAX_SLUG + 1].rsplit("-", 1)[0]
+    return cut if cut else slug[:MAX_SLUG]
 
 
 def page(slug: str) -> str:

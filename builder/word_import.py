@@ -9,9 +9,11 @@ front matter; the rest is left as TODO, which `builder check` reports.
 from __future__ import annotations
 
 import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from lxml import html
 from lxml.html import HtmlElement
@@ -50,6 +52,7 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
         pictures.append((name, data))
         return {"src": f"../images/{name}", "alt": image.alt_text or TODO_ALT}
 
+    _check_unpacked_size(document)
     with document.open("rb") as stream:
         result = mammoth.convert_to_html(
             stream, convert_image=mammoth.images.img_element(save_picture)
@@ -69,6 +72,25 @@ def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
     if TODO_ALT in body:
         todo.append(_("alt text of the pictures"))
     return Imported(path, todo)
+
+
+# A district's write-up with a dozen photos unpacks to a few MB; a .docx can be built to
+# unpack to gigabytes (a “zip bomb”), which would take minutes and all the memory.
+MAX_UNPACKED_MB = 200
+
+
+def _check_unpacked_size(document: Path) -> None:
+    try:
+        with zipfile.ZipFile(document) as archive:
+            size = sum(item.file_size for item in archive.infolist())
+    except (zipfile.BadZipFile, OSError):
+        return  # mammoth names what is wrong with it
+    if size > MAX_UNPACKED_MB * 1_000_000:
+        raise ValueError(
+            _("it unpacks to {megabytes} MB; documents of up to {most} MB are supported").format(
+                megabytes=size // 1_000_000, most=MAX_UNPACKED_MB
+            )
+        )
 
 
 def _free_picture_name(folder: Path, stem: str, extension: str, taken: set[str]) -> str:
@@ -200,14 +222,23 @@ def _inline(element: HtmlElement) -> str:
         ):
             number = re.sub(r"\D", "", child.find("a").get("href", "")) or "1"
             parts.append(f"[^{number}]")
-        elif child.tag == "a" and child.get("href", "").startswith("http"):
-            parts.append(f"[{inner}]({child.get('href')})")
+        elif child.tag == "a" and (address := _web_address(child.get("href", ""))):
+            parts.append(f"[{inner}]({address})")
         elif child.tag == "br":
             parts.append("  \n")
         else:
             parts.append(inner)
         parts.append(_escape(child.tail or ""))
     return "".join(parts)
+
+
+def _web_address(href: str) -> str:
+    """A Word hyperlink as a Markdown link destination: web and mail addresses only, with
+    spaces, line breaks, brackets and quotes percent-encoded so they cannot end the link."""
+    href = href.strip()
+    if not re.match(r"(?i)(https?://|mailto:)", href):
+        return ""
+    return quote(href, safe=":/?#[]@!$&'*+,;=%~-._")
 
 
 def _escape(text: str) -> str:

@@ -4,13 +4,16 @@ only when every one of them succeeded, so a failed build leaves the old `output/
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import logging
 import os
+import shutil
 import time
 from collections.abc import Iterable
 from pathlib import Path
 
+from builder.cache import cache_dir
 from builder.destinations import check_destination, mark
 from builder.editions import Handover
 from builder.folder_swap import copy_tree, link_or_copy, staged, turn
@@ -56,6 +59,12 @@ def _render(output: Output, book: Book, folder: Path, handover: Handover) -> lis
         made = output.render(book, folder, handover)
     except BuildError:
         raise
+    except OSError as exc:
+        if exc.errno != errno.ENOSPC:
+            raise BuildError(
+                _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
+            ) from exc
+        raise BuildError(_disk_full(output.name, folder)) from exc
     except Exception as exc:
         raise BuildError(
             _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
@@ -75,6 +84,23 @@ def _render(output: Output, book: Book, folder: Path, handover: Handover) -> lis
         )
     )
     return made
+
+
+def _disk_full(output: str, folder: Path) -> str:
+    """Which disk is full: the output's or the cache's (they may differ), with what is free."""
+    places = []
+    for place in dict.fromkeys([folder.parent, cache_dir().absolute()]):
+        try:
+            free = shutil.disk_usage(place if place.exists() else place.parent).free
+        except OSError:
+            continue
+        places.append(
+            _("{folder} has {megabytes} MB free").format(
+                folder=place, megabytes=format_number(round(free / 1e6, 1))
+            )
+        )
+    return _("the {output} output failed: the disk is full ({places}); free some space and "
+             "build again").format(output=output, places="; ".join(places))  # fmt: skip
 
 
 def _write_manifest(folder: Path) -> Path:

@@ -85,8 +85,45 @@ class YamlProblem(Exception):
         self.hint = hint
 
 
+MAX_DEPTH = 20  # a model's facts nest three deep (images → item → key); YAML recurses
+
+
 def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
     """Parse `text`, whose first line is line `first_line` of its file."""
+    _check_depth(text, first_line)
+    try:
+        return _parse(text, first_line)
+    except RecursionError as exc:  # nested by indentation rather than brackets
+        raise _too_deep(Position(first_line, 1)) from exc
+
+
+def _check_depth(text: str, first_line: int) -> None:
+    """Brackets nested past MAX_DEPTH, named where they pass it, before the parser recurses
+    into a thousand levels."""
+    depth, quote = 0, ""
+    for number, line in enumerate(text.split("\n")):
+        for column, char in enumerate(line):
+            if quote:
+                quote = "" if char == quote else quote
+            elif char == '"':
+                quote = char
+            elif char in "[{":
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _too_deep(Position(first_line + number, column + 1))
+            elif char in "]}":
+                depth = max(depth - 1, 0)
+
+
+def _too_deep(where: Position) -> YamlProblem:
+    return YamlProblem(
+        _("the facts are nested more than {most} levels deep").format(most=MAX_DEPTH),
+        where,
+        _("a fact is a text, a number or a short list: remove the extra brackets"),
+    )
+
+
+def _parse(text: str, first_line: int) -> LocatedYaml:
     offset = first_line - 1
     fast = _fast_compose(text)
     if fast is not None:

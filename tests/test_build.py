@@ -66,7 +66,9 @@ def test_a_failure_while_rendering_keeps_the_old_output_and_leaves_no_debris(
     disk_full = OSError(28, "No space left on device")
     result = _site_rebuild_failing_with(disk_full, run, tmp_path, monkeypatch)
     assert result.exit_code == 1
-    assert "error: the site output failed: [Errno 28] No space left on device" in result.stderr
+    assert "error: the site output failed: the disk is full (" in result.stderr
+    assert f"{tmp_path} has " in result.stderr and "MB free" in result.stderr
+    assert "free some space and build again" in result.stderr
 
 
 def test_building_one_format_keeps_the_others(run: Run, tmp_path: Path) -> None:

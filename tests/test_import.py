@@ -180,3 +180,59 @@ def test_two_districts_documents_of_the_same_name_keep_their_own_pictures(
     assert (book / "images" / "bao-cao-2.png").is_file()
     text = (book / "models" / "mo-hinh-cua-huyen-yen-khanh.md").read_text(encoding="utf-8")
     assert "../images/bao-cao-2.png" in text and "bao-cao-1.png" not in text
+
+
+def test_a_word_zip_bomb_is_refused_in_seconds(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """A small .docx whose text unpacks to 300 MB is named, not read (it took minutes)."""
+    import zipfile
+
+    book = book_copy("minimal")
+    bomb = tmp_path / "bom.docx"
+    source = _word_document(tmp_path / "that.docx", picture=False)
+    with zipfile.ZipFile(source) as real, zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in real.infolist():
+            data = real.read(item)
+            if item.filename == "word/document.xml":
+                data = data.replace(b"</w:body>", b"<!--" + b" " * 300_000_000 + b"--></w:body>")
+            out.writestr(item, data)
+    assert bomb.stat().st_size < 2_000_000
+    models = sorted((book / "models").iterdir())
+    result = run("import", "--content", book, bomb)
+    assert result.exit_code == 1
+    assert (
+        f"{bomb}: error: cannot read it as a Word document (it unpacks to 300 MB; documents "
+        "of up to 200 MB are supported)"
+    ) in result.stderr
+    assert sorted((book / "models").iterdir()) == models
+
+
+def test_a_word_hyperlink_cannot_break_out_of_its_markdown_link(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from docx.opc.constants import RELATIONSHIP_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    book = book_copy("minimal")
+    document = docx.Document()
+    document.add_heading("Liên kết từ Word", 1)
+    paragraph = document.add_paragraph("Xem ")
+    target = 'https://example.org/a b)\n\n# Tiêu đề chen vào\n<script>"'
+    relation = paragraph.part.relate_to(target, RELATIONSHIP_TYPE.HYPERLINK, is_external=True)
+    link = OxmlElement("w:hyperlink")
+    link.set(qn("r:id"), relation)
+    run_element = OxmlElement("w:r")
+    text = OxmlElement("w:t")
+    text.text = "trang này"
+    run_element.append(text)
+    link.append(run_element)
+    paragraph._p.append(link)
+    path = tmp_path / "lien-ket.docx"
+    document.save(str(path))
+    assert run("import", "--content", book, path).exit_code == 0
+    written = (book / "models" / "lien-ket-tu-word.md").read_text(encoding="utf-8")
+    body = written.split("\n---\n", 1)[1]
+    assert "# Tiêu đề chen vào" not in body and "<script>" not in body
+    assert "[trang này](https://example.org/a%20b%29%0A%0A#%20Ti" in body

@@ -54,3 +54,17 @@ def test_new_refuses_a_field_the_book_does_not_have(
     assert sorted(p.name for p in (book / "models").iterdir()) == [
         "an-ninh.md", "dan-quan.md", "duong-lang.md",
     ]  # fmt: skip
+
+
+def test_a_title_of_300_characters_gives_a_file_name_that_fits(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    title = " ".join(["Mô hình dân vận khéo"] * 15)[:268]
+    facts = ("--kind", "tap-the", "--field", "kinh-te", "--district", "huyện Gia Viễn",
+             "--commune", "xã Gia Hưng", "--year", "2023")  # fmt: skip
+    result = run("new", "--content", book, title, *facts)
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.strip())
+    assert path.is_file() and len(path.stem) <= 80 and path.stem.startswith("mo-hinh-dan-van")
+    assert f'title: "{title}"' in path.read_text(encoding="utf-8")

@@ -33,7 +33,11 @@ MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
 
 
 def model_file(entry: Entry) -> str:
-    return f"m-{entry.slug}.xhtml"
+    return _model_file(entry.slug)
+
+
+def _model_file(slug: str) -> str:
+    return f"m-{slug}.xhtml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +174,7 @@ class EpubWriter:
 
     def _matter(self, page: Page, where: str) -> Document:
         body = markdown.render_body(
-            page.body, page.body_images, _package_url, page.slug, lazy=False
+            page.body, page.body_images, _package_url, page.slug, lazy=False, model_url=_model_file
         )
         return self._render(
             f"{where}-{page.slug}.xhtml",
@@ -184,8 +188,9 @@ class EpubWriter:
 
     def _model(self, entry: Entry) -> Document:
         body = markdown.render_body(
-            entry.body, entry.body_images, _package_url, entry.slug, lazy=False
-        )
+            entry.body, entry.body_images, _package_url, entry.slug, lazy=False,
+            model_url=_model_file,
+        )  # fmt: skip
         figures = [{"url": f"images/{image.output_name}", "image": image} for image in entry.images]
         return self._render(
             model_file(entry),

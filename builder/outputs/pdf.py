@@ -168,7 +168,8 @@ def book_html(book: Book) -> str:
 
 
 def _entry(book: Book, entry: Entry) -> PrintedEntry:
-    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False)
+    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False,
+                                model_url=_model_anchor)  # fmt: skip
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
     url = urls.absolute(book.config.base_url, urls.model(entry.slug))
     qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
@@ -176,12 +177,18 @@ def _entry(book: Book, entry: Entry) -> PrintedEntry:
 
 
 def _page(page: Page) -> dict[str, Any]:
-    body = markdown.render_body(page.body, page.body_images, _file_url, page.slug, lazy=False)
+    body = markdown.render_body(page.body, page.body_images, _file_url, page.slug, lazy=False,
+                                model_url=_model_anchor)  # fmt: skip
     return {
         "slug": page.slug,
         "title": page.title,
         "html": footnotes_at_call_sites(body, page.slug),
     }
+
+
+def _model_anchor(slug: str) -> str:
+    """A link to another model: its first page in the same document (`mo-hinh-<slug>`)."""
+    return f"#mo-hinh-{slug}"
 
 
 def _file_url(image: Image) -> str:

@@ -348,7 +348,7 @@ class SiteWriter:
         )  # fmt: skip
 
     def _body(self, body: str, images: tuple[tuple[str, Image], ...]) -> str:
-        return markdown.render_body(body, images, self._image_ref)
+        return markdown.render_body(body, images, self._image_ref, model_url=_model_link)
 
     def _figure(self, image: Image) -> dict[str, Any]:
         ref = self._image_ref(image)
@@ -470,6 +470,11 @@ class SiteWriter:
         target = self.folder / "assets" / name
         target.write_bytes(data)
         self.written.append(target)
+
+
+def _model_link(slug: str) -> str:
+    """A body's link to another model: bodies are shown one folder deep (models, pages)."""
+    return urls.root_of(urls.model("")) + urls.model(slug)
 
 
 def _digest(data: bytes) -> str:
