@@ -7,7 +7,7 @@ paragraph holding only an image becomes a <figure> with its title as caption.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -64,14 +64,20 @@ def is_web_link(href: str) -> bool:
 
 def body_links(tokens: Sequence[Token]) -> list[BodyLink]:
     """Every link the body makes, with its line."""
-    found = []
+    return [
+        BodyLink(str(child.attrs.get("href", "")), line)
+        for line, child in _inline_tokens(tokens)
+        if child.type == "link_open"
+    ]
+
+
+def _inline_tokens(tokens: Sequence[Token]) -> Iterator[tuple[int, Token]]:
+    """(line, token) of every inline token of the body: links, images, text…"""
     for token in tokens:
         if token.type == "inline" and token.children:
             line = token.map[0] if token.map else 0
             for child in token.children:
-                if child.type == "link_open":
-                    found.append(BodyLink(str(child.attrs.get("href", "")), line))
-    return found
+                yield line, child
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,14 +170,11 @@ def parse(body: str) -> list[Token]:
 
 def body_images(tokens: Sequence[Token]) -> list[BodyImage]:
     """Every image the body shows, with its line."""
-    found = []
-    for token in tokens:
-        if token.type == "inline" and token.children:
-            line = token.map[0] if token.map else 0
-            for child in token.children:
-                if child.type == "image":
-                    found.append(BodyImage(str(child.attrs.get("src", "")), child.content, line))
-    return found
+    return [
+        BodyImage(str(child.attrs.get("src", "")), child.content, line)
+        for line, child in _inline_tokens(tokens)
+        if child.type == "image"
+    ]
 
 
 def first_paragraph(tokens: Sequence[Token]) -> str:
