@@ -11,7 +11,7 @@ from urllib.parse import unquote
 
 from markdown_it.token import Token
 
-from builder import entry_warnings, invisible, markdown, text_checks, urls
+from builder import entry_warnings, front_matter_lint, invisible, markdown, text_checks, urls
 from builder.fields import MODEL_KEYS, as_given
 from builder.i18n import _, ngettext
 from builder.images import (
@@ -32,6 +32,7 @@ IMAGE_KEYS = {
     "caption": Field(str),
     "credit": Field(str),
 }
+LIST_KEYS = frozenset(key for key, spec in MODEL_KEYS.items() if spec.kind is list)
 PAGE_KEYS = {
     "title": Field(str, True, '"Lời giới thiệu"'),
     "order": Field(int, True, "1"),
@@ -83,11 +84,33 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
     source = split_front_matter(text, shown, problems)
     if source is None:
         return None
+    lines = text.split("\n")
+    mistakes = front_matter_lint.mistakes(source.front_matter, LIST_KEYS)
     try:
         located = parse_yaml(source.front_matter, source.front_matter_line)
     except YamlProblem as exc:
-        problems.error(shown, exc.position.line, exc.position.column, exc.message, exc.hint)
-        return None
+        if not any(mistake.blocking for mistake in mistakes):
+            line = lines[exc.position.line - 1] if exc.position.line <= len(lines) else ""
+            excerpt = tuple(front_matter_lint.excerpt(line, exc.position.column - 1))
+            problems.error(
+                shown, exc.position.line, exc.position.column, exc.message, exc.hint, excerpt
+            )
+            return None
+    else:
+        if not mistakes:
+            return _parsed(located, source, text, shown, problems)
+    for mistake in mistakes:  # the editor's mistakes, said where they were typed
+        number = source.front_matter_line + mistake.line
+        problems.error(
+            shown, number, mistake.column + 1, mistake.message, mistake.hint,
+            tuple(front_matter_lint.excerpt(lines[number - 1], mistake.column)),
+        )  # fmt: skip
+    return None
+
+
+def _parsed(
+    located: LocatedYaml, source: SourceFile, text: str, shown: Path, problems: Problems
+) -> Parsed:
     if located.value is None:
         located.value = {}
         located.values[()] = located.at(())

@@ -22,12 +22,18 @@ class Problem:
     message: str
     severity: Severity = "error"
     hint: str = ""
+    excerpt: tuple[str, ...] = ()  # the line as typed, and a caret under the place
 
     def __str__(self) -> str:
         severity = _(_SEVERITY[self.severity])
-        text = f"{self.path}:{self.line}:{self.column}: {severity}: {self.message}"
-        hint = _("hint")
-        return f"{text}\n    {hint}: {self.hint}" if self.hint else text
+        lines = [f"{self.path}:{self.line}:{self.column}: {severity}: {self.message}"]
+        number = str(self.line)
+        for index, text in enumerate(self.excerpt):
+            lines.append(f"    {number if index == 0 else ' ' * len(number)} | {text}".rstrip())
+        if self.hint:
+            hint = _("hint")
+            lines.append(f"    {hint}: {self.hint}")
+        return "\n".join(lines)
 
 
 _SEVERITY = {"error": N_("error"), "warning": N_("warning")}
@@ -39,8 +45,16 @@ class Problems:
 
     items: list[Problem] = field(default_factory=list)
 
-    def error(self, path: Path, line: int, column: int, message: str, hint: str = "") -> None:
-        self.items.append(Problem(path, line, column, message, "error", hint))
+    def error(
+        self,
+        path: Path,
+        line: int,
+        column: int,
+        message: str,
+        hint: str = "",
+        excerpt: tuple[str, ...] = (),
+    ) -> None:
+        self.items.append(Problem(path, line, column, message, "error", hint, excerpt))
 
     def warning(self, path: Path, line: int, column: int, message: str, hint: str = "") -> None:
         self.items.append(Problem(path, line, column, message, "warning", hint))

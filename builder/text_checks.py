@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder import front_matter_lint
 from builder.fonts import VIETNAMESE_LETTERS
 from builder.i18n import _, ngettext
 from builder.invisible import without_invisible
@@ -178,6 +179,13 @@ def fixed_text(text: str) -> tuple[str, list[str]]:
         )
         normal = visible
     head, separator, body = _split(normal)
+    head, repaired = front_matter_lint.fixed(head)
+    if repaired:
+        changes.append(
+            ngettext(
+                "{count} line of facts repaired", "{count} lines of facts repaired", repaired
+            ).format(count=repaired)
+        )
     curled, count = _curl(body)
     if count:
         changes.append(

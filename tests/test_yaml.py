@@ -37,7 +37,8 @@ def test_aliases_are_refused_so_they_cannot_expand(
 def test_tabs_get_a_hint(run: Run, book_copy: Callable[[str], Path]) -> None:
     book = book_copy("minimal")
     write_model(book, "tab", VALID_FRONT_MATTER + "person:\n\tname: A")
-    assert "YAML does not allow tabs for indentation; use spaces" in check(run, book)
+    assert "tab.md:9:1: error: this line is indented with a Tab" in check(run, book)
+    assert "hint: indent with spaces:   name: A" in check(run, book)
 
 
 def test_unclosed_front_matter(run: Run, book_copy: Callable[[str], Path]) -> None:
