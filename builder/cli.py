@@ -266,47 +266,46 @@ def new(
 
 @main.command()
 @content_option
-@click.option("--port", default=8000, show_default=True, help="The port on 127.0.0.1.")
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="The port on 127.0.0.1 (0: any free port).",
+)
 def serve(content: Path, port: int) -> None:
     """Preview the website at http://127.0.0.1:PORT/, rebuilt and reloaded on every save."""
-    import threading
+    from builder.serve import (
+        Preview,
+        make_server,
+        scratch_folder,
+        serve_until_stopped,
+        watch_roots,
+        watched_state,
+    )
 
-    from builder.cache import cache_dir
-    from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
+    def report(message: str) -> None:
+        click.echo(message, err=True)
 
-    folder = cache_dir() / "serve"
-    reset(folder)
-    preview = Preview(content, folder)
-    seen = watched_state(watch_roots(preview))
-    preview.rebuild(lambda message: click.echo(message, err=True))
-    (folder / "site").mkdir(exist_ok=True)
-    try:
-        server = make_server(preview, port)
-    except OSError as exc:
-        raise click.UsageError(
-            _("cannot listen on port {port}: {reason}; try --port").format(
-                port=port, reason=exc.strerror
+    with scratch_folder() as folder:  # this process's own, removed when it stops
+        preview = Preview(content, folder)
+        seen = watched_state(watch_roots(preview))
+        preview.rebuild(report)
+        try:
+            server = make_server(preview, port, report)
+        except OSError as exc:
+            raise click.UsageError(
+                _("cannot listen on port {port}: {reason}; try --port").format(
+                    port=port, reason=exc.strerror
+                )
+            ) from exc
+        click.echo(
+            _("serving {content} at http://127.0.0.1:{port}/ (Ctrl-C stops)").format(
+                content=content, port=server.server_address[1]
             )
-        ) from exc
-    stop = threading.Event()
-    watcher = threading.Thread(
-        target=watch,
-        args=(preview, lambda m: click.echo(m, err=True), stop, 0.2, seen),
-        daemon=True,
-    )
-    watcher.start()
-    click.echo(
-        _("serving {content} at http://127.0.0.1:{port}/ (Ctrl-C stops)").format(
-            content=content, port=port
         )
-    )
-    try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        click.echo(_("stopped"))
-    finally:
-        stop.set()
-        server.server_close()
+        serve_until_stopped(server, preview, report, seen)
+    click.echo(_("stopped"))
 
 
 @main.command("import")

@@ -23,6 +23,15 @@ Run = Callable[..., Result]
 os.environ["BUILDER_LANG"] = "en"
 
 
+@pytest.fixture(autouse=True)
+def messages_in_english() -> None:
+    """Each test starts with the language BUILDER_LANG gives: a CLI run with `--lang vi`
+    in an earlier test must not leave later in-process code speaking Vietnamese."""
+    from builder import i18n
+
+    i18n.set_language(None)
+
+
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch) -> Run:
     """Run `builder ARGS` from the repository root, as a user would."""

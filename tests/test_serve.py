@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import threading
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -165,3 +166,80 @@ def test_a_changed_book_yaml_or_template_renders_every_page_again(
         if name.startswith(urls.MODEL_FOLDER + "/"):
             assert "Sách mới" in data.decode(), name
     assert {n: d for n, (_, d) in _pages(site).items()} == _full_build(preview, tmp_path / "c")
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def test_a_removed_model_its_lists_and_pictures_answer_404_until_it_comes_back(
+    preview: tuple[Preview, str], tmp_path: Path
+) -> None:
+    state, base = preview
+    site = state.folder / "site"
+    pictures = [urls.image(path.name) for path in sorted((site / "images").iterdir())]
+    assert pictures  # duong-lang.md is the only model with a picture, and of 2022, Gia Viễn
+    gone = [urls.model("duong-lang"), urls.listing("year", "2022"),
+            urls.listing("district", "huyen-gia-vien"), *pictures]  # fmt: skip
+    assert {path: status_of(base + path) for path in gone} == dict.fromkeys(gone, 200)
+
+    model, kept = state.content / "models" / "duong-lang.md", tmp_path / "duong-lang.md"
+    before = state.version
+    model.rename(kept)  # keeps its modification time: back unchanged below
+    wait_for_version(base, before)
+    assert {path: status_of(base + path) for path in gone} == dict.fromkeys(gone, 404)
+    assert not [path for path in gone if (site / path).exists()]
+    assert status_of(base + urls.model("an-ninh")) == 200
+    assert "Đường làng sạch đẹp" not in get(base)
+
+    before = state.version
+    kept.rename(model)
+    wait_for_version(base, before)
+    assert {path: status_of(base + path) for path in gone} == dict.fromkeys(gone, 200)
+    assert "Đường làng sạch đẹp" in get(base)
+
+
+def test_no_folder_is_listed(preview: tuple[Preview, str]) -> None:
+    _, base = preview
+    for folder in ("images/", "images", "assets/", "assets/fonts/", "mo-hinh/", "pagefind/"):
+        assert status_of(base + folder) == 404, folder
+    index = urls.list_index("field")  # a folder with an index.html is its index page
+    folder = index.removesuffix("index.html")
+    assert get(base + folder) == get(base + index)
+    request = urllib.request.Request(base + folder.rstrip("/"), method="HEAD")
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(request, timeout=5)
+    assert redirect.value.code == 301
+    assert redirect.value.headers["Location"] == "/" + folder
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: object, **kwargs: object) -> None:
+        return None
+
+
+def test_the_status_says_when_a_rebuild_is_still_running(preview: tuple[Preview, str]) -> None:
+    state, base = preview
+    before = state.version
+    with state.lock:  # a rebuild that hangs (a file that never finishes reading) holds it
+        _edit_file(state, "duong-lang.md", "Đường làng sạch đẹp", "Đường làng mới")
+        deadline = time.monotonic() + 5
+        status = json.loads(get(base + "__status"))
+        while not status["building"] and time.monotonic() < deadline:
+            time.sleep(0.05)
+            status = json.loads(get(base + "__status"))
+        assert status["building"] is True
+        assert isinstance(status["building_seconds"], float)
+        assert status["version"] == before
+    status = wait_for_version(base, before)
+    assert status["building"] is False and status["building_seconds"] is None
+
+
+def _edit_file(preview: Preview, name: str, old: str, new: str) -> None:
+    path = preview.content / "models" / name
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")

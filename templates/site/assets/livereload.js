@@ -1,5 +1,6 @@
 // builder serve only: reload the page after each rebuild; show the check's problems if the
-// last save broke an entry (the page keeps showing the last good version).
+// last save broke an entry (the page keeps showing the last good version), and say so when a
+// rebuild takes long (a file in the book that never finishes reading).
 let version = null;
 async function poll() {
   try {
@@ -10,15 +11,19 @@ async function poll() {
       return;
     }
     version = status.version;
+    const slow = status.building && status.building_seconds >= 5;
     let box = document.getElementById("builder-problems");
-    if (errors.length) {
+    if (errors.length || slow) {
       if (!box) {
         box = document.createElement("pre");
         box.id = "builder-problems";
         box.className = "builder-problems";
         document.body.prepend(box);
       }
-      box.textContent = "Lỗi trong nội dung (trang vẫn hiện bản tốt gần nhất):\n\n" + errors.join("\n");
+      box.textContent = errors.length
+        ? "Lỗi trong nội dung (trang vẫn hiện bản tốt gần nhất):\n\n" + errors.join("\n")
+        : `Trang đang được dựng lại (đã ${Math.round(status.building_seconds)} giây). Nếu lâu ` +
+          "quá, hãy xem trong thư mục sách có tệp nào không đọc được không.";
     } else if (box) {
       box.remove();
     }
