@@ -71,6 +71,7 @@ test-setup: setup $(TOOLS)
 	$(call need,command -v pdftoppm,poppler-utils)
 	$(call need,command -v java,default-jre-headless)
 	$(call need,test -x /usr/bin/chromium,chromium)
+	$(call need,command -v soffice,libreoffice-writer-nogui libreoffice-draw-nogui)
 
 # axe-core, vnu-jar and Lighthouse for the browser tests, from the npm registry.
 $(TOOLS): tests/tools/package.json tests/tools/package-lock.json

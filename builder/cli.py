@@ -314,29 +314,46 @@ def serve(content: Path, port: int) -> None:
     "documents",
     nargs=-1,
     required=True,
-    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    type=click.Path(dir_okay=True, path_type=Path),  # a missing one is named, the rest go on
 )
 def import_(content: Path, documents: tuple[Path, ...]) -> None:
-    """Turn Word documents (.docx) into model files; what they do not say is left TODO."""
-    from builder.word_import import import_docx
+    """Turn Word documents (.docx, .doc, .odt) into model files; what they do not state is
+    left TODO. Exit 1 when any document was refused."""
+    import tempfile
+
+    from builder.word_import import Refused, import_document, report_lines
 
     config = _config_or_exit(content)
-    failed = False
-    for document in documents:
-        try:
-            imported = import_docx(document, content, config)
-        except Exception as exc:  # a damaged or non-Word file: say which, go on with the rest
-            message = _("{document}: {severity}: cannot read it as a Word document ({reason})")
-            click.echo(message.format(document=document, severity=_("error"), reason=exc), err=True)
-            failed = True
-            continue
-        click.echo(str(imported.path))
-        if imported.todo:
-            todo = _("to fill in: {items} (see builder check)").format(
-                items=", ".join(imported.todo)
+    imported = warned = 0
+    refused: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="builder-import-") as scratch:
+        for document in documents:
+            try:
+                if not document.is_file():
+                    raise Refused(_("no such file") if not document.exists() else _("not a file"))
+                result = import_document(document, content, config, Path(scratch))
+            except Refused as exc:
+                reason = str(exc)
+            except Exception as exc:  # a damaged document: say which, go on with the rest
+                reason = _("cannot read it as a Word document ({reason})").format(reason=exc)
+            else:
+                for line in report_lines(result):
+                    click.echo(line)
+                imported += 1
+                warned += bool(result.warnings)
+                continue
+            click.echo(
+                _("{document}: {severity}: {reason}").format(
+                    document=document, severity=_("error"), reason=reason
+                ),
+                err=True,
             )
-            click.echo(f"    {todo}")
-    if failed:
+            refused.append(f"{document}: {reason}")
+    summary = _("{imported} imported ({warned} with warnings), {refused} refused").format(
+        imported=imported, warned=warned, refused=len(refused)
+    )
+    click.echo(summary, err=True)
+    if refused:
         sys.exit(1)
 
 

@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 
 
 RAW_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
+TODO_ALT = re.compile(r"!\[\s*TODO")  # a picture whose alt text is still the placeholder
 UNSAFE_LINK = re.compile(r"\]\(\s*(javascript|vbscript|data|file):", re.IGNORECASE)
 
 
@@ -61,9 +62,16 @@ def warn_todo(parsed: Parsed) -> None:
                 _("`{key}` still says TODO").format(key=dotted), _("fill it in or remove it"),
             )  # fmt: skip
     for number, line in enumerate(parsed.source.body.split("\n")):
-        if line.strip().startswith("TODO"):
+        where = parsed.source.body_line + number
+        for alt in TODO_ALT.finditer(line):
             parsed.where.problems.warning(
-                parsed.where.shown, parsed.source.body_line + number, line.find("TODO") + 1,
+                parsed.where.shown, where, alt.start() + 1,
+                _("a picture's alt text still says TODO"),
+                _("describe the picture between the brackets: ![what it shows](…)"),
+            )  # fmt: skip
+        if line.strip().startswith("TODO") or TODO_ALT.sub("", line).find("TODO:") >= 0:
+            parsed.where.problems.warning(
+                parsed.where.shown, where, TODO_ALT.sub("", line).find("TODO") + 1,
                 _("the text still says TODO"), _("write this part of the model's story"),
             )  # fmt: skip
 

@@ -1,246 +1,176 @@
-"""`builder import`: Word documents (.docx) into model files, through mammoth's HTML.
+"""`builder import`: a district's Word document (.docx; .doc, .odt and .rtf through
+LibreOffice) into a model file, losing no text and stating no fact the document does not.
 
-Headings become sections, tables Markdown tables, footnotes Markdown footnotes; pictures are
-saved in the book's images/ folder. Facts the document states as “Đơn vị: …”, “Địa bàn: …”,
-“Năm công nhận: …” (or that can be found: a district's name, a year in the period) fill the
-front matter; the rest is left as TODO, which `builder check` reports.
+The steps: make it a readable .docx (word_formats), make what Markdown cannot hold visible
+(word_unsupported), convert it with mammoth, take the labelled facts (word_facts) and the
+title, write the rest as Markdown (word_markdown), save the pictures (word_pictures).
 """
 
 from __future__ import annotations
 
 import re
-import zipfile
+import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from lxml import html
 from lxml.html import HtmlElement
 
+from builder import urls
 from builder.i18n import _
 from builder.model import BookConfig
 from builder.new_entry import entry_text, free_path
-from builder.vietnamese import bare_place_name, slugify
+from builder.vietnamese import slugify
+from builder.word_facts import Fact, front_matter, normal, take_facts
+from builder.word_formats import Refused, readable_docx
+from builder.word_markdown import escape, note_references, to_markdown
+from builder.word_pictures import TODO_ALT, Pictures
+from builder.word_unsupported import prepared
 
-LABELS = {
-    "đơn vị": "unit", "đơn vị thực hiện": "unit", "địa bàn": "place", "địa điểm": "place",
-    "năm công nhận": "year", "năm": "year", "lĩnh vực": "field",
-    "cơ quan công nhận": "recognised_by", "công nhận bởi": "recognised_by",
-}  # fmt: skip
-TODO_ALT = "TODO: mô tả bức ảnh cho người không nhìn thấy"
+__all__ = ["TODO_ALT", "Imported", "Refused", "import_document", "report_lines"]
+
+# Word's own title style is a heading here; “Subtitle” stays a paragraph.
+STYLE_MAP = "p[style-name='Title'] => h1:fresh\np[style-name='Subtitle'] => p:fresh"
+# mammoth's messages about what is kept anyway: a style it does not know (the text stays a
+# paragraph), a picture format browsers cannot show (word_pictures converts it).
+NOISE = r"Unrecognised (paragraph|run|table) style|Image of type image/x-[ew]mf"
+LONGEST_TITLE = 200  # characters: a longer first paragraph is text, not a title
 
 
 @dataclass(slots=True)
 class Imported:
+    """One document imported: where its model is, what was found and what is left."""
+
+    document: Path
     path: Path
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # key, value, line
     todo: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    taken_lines: list[Fact] = field(default_factory=list)  # held whole by the front matter
 
 
-def import_docx(document: Path, content: Path, config: BookConfig) -> Imported:
+def import_document(document: Path, content: Path, config: BookConfig, scratch: Path) -> Imported:
+    """Import `document` into the book at `content`; Refused names why it cannot be."""
     import mammoth
 
-    pictures: list[tuple[str, bytes]] = []
-    folder = content / "images"
-
-    def save_picture(image: Any) -> dict[str, str]:
-        with image.open() as stream:
-            data = stream.read()
-        extension = {"image/png": ".png", "image/gif": ".gif"}.get(image.content_type, ".jpg")
-        taken = {name for name, _data in pictures}
-        name = _free_picture_name(folder, slugify(document.stem) or "anh", extension, taken)
-        pictures.append((name, data))
-        return {"src": f"../images/{name}", "alt": image.alt_text or TODO_ALT}
-
-    _check_unpacked_size(document)
-    with document.open("rb") as stream:
-        result = mammoth.convert_to_html(
-            stream, convert_image=mammoth.images.img_element(save_picture)
-        )
+    docx = readable_docx(document, scratch)
+    stream, unsupported = prepared(docx)
+    pictures = Pictures()
+    result = mammoth.convert_to_html(
+        stream,
+        convert_image=mammoth.images.img_element(pictures.mammoth_image),
+        style_map=STYLE_MAP,
+    )
     root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
-    title = _take_title(root) or document.stem
-    facts = _take_facts(root)
-    body = _markdown(root).strip() + "\n"
-    for name, data in pictures:
-        folder.mkdir(parents=True, exist_ok=True)
-        with (folder / name).open("xb") as picture:  # never over a picture already there
-            picture.write(data)
-    values, todo = _front_matter(facts, f"{title}\n{body}", config)
+    if not root.text_content().strip() and not pictures.found:
+        raise Refused(_("it has no text"))
+    facts = take_facts(root)
+    title_fact = next((fact for fact in facts if fact.key == "title"), None)
+    title, title_notes = (title_fact.value, []) if title_fact else _take_title(root)
+    title = title or normal(document.stem)
+    converted = to_markdown(root, title_notes)
+    slug = urls.short_slug(slugify(title) or "mo-hinh")
+    body = pictures.place(converted.body, slug, content / "images", scratch)
+    body = unicodedata.normalize("NFC", body).strip() + "\n"
+    title = unicodedata.normalize("NFC", title)
+    found = front_matter(facts, config, f"{title}\n{body}")
+    left = [fact for fact in facts if fact not in found.used and fact.key != "title"]
+    if left:  # labelled lines the front matter does not hold whole stay in the text
+        body = "\n\n".join(escape(fact.line) for fact in left) + "\n\n" + body
+    values = {key: value for key, value in found.values.items() if key != "title"}
     path = free_path(content / "models", title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(entry_text(config, title, body=body, **values), encoding="utf-8")
-    if TODO_ALT in body:
-        todo.append(_("alt text of the pictures"))
-    return Imported(path, todo)
-
-
-# A district's write-up with a dozen photos unpacks to a few MB; a .docx can be built to
-# unpack to gigabytes (a “zip bomb”), which would take minutes and all the memory.
-MAX_UNPACKED_MB = 200
-
-
-def _check_unpacked_size(document: Path) -> None:
-    try:
-        with zipfile.ZipFile(document) as archive:
-            size = sum(item.file_size for item in archive.infolist())
-    except (zipfile.BadZipFile, OSError):
-        return  # mammoth names what is wrong with it
-    if size > MAX_UNPACKED_MB * 1_000_000:
-        raise ValueError(
-            _("it unpacks to {megabytes} MB; documents of up to {most} MB are supported").format(
-                megabytes=size // 1_000_000, most=MAX_UNPACKED_MB
+    text = _with_comments(entry_text(config, title, body=body, **values), found.guesses)
+    path.write_text(text, encoding="utf-8")
+    imported = Imported(document, path, found.found, found.todo, taken_lines=found.used)
+    imported.warnings += _report(converted.assumed_headers, unsupported, pictures, result)
+    for fact in found.unclear:
+        imported.warnings.append(
+            _("“{line}”: not understood as {fact}; left to fill in").format(
+                line=fact.line, fact=fact.key
             )
         )
+    if TODO_ALT in body:
+        imported.todo.append(_("alt text of the pictures"))
+    return imported
 
 
-def _free_picture_name(folder: Path, stem: str, extension: str, taken: set[str]) -> str:
-    """`stem-N.ext` with the first N that no picture of the book nor of this document has:
-    two districts' `bao-cao.docx` must not share pictures."""
-    number = len(taken) + 1
-    while (name := f"{stem}-{number}{extension}") in taken or (folder / name).exists():
-        number += 1
-    return name
-
-
-def _take_title(root: HtmlElement) -> str:
-    for element in root:
-        text = " ".join(element.text_content().split())
-        if text:
-            if element.tag in ("h1", "h2", "p"):
-                root.remove(element)
-                return text
-            break
-    return ""
-
-
-def _take_facts(root: HtmlElement) -> dict[str, str]:
-    facts: dict[str, str] = {}
-    for element in list(root)[:12]:
-        if element.tag != "p":
-            continue
-        label, colon, value = element.text_content().partition(":")
-        key = LABELS.get(" ".join(label.split()).casefold())
-        if colon and key and value.strip():
-            facts[key] = " ".join(value.split())
-            root.remove(element)
-    return facts
-
-
-def _front_matter(
-    facts: dict[str, str], body: str, config: BookConfig
-) -> tuple[dict[str, Any], list[str]]:
-    todo = []
-    place = facts.get("place", "") + " " + body[:2000]
-    district = next((d for d in config.districts if bare_place_name(d.name) in place.casefold()),
-                    None)  # fmt: skip
-    commune = None
-    for candidate in [district] if district else config.districts:
-        commune = next((c for c in candidate.communes
-                        if bare_place_name(c.name) in place.casefold()), None)  # fmt: skip
-        if commune:
-            district = candidate
-            break
-    start, end = config.period
-    years = [int(y) for y in re.findall(r"\b(20\d\d)\b", facts.get("year", "") + " " + body)
-             if start <= int(y) <= end]  # fmt: skip
-    wanted_field = facts.get("field", "").casefold()
-    field_of_work = next(
-        (f for f in config.fields
-         if wanted_field and (wanted_field in f.name.casefold() or wanted_field == f.id)),
-        None,
-    )  # fmt: skip
-    values: dict[str, Any] = {
-        "kind": "tap-the",
-        "unit": facts.get("unit", ""),
-        "field": field_of_work.id if field_of_work else "TODO",
-        "district": district.name if district else "TODO",
-        "commune": commune.name if commune else "",
-        "year": years[0] if years else "TODO",
-        "recognised_by": facts.get("recognised_by", ""),
-    }
-    for key, label in (("unit", "unit"), ("field", "field"), ("district", "district"),
-                       ("year", "year"), ("recognised_by", "recognised_by")):  # fmt: skip
-        if values[key] in ("", "TODO"):
-            todo.append(label)
-    return values, todo
-
-
-def _markdown(root: HtmlElement) -> str:
-    """The subset of HTML mammoth writes, as Markdown."""
+def _take_title(root: HtmlElement) -> tuple[str, list[str]]:
+    """The title: the first heading of the document's top level near its start, else a short
+    first paragraph followed by more text; its note markers are taken out with it."""
+    blocks = [element for element in root if element.text_content().strip()]
+    headings = [e for e in blocks[:6] if e.tag in ("h1", "h2", "h3")]
+    top = min((h.tag for h in headings), default="")
+    chosen = next((h for h in headings if h.tag == top), None)
+    first = blocks[0] if len(blocks) > 1 else None
+    if chosen is None and first is not None and first.tag == "p":
+        chosen = first if len(normal(first.text_content())) <= LONGEST_TITLE else None
+    if chosen is None:
+        return "", []
     notes: list[str] = []
-    blocks = []
-    for element in root:
-        if element.tag == "ol" and all(li.get("id", "").startswith("footnote-") for li in element):
-            for number, item in enumerate(element, start=1):
-                for back in item.xpath(".//a[starts-with(@href,'#footnote-ref')]"):
-                    back.drop_tree()
-                notes.append(f"[^{number}]: {_inline(item).strip()}")
-            continue
-        blocks.append(_block(element))
-    return "\n\n".join(block for block in blocks if block.strip()) + (
-        "\n\n" + "\n".join(notes) if notes else ""
-    )
+    for reference in note_references(chosen):
+        notes.extend(a.get("href", "") for a in reference.iter("a"))
+        reference.drop_tree()
+    root.remove(chosen)
+    return normal(chosen.text_content()), notes
 
 
-def _block(element: HtmlElement) -> str:
-    tag = element.tag
-    if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-        level = max(2, min(int(tag[1]) + 1, 4))
-        return "#" * level + " " + _inline(element).strip()
-    if tag in ("ul", "ol"):
-        return "\n".join(
-            ("- " if tag == "ul" else f"{number}. ") + _inline(item).strip()
-            for number, item in enumerate(element.findall("li"), start=1)
+def _with_comments(text: str, guesses: Mapping[str, str]) -> str:
+    """Running text's hints as YAML comments beside the TODO they are about."""
+    lines = text.split("\n")
+    for key, guess in guesses.items():
+        for number, line in enumerate(lines):
+            if line.startswith(f"{key}: "):
+                lines[number] = f"{line}  # gợi ý, chưa chắc chắn: {' '.join(guess.split())}"
+                break
+            if line == "---" and number > 0:
+                break
+    return "\n".join(lines)
+
+
+def _report(
+    headers: int, unsupported: Mapping[str, int], pictures: Pictures, result: Any
+) -> list[str]:
+    lines = []
+    if headers:
+        lines.append(
+            _("{count} table(s) without a header row marked in Word: the first row was taken "
+              "as the header").format(count=headers)
+        )  # fmt: skip
+    if unsupported.get("equation"):
+        lines.append(
+            _("{count} equation(s) kept as text in a TODO line: write them out").format(
+                count=unsupported["equation"]
+            )
         )
-    if tag == "table":
-        rows = [[" ".join(_inline(cell).split()).replace("|", "\\|") for cell in row]
-                for row in element.iter("tr")]  # fmt: skip
-        if not rows:
-            return ""
-        width = max(len(row) for row in rows)
-        rows = [row + [""] * (width - len(row)) for row in rows]
-        lines = ["| " + " | ".join(rows[0]) + " |", "|" + "---|" * width]
-        lines += ["| " + " | ".join(row) + " |" for row in rows[1:]]
-        return "\n".join(lines)
-    return _inline(element).strip()
+    if unsupported.get("linked picture"):
+        lines.append(
+            _("{count} picture(s) only linked, not inside the document: a TODO marks each "
+              "place").format(count=unsupported["linked picture"])
+        )  # fmt: skip
+    lines += pictures.problems
+    seen = []
+    for message in result.messages:
+        text = " ".join(str(message.message).split())
+        if text not in seen and not re.match(NOISE, text):
+            seen.append(text)
+    lines += [_("the converter says: {message}").format(message=text) for text in seen[:5]]
+    return lines
 
 
-def _inline(element: HtmlElement) -> str:
-    parts = [_escape(element.text or "")]
-    for child in element:
-        inner = _inline(child)
-        if child.tag in ("strong", "b"):
-            parts.append(f"**{inner.strip()}**" if inner.strip() else inner)
-        elif child.tag in ("em", "i"):
-            parts.append(f"*{inner.strip()}*" if inner.strip() else inner)
-        elif child.tag == "img":
-            parts.append(f"![{child.get('alt', '')}]({child.get('src', '')})")
-        elif (
-            child.tag == "sup"
-            and child.find("a") is not None
-            and "footnote" in (child.find("a").get("href") or "")
-        ):
-            number = re.sub(r"\D", "", child.find("a").get("href", "")) or "1"
-            parts.append(f"[^{number}]")
-        elif child.tag == "a" and (address := _web_address(child.get("href", ""))):
-            parts.append(f"[{inner}]({address})")
-        elif child.tag == "br":
-            parts.append("  \n")
-        else:
-            parts.append(inner)
-        parts.append(_escape(child.tail or ""))
-    return "".join(parts)
-
-
-def _web_address(href: str) -> str:
-    """A Word hyperlink as a Markdown link destination: web and mail addresses only, with
-    spaces, line breaks, brackets and quotes percent-encoded so they cannot end the link."""
-    href = href.strip()
-    if not re.match(r"(?i)(https?://|mailto:)", href):
-        return ""
-    return quote(href, safe=":/?#[]@!$&'*+,;=%~-._")
-
-
-def _escape(text: str) -> str:
-    """Characters Markdown would read as markup, written as text."""
-    return re.sub(r"([\\*_`\[\]<>])", r"\\\1", text)
+def report_lines(imported: Imported) -> list[str]:
+    """What the import prints: the model written, each fact with the line it came from, the
+    warnings, what is left to fill in."""
+    lines = [str(imported.path)]
+    for key, value, line in imported.facts:
+        lines.append("    " + _("{key}: {value} (from “{line}”)").format(
+            key=key, value=value, line=line))  # fmt: skip
+    for warning in imported.warnings:
+        lines.append("    " + _("{severity}: {message}").format(
+            severity=_("warning"), message=warning))  # fmt: skip
+    if imported.todo:
+        lines.append("    " + _("to fill in: {items} (see builder check)").format(
+            items=", ".join(imported.todo)))  # fmt: skip
+    return lines

@@ -101,4 +101,7 @@ def test_new_and_import_speak_vietnamese(run: Run, tmp_path: Path) -> None:
     broken.write_bytes(b"not a zip")
     result = run("--lang", "vi", "import", "--content", book, broken)
     assert result.exit_code == 1
-    assert "hong.docx: lỗi: không đọc được tệp này như một văn bản Word" in result.stderr
+    assert (
+        "hong.docx: lỗi: đây không phải văn bản Word (.docx, .doc) hay văn bản OpenDocument (.odt)"
+        in result.stderr
+    )
