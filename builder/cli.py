@@ -89,7 +89,9 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
     outputs = available_outputs()
     chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
     try:
-        written = write_outputs(loaded.book, [outputs[name] for name in chosen], out_dir)
+        written = write_outputs(
+            loaded.book, [outputs[name] for name in chosen], out_dir, strict=strict
+        )
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)

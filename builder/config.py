@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from builder import invisible
+from builder.barcode import isbn_problem
 from builder.i18n import _
 from builder.model import (
     BookConfig,
@@ -19,6 +20,8 @@ from builder.model import (
     EpubSettings,
     FieldOfWork,
     PdfSettings,
+    PrintColours,
+    PrintSettings,
 )
 from builder.problems import Problems, shown_path
 from builder.schema import Checked, Field, check_mapping
@@ -43,6 +46,7 @@ BOOK_KEYS = {
     "places": Field(list, required=True),
     "site": Field(dict),
     "pdf": Field(dict),
+    "print": Field(dict),
     "epub": Field(dict),
 }
 PERIOD_KEYS = {"start": Field(int, True, "2021"), "end": Field(int, True, "2025")}
@@ -70,8 +74,20 @@ PDF_KEYS = {
     "trim": Field(dict),
     "group_by": Field(str, example="field"),
     "colours": Field(dict, example='{cover_background: "#8e1d1d"}'),
+    "colours_print": Field(dict, example='{cover_background: "0 95 85 35"}'),
 }
 COLOUR_KEYS = {name: Field(str, example='"#8e1d1d"') for name in Colours.__dataclass_fields__}
+PRINT_COLOUR_KEYS = {name: Field(str, example='"0 95 85 35"') for name in COLOUR_KEYS}
+PRINT_KEYS = {
+    "signature": Field(int, example="16"),
+    "paper_caliper_mm": Field(float, example="0.1"),
+    "cover_bleed_mm": Field(float, example="5"),
+    "spine_text_min_mm": Field(float, example="6"),
+    "max_ink": Field(int, example="300"),
+    "profile": Field(str, example='"in/ISOcoated_v2_300_eci.icc"'),
+    "back_cover_text": Field(str),
+    "price": Field(str, example='"45.000 đồng"'),
+}
 TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, "205")}
 EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
 
@@ -82,9 +98,16 @@ MAX_PERIOD_YEARS = 25
 TRIM_WIDTH_MM = (90, 300)  # from A6 to A3
 TRIM_HEIGHT_MM = (120, 420)
 EPUB_IMAGE_PX = (320, 4000)
+SIGNATURES = (4, 8, 16, 32)  # pages per folded sheet the printing houses fold
+PRINT_RANGES: dict[str, tuple[float, float]] = {
+    "paper_caliper_mm": (0.04, 0.3),  # thin bible paper to thick uncoated board
+    "cover_bleed_mm": (3, 10),
+    "spine_text_min_mm": (3, 30),
+    "max_ink": (200, 400),
+}
 
 
-def _in_range(where: Checked, path: tuple[str, ...], value: int, low: int, high: int) -> bool:
+def _in_range(where: Checked, path: tuple[str, ...], value: float, low: float, high: float) -> bool:
     if low <= value <= high:
         return True
     where.error(
@@ -176,8 +199,11 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     colophon = check_mapping(
         data.get("colophon", {}), COLOPHON_KEYS, ("colophon",), where, "`colophon`"
     )
+    if colophon.get("isbn"):
+        _check_isbn(colophon["isbn"], where)
     check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
     pdf = _load_pdf(data.get("pdf", {}), where)
+    printing = _load_print(data.get("print", {}), root, where)
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
     if "max_image_px" in epub:
         _in_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
@@ -203,6 +229,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
             editors=tuple(str(e) for e in colophon.get("editors", [])),
         ),
         pdf=pdf,
+        print=printing,
         epub=EpubSettings(**epub),
     )
 
@@ -279,5 +306,80 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
                 _("write colours as # and six hexadecimal digits"),
             )
     return PdfSettings(
-        trim.get("width_mm", 145), trim.get("height_mm", 205), group_by, Colours(**colours)
+        trim.get("width_mm", 145),
+        trim.get("height_mm", 205),
+        group_by,
+        Colours(**colours),
+        _load_print_colours(data.get("colours_print", {}), colours, where),
     )
+
+
+def _load_print_colours(value: Any, screen: dict[str, str], where: Checked) -> PrintColours:
+    """CMYK percentages (`"0 95 85 35"`) for the press. A colour set in `pdf.colours`
+    without its CMYK has none: the default CMYK belongs to the default RGB colour."""
+    path = ("pdf", "colours_print")
+    data = check_mapping(value, PRINT_COLOUR_KEYS, path, where, "`pdf.colours_print`")
+    colours: dict[str, tuple[float, float, float, float] | None] = {
+        name: None for name in screen if name not in data
+    }
+    for name, text in data.items():
+        parts = text.replace(",", " ").split()
+        numbers = [float(p) for p in parts if re.fullmatch(r"\d+(\.\d+)?", p)]
+        if len(numbers) != 4 or len(parts) != 4 or any(n > 100 for n in numbers):
+            where.error(
+                (*path, name),
+                _("colour `{value}` is not four CMYK percentages").format(value=text),
+                _("write cyan, magenta, yellow and black from 0 to 100, like “0 95 85 35”"),
+            )
+            continue
+        colours[name] = (numbers[0], numbers[1], numbers[2], numbers[3])
+    return PrintColours(**colours)
+
+
+def _check_isbn(isbn: str, where: Checked) -> None:
+    problem = isbn_problem(isbn)
+    if problem is None:
+        return
+    kind, detail = problem
+    if kind == "form":
+        where.error(
+            ("colophon", "isbn"),
+            _("ISBN `{isbn}` is not an ISBN-13").format(isbn=isbn),
+            _("write the 13 digits the publisher assigned, like 978-604-57-1234-5"),
+        )
+    else:
+        where.error(
+            ("colophon", "isbn"),
+            _("ISBN `{isbn}` has a wrong check digit").format(isbn=isbn),
+            _("its last digit should be {digit}; check the ISBN with the publisher").format(
+                digit=detail
+            ),
+        )
+
+
+def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
+    data = check_mapping(value, PRINT_KEYS, ("print",), where, "`print`")
+    if "signature" in data and data["signature"] not in SIGNATURES:
+        where.error(
+            ("print", "signature"),
+            _("`print.signature` is {value}; it must be 4, 8, 16 or 32").format(
+                value=data["signature"]
+            ),
+        )
+        del data["signature"]
+    for key, (low, high) in PRINT_RANGES.items():
+        if key in data and not _in_range(where, ("print", key), data[key], low, high):
+            del data[key]
+    if "profile" in data:
+        profile = Path(data["profile"])
+        profile = profile if profile.is_absolute() else root / profile
+        if not profile.is_file():
+            where.error(
+                ("print", "profile"),
+                _("the press profile {path} is not a file").format(path=data["profile"]),
+                _("ask the printing house for its ICC profile and give its path"),
+            )
+        data["profile"] = profile
+    floats = ("paper_caliper_mm", "cover_bleed_mm", "spine_text_min_mm")
+    values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}
+    return PrintSettings(**values)

@@ -25,6 +25,14 @@ def print_pdf_name(book: Book) -> str:
     return f"{book.config.slug}-print.pdf"
 
 
+def cover_pdf_name(book: Book) -> str:
+    """The cover spread, for the printing house only (the site does not offer it)."""
+    return f"{book.config.slug}-cover.pdf"
+
+
+PREFLIGHT_NAME = "preflight.txt"
+
+
 def epub_name(book: Book) -> str:
     return f"{book.config.slug}.epub"
 
@@ -50,6 +58,9 @@ class Handover:
 
     print_pages: dict[str, int] = field(default_factory=dict)
     downloads: list[Download] = field(default_factory=list)
+    # Set by the build, read by the outputs: `build --strict` (and `publish`) fails when the
+    # print files' preflight has a failing line.
+    strict: bool = False
 
 
 def write_page_map(pages: dict[str, int], target: Path) -> Path:

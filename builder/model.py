@@ -152,12 +152,51 @@ class Colours:
     accent: str = "#8e1d1d"
 
 
+Cmyk = tuple[float, float, float, float]  # percentages of cyan, magenta, yellow, black
+
+
+@dataclass(frozen=True, slots=True)
+class PrintColours:
+    """The book's colours for the press, in CMYK percentages, one for each of `Colours`.
+
+    None: the colour was given only in RGB (`pdf.colours`), so the print files keep it in
+    DeviceRGB and the preflight names it. The defaults go with the default `Colours`; the
+    interior's accent prints in black, so the interior needs one plate only.
+    """
+
+    cover_background: Cmyk | None = (0, 95, 85, 35)
+    cover_foreground: Cmyk | None = (0, 2, 7, 0)
+    cover_accent: Cmyk | None = (0, 20, 65, 12)
+    accent: Cmyk | None = (0, 0, 0, 100)
+
+
 @dataclass(frozen=True, slots=True)
 class PdfSettings:
     trim_width_mm: float = 145
     trim_height_mm: float = 205
     group_by: Literal["field", "district", "year"] = "field"
     colours: Colours = field(default_factory=Colours)
+    colours_print: PrintColours = field(default_factory=PrintColours)
+
+
+# Debian's libgs-common: Ghostscript's generic CMYK profile (SWOP-like, not a registered
+# printing condition). Ask the printing house for theirs and set `print.profile`.
+GHOSTSCRIPT_CMYK = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSettings:
+    """The printing house's package (`print:` in book.yaml): the interior's signatures, the
+    cover spread's spine and bleed, the press profile and the preflight's ink limit."""
+
+    signature: int = 16  # pages per folded sheet: 4, 8, 16 or 32
+    paper_caliper_mm: float = 0.1  # one leaf of 80 g/m² offset paper
+    cover_bleed_mm: float = 5
+    spine_text_min_mm: float = 6  # narrower spines carry no text
+    max_ink: int = 300  # total area coverage, %
+    profile: Path = GHOSTSCRIPT_CMYK
+    back_cover_text: str = ""
+    price: str = ""  # empty: the back cover says the book is not for sale
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +224,7 @@ class BookConfig:
     colophon: Colophon = field(default_factory=Colophon)
     site: SiteSettings = field(default_factory=SiteSettings)
     pdf: PdfSettings = field(default_factory=PdfSettings)
+    print: PrintSettings = field(default_factory=PrintSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
 
     @property

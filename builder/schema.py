@@ -20,6 +20,7 @@ from builder.yaml_source import Key, LocatedYaml
 _TYPE_NAMES: dict[type, str] = {
     str: N_("text"),
     int: N_("a whole number, like 2023"),
+    float: N_("a number, like 0.1"),
     bool: N_("true or false"),
     list: N_("a list (lines starting with `- `, or [a, b])"),
     dict: N_("a group of `key: value` lines"),
@@ -101,6 +102,8 @@ def check_mapping(
 def _is_kind(item: Any, kind: type) -> bool:
     if kind is int:
         return isinstance(item, int) and not isinstance(item, bool)
+    if kind is float:
+        return isinstance(item, int | float) and not isinstance(item, bool)
     if kind is str:
         return isinstance(item, str | int | float) and not isinstance(item, bool)
     if kind is datetime.date:

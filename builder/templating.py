@@ -31,6 +31,7 @@ def environment(folder: str) -> Environment:
     env.filters["roman"] = roman
     env.filters["css_string"] = css_string
     env.filters["balance"] = balanced_lines
+    env.filters["keep_last_words"] = keep_last_words
     env.globals["fact_rows"] = fact_rows  # the fact box of a model, the same in every output
     return env
 
@@ -40,6 +41,13 @@ def words() -> Any:
     """The reader-facing words of templates/shared/words.j2, for the text an output hands
     to a template (chart titles, document titles): `words().titles["stats"]`."""
     return environment("shared").get_template("words.j2").module
+
+
+def keep_last_words(text: str) -> str:
+    """The last two words joined by a no-break space, so a line of the contents or an index
+    never ends with one short syllable alone (Vietnamese words are syllables)."""
+    head, space, last = text.rstrip().rpartition(" ")
+    return f"{head}\u00a0{last}" if space and head else text
 
 
 def balanced_lines(text: str, line_chars: int = 28) -> list[str]:

@@ -28,7 +28,9 @@ LOG = logging.getLogger("builder")
 MANIFEST = "SHA256SUMS"
 
 
-def write_outputs(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[Path]:
+def write_outputs(
+    book: Book, outputs: Iterable[Output], out_dir: Path, *, strict: bool = False
+) -> list[Path]:
     """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap.
 
     Any failure (an output's exception, a full disk, Ctrl-C) removes the staging folder and
@@ -40,7 +42,7 @@ def write_outputs(book: Book, outputs: Iterable[Output], out_dir: Path) -> list[
     target = Path(os.path.abspath(out_dir))
     with staged(target) as staging:
         written: list[Path] = []
-        handover = Handover()  # what the PDF tells the EPUB and the site, in memory
+        handover = Handover(strict=strict)  # what the PDF tells the EPUB and the site
         for output in outputs:
             written.extend(_render(output, book, staging.folder, handover))
         written.append(mark(staging.folder))

@@ -33,8 +33,8 @@ def minimal_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_both_editions_are_written(minimal_pdfs: Path) -> None:
     names = sorted(p.name for p in minimal_pdfs.iterdir())
-    assert names == [".dan-van-kheo-output", "SHA256SUMS", "print-pages.json", "sach-thu-print.pdf",
-                     "sach-thu.pdf"]  # fmt: skip
+    assert names == [".dan-van-kheo-output", "SHA256SUMS", "preflight.txt", "print-pages.json",
+                     "sach-thu-cover.pdf", "sach-thu-print.pdf", "sach-thu.pdf"]  # fmt: skip
 
 
 def test_screen_edition_pages_are_the_trim_size(minimal_pdfs: Path) -> None:
@@ -47,7 +47,8 @@ def test_screen_edition_pages_are_the_trim_size(minimal_pdfs: Path) -> None:
 def test_print_edition_has_3mm_bleed_and_the_trim_box_inside(minimal_pdfs: Path) -> None:
     reader = PdfReader(minimal_pdfs / "sach-thu-print.pdf")
     for page in reader.pages:
-        assert [round(v / MM, 2) for v in page.mediabox] == [-3, -3, 148, 208]
+        # The slug around the bleed holds the crop marks (tests/test_print_package.py).
+        assert [round(v / MM, 2) for v in page.mediabox] == [-11, -11, 156, 216]
         assert [round(v / MM, 2) for v in page.trimbox] == [0, 0, 145, 205]
         assert [round(v / MM, 2) for v in page.bleedbox] == [-3, -3, 148, 208]
 
@@ -88,7 +89,7 @@ def test_fonts_are_embedded_and_only_the_book_typeface(minimal_pdfs: Path) -> No
 
 
 def test_toc_and_index_page_numbers_are_where_the_titles_are(minimal_pdfs: Path) -> None:
-    texts = page_texts(minimal_pdfs / "sach-thu.pdf")
+    texts = page_texts(minimal_pdfs / "sach-thu-print.pdf")  # its pages are the folios
     opened = json.loads((minimal_pdfs / "print-pages.json").read_text())
     titles = {"an-ninh": "An ninh thôn xóm", "duong-lang": "Đường làng sạch đẹp",
               "dan-quan": "Dân quân giúp dân"}  # fmt: skip
@@ -127,7 +128,7 @@ def test_every_vietnamese_letter_in_every_style_uses_the_book_typeface(
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         assert run("build", "--content", book, "--out", tmp_path / "o", "pdf").exit_code == 0
     assert [r.getMessage() for r in caplog.records if r.name.startswith("weasyprint")] == []
-    reader = PdfReader(tmp_path / "o" / "sach-thu.pdf")
+    reader = PdfReader(tmp_path / "o" / "sach-thu-print.pdf")  # its pages are the folios
     assert fonts(reader) == CHARIS
     opened = json.loads((tmp_path / "o" / "print-pages.json").read_text())["mo-hinh-chu-cai"]
     text = reader.pages[opened - 1].extract_text()

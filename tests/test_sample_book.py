@@ -24,9 +24,11 @@ def test_make_writes_every_output(output: Path) -> None:
     assert names == [
         ".dan-van-kheo-output",  # lets the next build replace this folder (README, Publishing)
         "SHA256SUMS",
+        "dan-van-kheo-ninh-binh-2021-2025-cover.pdf",
         "dan-van-kheo-ninh-binh-2021-2025-print.pdf",
         "dan-van-kheo-ninh-binh-2021-2025.epub",
         "dan-van-kheo-ninh-binh-2021-2025.pdf",
+        "preflight.txt",
         "print-pages.json",
         "site",
     ]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,12 +15,15 @@ from typing import Any, ClassVar
 
 import segno
 
-from builder import markdown, urls
+from builder import markdown, preflight, urls
+from builder.cover_spread import cover_size, render_cover
 from builder.editions import (
+    PREFLIGHT_NAME,
     Download,
     Handover,
     build_date,
     colophon_rows,
+    cover_pdf_name,
     print_pdf_name,
     screen_pdf_name,
     write_page_map,
@@ -29,14 +33,16 @@ from builder.i18n import _
 from builder.model import Book, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
+from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
+from builder.print_package import finish_for_press, padding
 from builder.problems import BuildError
 from builder.progress import layout_progress
 from builder.templating import environment
 
+LOG = logging.getLogger("builder")
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
-# Ghostscript's CMYK press profile (Debian's libgs-common): the print edition's output intent.
-CMYK_PROFILE = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
+INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,40 +65,80 @@ class PdfOutput:
             document = HTML(string=html, base_url=base_url).render()
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         screen = target / screen_pdf_name(book)
-        printed = target / print_pdf_name(book)
-        # One layout, two editions, written side by side on two cores: the print edition
+        package = PrintPackage(book, target, identifier, cover_pages(document))
+        # One layout, two editions, written side by side on two cores: the print files
         # in a forked copy of the layout, the screen edition here. Without fork, the print
-        # edition is written first and the screen one from a fresh layout, since a written
+        # files are written first and the screen one from a fresh layout, since a written
         # document keeps traces of its writing.
         task = ForkedTask(
-            lambda: _write_print(document, printed, identifier),
+            lambda: _write_print(document, package),
             _("writing the print PDF failed: {reason}"),
         )
         with task:
             fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
             _write_screen(fresh, screen, identifier)
-        pages = model_pages(document)
+        pages = model_pages(document, package.cover_pages)
+        strict = handover is not None and handover.strict
+        checked = _preflight(book, document, package, strict=strict)
         if handover is not None:
             handover.print_pages.update(pages)
-            handover.downloads += [Download(screen, "pdf-screen"), Download(printed, "pdf-print")]
-        return [screen, printed, write_page_map(pages, target)]
+            handover.downloads += [
+                Download(screen, "pdf-screen"),
+                Download(package.interior, "pdf-print"),
+            ]  # not the cover spread: it is for the printing house only
+        return [screen, package.interior, package.cover, checked, write_page_map(pages, target)]
 
 
-def _write_print(document: Any, target: Path, identifier: bytes) -> None:
-    """PDF/X-4 with the 3 mm bleed and crop marks, and no links: nothing to click on paper."""
-    links = [page.links for page in document.pages]
-    for page in document.pages:
+@dataclass(frozen=True, slots=True)
+class PrintPackage:
+    """What the printing house gets: the interior block and the cover spread."""
+
+    book: Book
+    target: Path
+    identifier: bytes
+    cover_pages: int  # pages of the layout before the half title: the screen edition's cover
+
+    @property
+    def interior(self) -> Path:
+        return self.target / print_pdf_name(self.book)
+
+    @property
+    def cover(self) -> Path:
+        return self.target / cover_pdf_name(self.book)
+
+
+def _write_print(document: Any, package: PrintPackage) -> None:
+    """The interior block (PDF/X-4, from the half title, whole signatures, no links: nothing
+    to click on paper) and the cover spread, both finished for the press."""
+    book = package.book
+    settings = book.config.print
+    table = press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
+    interior = document.copy(document.pages[package.cover_pages :])
+    links = [page.links for page in interior.pages]
+    for page in interior.pages:
         page.links = []
-    with _document_id_from(identifier):
-        document.write_pdf(target, pdf_variant="pdf/x-4", pdf_identifier=identifier)
-    for page, kept in zip(document.pages, links, strict=True):
+    written = package.interior.with_name(package.interior.name + ".part")
+    with _document_id_from(package.identifier):
+        interior.write_pdf(written, pdf_variant="pdf/x-4", pdf_identifier=package.identifier)
+    for page, kept in zip(interior.pages, links, strict=True):
         page.links = kept
+    blank = padding(len(interior.pages), settings.signature)
+    finish_for_press(written, package.interior, table=table, profile=settings.profile,
+                     bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
+    size = cover_size(book, len(interior.pages) + blank)
+    written = package.cover.with_name(package.cover.name + ".part")
+    date_iso = build_date(book).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with _document_id_from(package.identifier + b"-cover"):
+        render_cover(book, size, _font_faces(), date_iso, written, package.identifier + b"c")
+    finish_for_press(written, package.cover, table=table, profile=settings.profile,
+                     bleed_mm=size.bleed,
+                     folds_mm=(size.trim_width, size.trim_width + size.spine))  # fmt: skip
 
 
 @contextlib.contextmanager
 def _document_id_from(identifier: bytes) -> Iterator[None]:
     """WeasyPrint's PDF/X writer puts a random `xmpMM:DocumentID` in the XMP; derive it
-    from the content instead, so the same book gives the same print edition."""
+    from the content instead, so the same book gives the same print files."""
     from weasyprint.pdf import metadata
 
     random_uuid = metadata.uuid4
@@ -101,6 +147,42 @@ def _document_id_from(identifier: bytes) -> Iterator[None]:
         yield
     finally:
         metadata.uuid4 = random_uuid
+
+
+def _preflight(book: Book, document: Any, package: PrintPackage, *, strict: bool) -> Path:
+    """`preflight.txt` beside the print files; failing lines are warnings, or with
+    `strict` an error that stops the build."""
+    settings = book.config.print
+    laid_out = len(document.pages) - package.cover_pages
+    interior_pages = laid_out + padding(laid_out, settings.signature)
+    size = cover_size(book, interior_pages)
+    colophon_last = "thong-tin-xuat-ban" in document.pages[-1].anchors
+    trim = (book.config.pdf.trim_width_mm, book.config.pdf.trim_height_mm)
+    lines = [
+        *preflight.check_file(package.interior, trim, INTERIOR_BLEED_MM, settings.max_ink),
+        *preflight.interior_lines(
+            package.interior, interior_pages, settings.signature, colophon_last
+        ),
+        *preflight.check_file(
+            package.cover, (size.width, size.trim_height), size.bleed, settings.max_ink
+        ),
+        *preflight.cover_lines(
+            package.cover, book, interior_pages, size.spine,
+            size.spine >= settings.spine_text_min_mm,
+        ),
+    ]  # fmt: skip
+    path = package.target / PREFLIGHT_NAME
+    path.write_text(preflight.report(book, lines), encoding="utf-8")
+    failed = [f"{line.file}: {line.label}: {line.value}" for line in lines if not line.passed]
+    if failed and strict:
+        raise BuildError(
+            _("the preflight of the print files failed ({path}): {lines}").format(
+                path=PREFLIGHT_NAME, lines="; ".join(failed)
+            )
+        )
+    for line in failed:
+        LOG.warning(_("preflight: {line}").format(line=line))
+    return path
 
 
 def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
@@ -117,14 +199,23 @@ def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
 PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
 
 
-def model_pages(document: Any) -> dict[str, int]:
-    """The printed page on which each model, part and page opens: {anchor id: page}.
+def cover_pages(document: Any) -> int:
+    """Pages before the half title (`nhan-de`): the screen edition's cover and its back."""
+    for index, page in enumerate(document.pages):
+        if "nhan-de" in page.anchors:
+            return index
+    return 0
+
+
+def model_pages(document: Any, before: int = 0) -> dict[str, int]:
+    """The printed page on which each model, part and page opens: {anchor id: page}, with
+    pages counted from the half title, as the folios (the `before` pages are the cover).
 
     Model anchors are `mo-hinh-<slug>`; the EPUB and the site read this map to cite the
     printed book (“trang 57”).
     """
     pages: dict[str, int] = {}
-    for number, page in enumerate(document.pages, start=1):
+    for number, page in enumerate(document.pages[before:], start=1):
         for anchor in page.anchors:
             if anchor.startswith(PAGE_ANCHORS):
                 pages.setdefault(anchor, number)
@@ -139,8 +230,10 @@ def book_html(book: Book) -> str:
         trim_width=config.pdf.trim_width_mm,
         trim_height=config.pdf.trim_height_mm,
         colours=config.pdf.colours,
+        cover_foreground=config.pdf.colours.cover_foreground,
+        cover_accent=config.pdf.colours.cover_accent,
         short_title=config.short_title,
-        cmyk_profile=_press_profile().as_uri(),
+        cmyk_profile=_press_profile(config.print.profile).as_uri(),
     )
     date = build_date(book)
     districts = districts_alphabetical(book.entries, config)
@@ -195,15 +288,15 @@ def _file_url(image: Image) -> str:
     return image.source.as_uri()
 
 
-def _press_profile() -> Path:
-    if not CMYK_PROFILE.is_file():
+def _press_profile(profile: Path) -> Path:
+    if not profile.is_file():
         raise BuildError(
             _(
                 "the press colour profile {path} is missing: run `make setup` "
                 "(it installs Debian's libgs-common)"
-            ).format(path=CMYK_PROFILE)
+            ).format(path=profile)
         )
-    return CMYK_PROFILE
+    return profile
 
 
 def _font_faces() -> str:

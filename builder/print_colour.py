@@ -1,0 +1,179 @@
+"""Press colours for the print files: black and greys on the black plate only, the book's
+colours in the CMYK book.yaml gives them, pictures in CMYK through the press profile, and
+no picture interpolation.
+
+WeasyPrint lays the book out once for both editions, and writes plain CSS colours as
+DeviceRGB (`rg`/`RG`); the screen edition keeps them. The print files are rewritten here
+with pikepdf: colour operators in every content stream and form, every picture, every
+transparency group. A colour this module does not know stays DeviceRGB, and the preflight
+names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import zlib
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from PIL import ImageCms
+
+from builder.cache import cache_dir
+from builder.model import Cmyk, Colours, PrintColours
+
+Rgb = tuple[int, int, int]
+CACHE_VERSION = b"press-image-1"
+JPEG_QUALITY = 90
+
+
+def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cmyk]:
+    """Each book colour's RGB (as WeasyPrint writes it) → its CMYK percentages."""
+    table: dict[Rgb, Cmyk] = {}
+    for name in Colours.__dataclass_fields__:
+        cmyk = getattr(print_colours, name)
+        if cmyk is not None:
+            text = getattr(colours, name).lstrip("#")
+            rgb = (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+            table[rgb] = cmyk
+    return table
+
+
+def to_press(pdf: pikepdf.Pdf, table: Mapping[Rgb, Cmyk], profile: Path) -> None:
+    """Rewrite `pdf` in place for the press (see the module's docstring)."""
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        page.contents_coalesce()
+        _rewrite_stream(page.obj.Contents, page.obj, table)
+        for xobject in _xobjects(page.obj, seen):
+            if xobject.get("/Subtype") == "/Form":
+                _rewrite_stream(xobject, xobject, table)
+            elif xobject.get("/Subtype") == "/Image":
+                _image_to_cmyk(xobject, profile)
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            group = obj.get("/Group")
+            if isinstance(group, pikepdf.Dictionary) and group.get("/CS") == "/DeviceRGB":
+                group.CS = pikepdf.Name.DeviceCMYK
+
+
+def _xobjects(holder: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
+    """Every XObject reachable from a page or form (forms inside forms, soft masks), once."""
+    resources = holder.get("/Resources") or {}
+    for xobject in (resources.get("/XObject") or {}).values():
+        if xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        yield xobject
+        if xobject.get("/Subtype") == "/Form":
+            yield from _xobjects(xobject, seen)
+        if isinstance(xobject.get("/SMask"), pikepdf.Stream):
+            xobject.SMask.Interpolate = False
+    for state in (resources.get("/ExtGState") or {}).values():
+        mask = state.get("/SMask")
+        if isinstance(mask, pikepdf.Dictionary) and isinstance(mask.get("/G"), pikepdf.Stream):
+            group = mask.G
+            if group.objgen not in seen:
+                seen.add(group.objgen)
+                yield group
+                yield from _xobjects(group, seen)
+
+
+def _rewrite_stream(stream: Any, holder: Any, table: Mapping[Rgb, Cmyk]) -> None:
+    instructions = pikepdf.parse_content_stream(holder)
+    changed = False
+    rewritten: list[Any] = []
+    for instruction in instructions:
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            rewritten.append(instruction)  # WeasyPrint writes none; kept as they are
+            continue
+        name = str(instruction.operator)
+        if name in ("rg", "RG", "g", "G"):
+            cmyk = _cmyk_of([float(x) for x in instruction.operands], table)
+            if cmyk is not None:
+                operator = pikepdf.Operator("k" if name in ("rg", "g") else "K")
+                instruction = pikepdf.ContentStreamInstruction([_number(v) for v in cmyk], operator)
+                changed = True
+        rewritten.append(instruction)
+    if changed:
+        stream.write(pikepdf.unparse_content_stream(rewritten))
+
+
+def _cmyk_of(values: list[float], table: Mapping[Rgb, Cmyk]) -> tuple[float, ...] | None:
+    """Black and greys → black ink only; the book's colours → theirs; others: None."""
+    if len(values) == 1 or (len(values) == 3 and max(values) - min(values) < 1e-4):
+        return (0.0, 0.0, 0.0, round(1 - values[0], 4))
+    rgb = (round(values[0] * 255), round(values[1] * 255), round(values[2] * 255))
+    cmyk = table.get(rgb)
+    return None if cmyk is None else tuple(v / 100 for v in cmyk)
+
+
+def _number(value: float) -> Decimal:
+    return Decimal(f"{value:.4f}").normalize() if value else Decimal(0)
+
+
+def _image_to_cmyk(image: Any, profile: Path) -> None:
+    image.Interpolate = False
+    space = image.get("/ColorSpace")
+    if not _is_rgb(space):
+        return
+    source = _source_profile(space)
+    lossless = image.get("/Filter") != "/DCTDecode"
+    key = hashlib.sha256(CACHE_VERSION + image.read_raw_bytes() + source + profile.read_bytes())
+    cached = cache_dir() / "press-images" / f"{key.hexdigest()}{'.zz' if lossless else '.jpg'}"
+    if not cached.is_file():
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        rgb = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+        cmyk = ImageCms.profileToProfile(
+            rgb,
+            ImageCms.ImageCmsProfile(io.BytesIO(source))
+            if source
+            else ImageCms.createProfile("sRGB"),
+            str(profile),
+            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+            outputMode="CMYK",
+            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+        )
+        assert cmyk is not None
+        buffer = io.BytesIO()
+        if lossless:
+            buffer.write(zlib.compress(cmyk.tobytes(), 6))
+        else:
+            cmyk.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+        temporary = cached.with_suffix(".tmp")
+        temporary.write_bytes(buffer.getvalue())
+        temporary.replace(cached)
+    data = cached.read_bytes()
+    for key_name in ("/DecodeParms", "/Decode", "/Filter"):
+        if key_name in image:
+            del image[key_name]
+    if lossless:
+        image.write(data, filter=pikepdf.Name.FlateDecode, type_check=False)
+    else:
+        image.write(data, filter=pikepdf.Name.DCTDecode, type_check=False)
+        # Pillow writes CMYK JPEGs the Adobe way, inverted.
+        image.Decode = pikepdf.Array([1, 0] * 4)
+    image.ColorSpace = pikepdf.Name.DeviceCMYK
+    image.BitsPerComponent = 8
+
+
+def _is_rgb(space: Any) -> bool:
+    if space == "/DeviceRGB":
+        return True
+    if isinstance(space, pikepdf.Array) and len(space) >= 2:
+        kind = space[0]
+        if kind == "/ICCBased":
+            return int(space[1].get("/N", 0)) == 3
+        if kind == "/Indexed":
+            return _is_rgb(space[1])
+    return False
+
+
+def _source_profile(space: Any) -> bytes:
+    """The picture's own ICC profile (an ICCBased space), else b"" for sRGB."""
+    if isinstance(space, pikepdf.Array) and space[0] == "/ICCBased":
+        return bytes(space[1].read_bytes())
+    return b""
