@@ -5,15 +5,17 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import click
 
 from builder import deploy, i18n
+from builder.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.destinations import check_destination
 from builder.folder_swap import replace_file
-from builder.i18n import _, ngettext
+from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import BookConfig
 from builder.outputs import available_outputs
@@ -21,42 +23,48 @@ from builder.problems import BuildError
 from builder.vietnamese import format_number
 from builder.write_outputs import write_outputs
 
+T = TypeVar("T")
+
+speak_through_catalogue()  # Click's own usage errors, help and prompts in our language
+
 content_option = click.option(
     "--content",
     "content",
     type=click.Path(path_type=Path),
     default=Path("content"),
     show_default=True,
-    help="The book folder (book.yaml, models/, pages/, images/).",
+    help=N_("The book folder (book.yaml, models/, pages/, images/)."),
 )
 
 
 out_option = click.option(
     "--out", "out_dir", type=click.Path(path_type=Path), default=Path("output"),
-    show_default=True, help="Where the outputs are written.",
+    show_default=True, help=N_("Where the outputs are written."),
 )  # fmt: skip
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="dan-van-kheo-builder")
+@click.group(
+    cls=TranslatedGroup,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Build the website, PDF and EPUB of a “Dân vận khéo” book from Markdown."),
+)
+@click.version_option(package_name="dan-van-kheo-builder", help=VERSION_OPTION)
 @click.option(
     "--lang",
     type=click.Choice(i18n.LANGUAGES),
     envvar="BUILDER_LANG",
-    help="Language of the messages: vi (default) or en. Also BUILDER_LANG=en.",
+    help=N_("Language of the messages: vi (default) or en. Also BUILDER_LANG=en."),
 )
 def main(lang: str | None) -> None:
-    """Build the website, PDF and EPUB of a “Dân vận khéo” book from Markdown."""
     i18n.set_language(lang)
     _show_notes()
 
 
-@main.command()
+@main.command(help=N_("Check every entry and report all problems as path:line:column."))
 @content_option
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
-@click.option("--fix", is_flag=True, help="Rewrite what is safe to fix: Unicode NFC, “quotes”.")
+@click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
+@click.option("--fix", is_flag=True, help=N_("Rewrite what is safe to fix: Unicode NFC, “quotes”."))
 def check(content: Path, strict: bool, fix: bool) -> None:
-    """Check every entry and report all problems as path:line:column."""
     if fix:
         _fix(content)
     loaded = _load(content)
@@ -66,19 +74,20 @@ def check(content: Path, strict: bool, fix: bool) -> None:
     click.echo(_summary(loaded, content))
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Check the book, then build FORMATS (site, pdf, epub or all; default all).\n\n"
+        "Nothing is written when the check finds errors, and a failed build leaves the "
+        "existing output folder exactly as it was."
+    )
+)
 @content_option
 @out_option
-@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.argument(
     "formats", nargs=-1, type=click.Choice(["all", *available_outputs()], case_sensitive=False)
 )
 def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) -> None:
-    """Check the book, then build FORMATS (site, pdf, epub or all; default all).
-
-    Nothing is written when the check finds errors, and a failed build leaves the
-    existing output folder exactly as it was.
-    """
     started = time.perf_counter()
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
@@ -137,28 +146,35 @@ def _show_notes() -> None:
         log.addHandler(_NoteHandler())
 
 
-@main.command()
+@main.command(
+    help=N_(
+        "Build and check everything, then publish the site to a folder or a git branch.\n\n"
+        "A book whose check finds errors or warnings is never published."
+    )
+)
 @content_option
 @out_option
 @click.option(
     "--to",
     "folder",
     type=click.Path(path_type=Path),
-    help="Copy the site into this folder (what the web server serves).",
+    help=N_("Copy the site into this folder (what the web server serves)."),
 )
-@click.option("--branch", help="Commit the site to this git branch, e.g. gh-pages.")
+@click.option("--branch", help=N_("Commit the site to this git branch, e.g. gh-pages."))
 @click.option(
     "--force",
     is_flag=True,
-    help="With --to: replace a folder of files the builder did not mark (a copy of the site "
-    "published by an older builder). Never the book or a folder holding it.",
+    help=N_(
+        "With --to: replace a folder of files the builder did not mark (a copy of the site "
+        "published by an older builder). Never the book or a folder holding it."
+    ),
 )
 @click.option(
     "--repo",
     type=click.Path(path_type=Path),
     default=Path("."),
     show_default=True,
-    help="The git repository for --branch.",
+    help=N_("The git repository for --branch."),
 )
 @click.pass_context
 def publish(
@@ -170,10 +186,6 @@ def publish(
     force: bool,
     repo: Path,
 ) -> None:
-    """Build and check everything, then publish the site to a folder or a git branch.
-
-    A book whose check finds errors or warnings is never published.
-    """
     if (folder is None) == (branch is None):
         raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
     try:
@@ -207,14 +219,39 @@ def _publishing_failed(reason: Exception) -> NoReturn:
     sys.exit(1)
 
 
-@main.command()
+KINDS = ("tap-the", "ca-nhan")
+
+
+class _MissingFacts(click.ClickException):
+    """A fact `new` cannot ask for without a terminal: one line, exit 2 like a usage error."""
+
+    exit_code = 2
+
+
+def _can_ask() -> bool:
+    """Whether `new` may ask: only someone at a terminal can answer (never a script or make
+    without one; Click would wait for input that never comes, then say “Aborted!”)."""
+    return sys.stdin.isatty()
+
+
+@main.command(
+    help=N_(
+        "Start a new model: writes models/<slug>.md with every fact to fill in.\n\n"
+        "At a terminal, what is not given on the command line is asked, with the valid "
+        "choices listed; without one, the commune is left out and a missing fact is an error."
+    )
+)
 @content_option
 @click.argument("title")
-@click.option("--kind", type=click.Choice(["tap-the", "ca-nhan"]), help="tap-the or ca-nhan.")
-@click.option("--field", "field_id", help="A field of book.yaml (its id).")
-@click.option("--district", help="A district of book.yaml.")
-@click.option("--commune", help="A commune of that district (optional).")
-@click.option("--year", type=int, help="The year the model was recognised.")
+@click.option(
+    "--kind", type=click.Choice(KINDS, case_sensitive=False), help=N_("tap-the or ca-nhan.")
+)
+@click.option("--field", "field_id", help=N_("A field of book.yaml: its id or its name."))
+@click.option(
+    "--district", help=N_("A district of book.yaml (“huyện”, “thành phố” may be left out).")
+)
+@click.option("--commune", help=N_("A commune of that district (optional)."))
+@click.option("--year", type=int, help=N_("The year the model was recognised."))
 def new(
     content: Path,
     title: str,
@@ -224,59 +261,112 @@ def new(
     commune: str | None,
     year: int | None,
 ) -> None:
-    """Start a new model: writes models/<slug>.md with every fact to fill in.
-
-    What is not given on the command line is asked, with the valid choices listed.
-    """
-    from builder.new_entry import entry_text, free_path
+    from builder.new_entry import (
+        entry_text,
+        free_path,
+        match_commune,
+        match_district,
+        match_field,
+    )
 
     config = _config_or_exit(content)
-    fields = [f.id for f in config.fields]
-    districts = [d.name for d in config.districts]
-    kind = kind or click.prompt(
-        _("Kind of model"), type=click.Choice(["tap-the", "ca-nhan"]), default="tap-the"
-    )
-    field_id = field_id or click.prompt(_("Field"), type=click.Choice(fields))
-    if field_id not in fields:
-        raise click.BadParameter(
-            _("choose one of {choices}").format(choices=", ".join(fields)), param_hint="--field"
+    ask = _can_ask()
+    facts = {"--kind": kind, "--field": field_id, "--district": district, "--year": year}
+    missing = [option for option, value in facts.items() if value is None]
+    if missing and not ask:
+        raise _MissingFacts(
+            ngettext(
+                "missing {options}: give it on the command line (without a terminal "
+                "nothing can be asked)",
+                "missing {options}: give them on the command line (without a terminal "
+                "nothing can be asked)",
+                len(missing),
+            ).format(options=", ".join(missing))
         )
-    district = district or click.prompt(_("District"), type=click.Choice(districts))
-    chosen = next((d for d in config.districts if d.name == district), None)
-    if chosen is None:
+    kind = kind or click.prompt(_("Kind of model"), type=click.Choice(KINDS), default=KINDS[0])
+    field = _given_or_asked(
+        field_id, "--field", _("Field"), [f.id for f in config.fields],
+        lambda given: match_field(config, given),
+    )  # fmt: skip
+    place = _given_or_asked(
+        district, "--district", _("District"), [d.name for d in config.districts],
+        lambda given: match_district(config, given),
+    )  # fmt: skip
+    communes = [c.name for c in place.communes]
+    chosen_commune = None
+    if commune is not None and not communes:
         raise click.BadParameter(
-            _("choose one of {choices}").format(choices=", ".join(districts)),
-            param_hint="--district",
+            _("book.yaml lists no communes of {district}").format(district=place.name),
+            param_hint="--commune",
         )
-    communes = [c.name for c in chosen.communes]
-    if commune is None and communes:
-        commune = click.prompt(
-            _("Commune (Enter to leave it out)"),
-            type=click.Choice(["", *communes]),
+    if commune is not None:
+        chosen_commune = _given_or_asked(
+            commune, "--commune", "", communes, lambda given: match_commune(place, given)
+        )
+    elif communes and ask and not any(value is not None for value in facts.values()):
+        check = _matcher(communes, lambda given: match_commune(place, given))
+        chosen_commune = click.prompt(
+            _("Commune (Enter to leave it out)") + f" ({', '.join(communes)})",
             default="",
             show_default=False,
+            value_proc=lambda given: check(given) if given.strip() else None,
         )
     start, end = config.period
-    year = year or click.prompt(_("Year recognised"), type=click.IntRange(start, end))
+    period = click.IntRange(start, end)
+    if year is None:
+        year = click.prompt(_("Year recognised"), type=period)
+    else:
+        try:
+            period.convert(year, None, None)
+        except click.BadParameter as exc:
+            raise click.BadParameter(exc.message, param_hint="--year") from None
     path = free_path(content / "models", title)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = entry_text(config, title, kind=kind, field=field_id, district=district,
-                      commune=commune or "", year=year)  # fmt: skip
+    text = entry_text(config, title, kind=kind.casefold(), field=field.id, district=place.name,
+                      commune=chosen_commune.name if chosen_commune else "", year=year)  # fmt: skip
     path.write_text(text, encoding="utf-8")
     click.echo(str(path))
 
 
-@main.command()
+def _given_or_asked(
+    given: str | None,
+    option: str,
+    question: str,
+    names: list[str],
+    match: Callable[[str], T | None],
+) -> T:
+    """What the command line `given` names (or a usage error listing `names`), else asked."""
+    check = _matcher(names, match)
+    if given is not None:
+        try:
+            return check(given)
+        except click.BadParameter as exc:
+            raise click.BadParameter(exc.message, param_hint=option) from None
+    return click.prompt(f"{question} ({', '.join(names)})", value_proc=check)
+
+
+def _matcher(names: list[str], match: Callable[[str], T | None]) -> Callable[[str], T]:
+    def check(given: str) -> T:
+        found = match(given)
+        if found is None:
+            raise click.BadParameter(_("choose one of {choices}").format(choices=", ".join(names)))
+        return found
+
+    return check
+
+
+@main.command(
+    help=N_("Preview the website at http://127.0.0.1:PORT/, rebuilt and reloaded on every save.")
+)
 @content_option
 @click.option(
     "--port",
     type=click.IntRange(0, 65535),
     default=8000,
     show_default=True,
-    help="The port on 127.0.0.1 (0: any free port).",
+    help=N_("The port on 127.0.0.1 (0: any free port)."),
 )
 def serve(content: Path, port: int) -> None:
-    """Preview the website at http://127.0.0.1:PORT/, rebuilt and reloaded on every save."""
     from builder.serve import (
         Preview,
         make_server,
@@ -310,7 +400,13 @@ def serve(content: Path, port: int) -> None:
     click.echo(_("stopped"))
 
 
-@main.command("import")
+@main.command(
+    "import",
+    help=N_(
+        "Turn Word documents (.docx, .doc, .odt) into model files; what they do not state is "
+        "left TODO. Exit 1 when any document was refused."
+    ),
+)
 @content_option
 @click.argument(
     "documents",
@@ -319,8 +415,6 @@ def serve(content: Path, port: int) -> None:
     type=click.Path(dir_okay=True, path_type=Path),  # a missing one is named, the rest go on
 )
 def import_(content: Path, documents: tuple[Path, ...]) -> None:
-    """Turn Word documents (.docx, .doc, .odt) into model files; what they do not state is
-    left TODO. Exit 1 when any document was refused."""
     import tempfile
 
     from builder.word_import import Refused, import_document, report_lines

@@ -50,11 +50,17 @@ def warn_raw_html(source: SourceFile, problems: Problems) -> None:
 
 
 def warn_todo(parsed: Parsed) -> None:
-    """Placeholders left by `builder new` or `builder import`: the book is not ready."""
+    """Placeholders left by `builder new` or `builder import`: the book is not ready. A fact
+    whose TODO is already an error (`year: TODO` is no year) is not named twice."""
+    problems = parsed.where.problems
+    erring = {(p.line, p.column) for p in problems.items
+              if p.severity == "error" and p.path == parsed.where.shown}  # fmt: skip
     for path, position in parsed.yaml.values.items():
         value: Any = parsed.yaml.value
         for key in path:
             value = value[key]
+        if (position.line, position.column) in erring:
+            continue
         if isinstance(value, str) and value.strip().startswith("TODO"):
             dotted = ".".join(str(k) for k in path)
             parsed.where.problems.warning(

@@ -22,6 +22,7 @@ from builder.invisible import without_invisible
 from builder.markdown import parse
 from builder.problems import Problems
 from builder.source import SourceFile
+from builder.vietnamese import fold
 
 WORD = re.compile(r"[^\W\d_]+")
 # Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when
@@ -66,8 +67,10 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
             letters = set(word)
             if not any(ch.isascii() and ch.isalpha() for ch in word):
                 continue
-            if letters & TCVN3_SIGNS:
+            if letters & TCVN3_SIGNS:  # symbols no language writes inside a word
                 found.append((0, number, match.start(), word, "TCVN3 (ABC)"))
+            elif not _syllable_shaped(word):
+                continue  # Müller, Zürich, España, Noël: letters of other languages
             elif letters & VNI_SIGNS:
                 found.append((0, number, match.start(), word, "VNI"))
             elif letters & (TCVN3 | VNI_MARKS):
@@ -82,6 +85,23 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
             _("convert it to Unicode (Unikey: Công cụ chuyển mã, from {encoding} to Unicode) "
               "and paste it again").format(encoding=name),
         )  # fmt: skip
+
+
+# A Vietnamese syllable: an initial consonant (or none), vowels, a final (or none). Text in an
+# old encoding keeps this shape, its marked letters standing in for vowels (and ñ for đ);
+# words of other languages that use the same letters mostly do not have it.
+SYLLABLE = re.compile(
+    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(?:ch|ng|nh|[cmnpt])?$"
+)
+
+
+def _syllable_shaped(word: str) -> bool:
+    """Whether `word`, its suspect letters read as the vowels (ñ as đ) they stand for in
+    TCVN3 and VNI, has the shape of a Vietnamese syllable."""
+    plain = "".join(
+        ("d" if char in "ñÑ" else "a") if char in SUSPECT or char in "ñÑ" else char for char in word
+    )
+    return bool(SYLLABLE.match(fold(plain)))
 
 
 def check_quotes(source: SourceFile, problems: Problems) -> None:

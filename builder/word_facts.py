@@ -149,8 +149,6 @@ def front_matter(facts: list[Fact], config: BookConfig, text: str) -> Facts:
         if result.values.get(key) in (None, "", "TODO"):
             result.todo.append(key)
             result.values[key] = "TODO"
-    if not result.values.get("recognised_by"):
-        result.todo.append("recognised_by")
     _guess(text, config, result)
     return result
 

@@ -50,7 +50,7 @@ def test_a_word_document_becomes_a_model_that_check_accepts(
     assert result.exit_code == 0, result.output
     path = book / "models" / "doi-moi-sinh-hoat-chi-bo-o-xa-gia-hung.md"
     assert result.stdout.splitlines()[0] == str(path)
-    assert "to fill in: recognised_by, alt text of the pictures" in result.stdout
+    assert "to fill in: alt text of the pictures" in result.stdout
     text = path.read_text(encoding="utf-8")
     assert 'title: "Đổi mới sinh hoạt chi bộ ở xã Gia Hưng"' in text
     assert 'unit: "Chi bộ thôn Đông"' in text and "field: Kinh tế" in text
@@ -80,7 +80,7 @@ def test_facts_the_document_does_not_give_are_flagged(
     result = run("import", "--content", book, source)
     assert result.exit_code == 0
     # The commune in the title and a year in a table are no statement of the facts.
-    assert "to fill in: unit, field, district, year, recognised_by" in result.stdout
+    assert "to fill in: unit, field, district, year (see" in result.stdout
     text = (book / "models" / "doi-moi-sinh-hoat-chi-bo-o-xa-gia-hung.md").read_text("utf-8")
     assert 'district: "TODO"' in text and "year: TODO" in text
     checked = run("check", "--content", book)

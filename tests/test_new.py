@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import Run
 
 
 def test_new_asks_for_what_is_missing_and_writes_a_complete_entry(
-    run: Run, book_copy: Callable[[str], Path]
+    run: Run, book_copy: Callable[[str], Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from click.testing import CliRunner
 
     from builder.cli import main
 
+    monkeypatch.setattr("builder.cli._can_ask", lambda: True)  # as at a terminal
     book = book_copy("minimal")
     answers = "ca-nhan\nkinh-te\nhuyện Gia Viễn\nxã Gia Hưng\n2024\n"
     result = CliRunner().invoke(main, ["new", "--content", str(book), "Đội hòa giải giỏi"],
@@ -68,3 +73,64 @@ def test_a_title_of_300_characters_gives_a_file_name_that_fits(
     path = Path(result.stdout.strip())
     assert path.is_file() and len(path.stem) <= 80 and path.stem.startswith("mo-hinh-dan-van")
     assert f'title: "{title}"' in path.read_text(encoding="utf-8")
+
+
+def _new_without_terminal(book: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """`builder new` as a script or `make` runs it: stdin is not a terminal."""
+    env = {key: value for key, value in os.environ.items() if key != "BUILDER_LANG"}
+    return subprocess.run(
+        [sys.executable, "-m", "builder", "new", "--content", str(book), *args],
+        env=env, stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+
+
+def test_without_a_terminal_new_asks_nothing_and_takes_names_as_front_matter_does(
+    book_copy: Callable[[str], Path],
+) -> None:
+    book = book_copy("minimal")
+    result = _new_without_terminal(book, "Tên", "--kind", "tap-the", "--field", "kinh-te",
+                                   "--district", "Gia Viễn", "--year", "2023")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert 'district: "huyện Gia Viễn"' in text
+    assert "commune:" not in text  # not given, not asked: left out
+    result = _new_without_terminal(book, "Khác", "--kind", "CA-NHAN", "--field", "văn hóa – xã hội",
+                                   "--district", "THÀNH PHỐ NINH BÌNH", "--commune", "đông thành",
+                                   "--year", "2022")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    text = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "kind: ca-nhan\n" in text and "field: van-hoa-xa-hoi\n" in text
+    assert 'district: "thành phố Ninh Bình"' in text and 'commune: "phường Đông Thành"' in text
+
+
+def test_without_a_terminal_a_missing_fact_is_one_line_naming_the_options(
+    book_copy: Callable[[str], Path],
+) -> None:
+    book = book_copy("minimal")
+    result = _new_without_terminal(book, "Tên", "--field", "kinh-te", "--district", "Gia Viễn")
+    assert result.returncode == 2
+    assert result.stderr == (
+        "Lỗi: thiếu --kind, --year: hãy ghi trên dòng lệnh "
+        "(không có cửa sổ dòng lệnh thì không thể hỏi)\n"
+    )
+    assert not (book / "models" / "ten.md").exists()
+
+
+def test_new_refuses_a_district_or_commune_the_book_does_not_have(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    facts = ("--kind", "tap-the", "--field", "kinh-te", "--year", "2022")
+    result = run("new", "--content", book, "X", *facts, "--district", "Yên Khánh")
+    assert result.exit_code == 2
+    assert "Invalid value for --district: choose one of huyện Gia Viễn, " in result.output
+    result = run("new", "--content", book, "X", *facts, "--district", "gia viễn",
+                 "--commune", "Gia Sinh")  # fmt: skip
+    assert result.exit_code == 2
+    assert "Error: Invalid value for --commune: choose one of xã Gia Hưng\n" in result.output
+    result = run("new", "--content", book, "X", *facts, "--district", "Nho Quan",
+                 "--commune", "Gia Hưng")  # fmt: skip
+    assert result.exit_code == 2
+    assert "Invalid value for --commune: book.yaml lists no communes of huyện Nho Quan" in (
+        result.output
+    )

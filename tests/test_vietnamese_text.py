@@ -88,3 +88,18 @@ def test_fix_does_not_write_through_a_symlink(
     run("check", "--fix", "--content", book)
     assert outside.read_text(encoding="utf-8") == original
     assert (book / "models" / "lien-ket.md").is_symlink()
+
+
+def test_names_and_words_of_other_languages_are_not_old_encodings(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    body = (
+        "Bác sĩ Müller từ Zürich và kỹ sư Søren Gödel đến thăm; họ nói “Schöne Grüße aus "
+        "München”. Chị Noëlle người España kể về garçon naïve ở Tür für über.\n\n"
+        "Đoàn khách Pháp dự lễ Noël, hát “Ô Tannenbaum”; chú Jürgen ghi chép bằng tiếng Đức.\n"
+    )
+    write_model(book, "ngoai-ngu", VALID_FRONT_MATTER, body)
+    result = run("check", "--content", book)
+    assert "encoding" not in result.stderr, result.stderr
+    assert result.exit_code == 0, result.stderr
