@@ -34,7 +34,7 @@ from tests.bench.synthetic import make_book
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-OUTPUTS = ("site", "serve", "pdf", "epub")
+OUTPUTS = ("site", "serve", "pdf", "epub", "import")
 DEFAULT_SIZES = (100, 1000, 10000)
 LARGE = 10000  # without --outputs, books this large run the site and the EPUB only
 MKDOCS_LIMIT = 1000  # its automatic nav puts every page in every page: output grows as n²
@@ -171,7 +171,45 @@ def bench_epub(bench: Bench) -> list[Row]:
     ]  # fmt: skip
 
 
-BENCHES = {"site": bench_site, "epub": bench_epub, "pdf": bench_pdf, "serve": bench_serve}
+WORD_CORPUS = ROOT / "tests" / "fixtures" / "word"
+IMPORT_FILES = 100
+
+
+def bench_import(bench: Bench) -> list[Row]:
+    """`builder import` of 100 Word files in one call (the corpus's .docx files over and over:
+    with lists, tables, notes, pictures, one EMF diagram each) against Pandoc's DOCX reader
+    turning the same files into Markdown, one process a file."""
+    folder = bench.fresh("word")
+    folder.mkdir(parents=True)
+    sources = sorted(WORD_CORPUS.glob("*.docx"))
+    documents = []
+    for number in range(IMPORT_FILES):
+        source = sources[number % len(sources)]
+        documents.append(folder / f"{number:03d}-{source.name}")
+        shutil.copyfile(source, documents[-1])
+    target = bench.work / "import-book"
+
+    def fresh_book() -> None:
+        shutil.rmtree(target, ignore_errors=True)
+        shutil.copytree(bench.book, target)
+
+    command = [str(BIN / "builder"), "import", "--content", str(target), *map(str, documents)]
+    progress(bench, f"import of {IMPORT_FILES} Word files")
+    ours = best_of(bench.runs, command, ROOT, before=fresh_book)
+    loop = 'for f in "$@"; do pandoc "$f" -t gfm -o /dev/null || exit 1; done'
+    progress(bench, "Pandoc's DOCX reader on the same files")
+    pandoc = best_of(bench.runs, ["sh", "-c", loop, "sh", *map(str, documents)], ROOT)
+    return [
+        Row(bench.models, "import", f"import of {IMPORT_FILES} Word files in one call", ours,
+            "Pandoc-docx", f"Pandoc {version(['pandoc', '--version'])}, DOCX to Markdown, "
+            "a process a file", pandoc)
+    ]  # fmt: skip
+
+
+BENCHES = {
+    "site": bench_site, "epub": bench_epub, "pdf": bench_pdf, "serve": bench_serve,
+    "import": bench_import,
+}  # fmt: skip
 
 
 def write_print_html(book: Path, html: Path) -> None:
@@ -265,6 +303,8 @@ def main() -> None:
             progress(bench, f"writing the book (one picture per {IMAGE_EVERY} models)")
             make_book(bench.book, models, image_every=IMAGE_EVERY)
             outputs = args.outputs or (("site", "epub") if models >= LARGE else OUTPUTS)
+            if models != min(chosen):
+                outputs = [o for o in outputs if o != "import"]  # the same 100 files each size
             warm_up(bench)
             for output in [o for o in OUTPUTS if o in outputs and o != "serve"]:
                 rows += BENCHES[output](bench)
