@@ -7,6 +7,7 @@ user has open, would otherwise share one and block each other) and a time limit.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import shutil
 import subprocess
@@ -16,6 +17,7 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
+from builder.cache import cache_dir
 from builder.i18n import _
 
 LIBREOFFICE_SECONDS = 120
@@ -122,20 +124,35 @@ def check_unpacked_size(document: Path) -> None:
 
 def metafiles_as_png(pictures: list[bytes], suffix: str, scratch: Path) -> list[bytes | None]:
     """EMF or WMF pictures (`suffix` `.emf`/`.wmf`) as PNG, their empty margins cut off;
-    None for one LibreOffice could not convert, or for all when it is not installed."""
+    None for one LibreOffice could not convert, or for all when it is not installed.
+
+    Conversions are kept by content in `.cache/metafiles/`: a district sends the same file
+    again, with its letterhead's logo in every document, and each LibreOffice start costs
+    about a second."""
+    kept = cache_dir() / "metafiles"
+    keys = [hashlib.sha256(suffix.encode() + data).hexdigest() for data in pictures]
+    result: list[bytes | None] = [
+        (kept / f"{key}.png").read_bytes() if (kept / f"{key}.png").is_file() else None
+        for key in keys
+    ]
+    missing = [number for number, found in enumerate(result) if found is None]
     office = libreoffice()
-    if office is None or not pictures:
-        return [None] * len(pictures)
+    if office is None or not missing:
+        return result
     folder = Path(tempfile.mkdtemp(dir=scratch))
-    files = []
-    for number, data in enumerate(pictures):
-        files.append(folder / f"picture-{number}{suffix}")
-        files[-1].write_bytes(data)
-    convert(office, files, "png", folder / "png")
-    result: list[bytes | None] = []
-    for file in files:
+    files = {}
+    for number in missing:
+        files[number] = folder / f"picture-{number}{suffix}"
+        files[number].write_bytes(pictures[number])
+    convert(office, list(files.values()), "png", folder / "png")
+    kept.mkdir(parents=True, exist_ok=True)
+    for number, file in files.items():
         made = folder / "png" / f"{file.stem}.png"
-        result.append(_cropped(made.read_bytes()) if made.is_file() else None)
+        if made.is_file():
+            result[number] = _cropped(made.read_bytes())
+            partial = kept / f"{keys[number]}.png.part"
+            partial.write_bytes(result[number] or b"")
+            partial.replace(kept / f"{keys[number]}.png")
     return result
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -316,3 +317,34 @@ def test_the_alt_text_placeholder_is_a_warning_and_an_error_with_strict(
     checked = run("check", "--content", book)
     assert "warning: a picture's alt text still says TODO" in checked.stderr
     assert run("check", "--strict", "--content", book).exit_code == 1
+
+
+def test_a_converted_metafile_is_kept_for_the_next_import(
+    book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The second import of a document with a WMF diagram needs no LibreOffice: the PNG is
+    kept by content in .cache/metafiles/ (here LibreOffice is out of reach the second time)."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import FIXTURES, ROOT
+
+    cache = tmp_path / "cache"
+    env = {**os.environ, "BUILDER_LANG": "en", "BUILDER_CACHE": str(cache)}
+    command = [sys.executable, "-m", "builder", "import"]
+    source = FIXTURES / "word" / "khanh-nhac.docx"  # its diagram is a WMF
+    first, second = book_copy("minimal"), tmp_path / "second"
+    shutil.copytree(first, second)
+    done = subprocess.run([*command, "--content", str(first), str(source)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert list((cache / "metafiles").glob("*.png"))
+    env["PATH"] = "/nonexistent"  # no soffice to be found
+    done = subprocess.run([*command, "--content", str(second), str(source)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, check=False)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "could not be converted" not in done.stdout + done.stderr
+    assert sorted(p.name for p in (first / "images").glob("*.png")) == sorted(
+        p.name for p in (second / "images").glob("*.png")
+    )
