@@ -95,6 +95,7 @@ def parser() -> MarkdownIt:
     md.use(anchors_plugin, min_level=2, max_level=3, slug_func=slugify)
     md.core.ruler.push("figures", _mark_figures)
     md.core.ruler.push("alignment_classes", _alignment_classes)
+    md.core.ruler.push("header_scope", _header_scope)
     md.add_render_rule("image", _render_image)
     md.add_render_rule("link_open", _render_link_open)
     md.add_render_rule("table_open", _render_table_open)
@@ -238,6 +239,14 @@ def _alignment_classes(state: StateCore) -> None:
         if isinstance(style, str) and style.startswith("text-align:"):
             del token.attrs["style"]
             token.attrSet("class", "align-" + style.removeprefix("text-align:"))
+
+
+def _header_scope(state: StateCore) -> None:
+    """`<th scope="col">`: a Markdown table's header cells are its first row, each the
+    header of its column; said outright for screen readers and the PDF's /Scope."""
+    for token in state.tokens:
+        if token.type == "th_open":
+            token.attrSet("scope", "col")
 
 
 def _render_image(

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from builder import urls
 from builder.fields import fact_rows
 from builder.vietnamese import format_long_date, format_number
 
@@ -32,7 +34,9 @@ def environment(folder: str) -> Environment:
     env.filters["css_string"] = css_string
     env.filters["balance"] = balanced_lines
     env.filters["keep_last_words"] = keep_last_words
+    env.filters["shift_headings"] = shift_headings
     env.globals["fact_rows"] = fact_rows  # the fact box of a model, the same in every output
+    env.globals["urls"] = urls  # the website's addresses (the PDF prints them in QR codes)
     return env
 
 
@@ -41,6 +45,17 @@ def words() -> Any:
     """The reader-facing words of templates/shared/words.j2, for the text an output hands
     to a template (chart titles, document titles): `words().titles["stats"]`."""
     return environment("shared").get_template("words.j2").module
+
+
+_HEADING_TAG = re.compile(r"<(/?)h([1-6])\b")
+
+
+def shift_headings(html: str, by: int = 1) -> str:
+    """Rendered Markdown with its headings `by` levels lower (`<h2>` → `<h3>`, at most h6):
+    a body's `##` sections sit under the model's own title, one level deeper in the book
+    (part h1, model h2, sections h3) than on the model's web page (model h1, sections h2).
+    Markdown bodies cannot hold raw tags, so every `<hN` is a heading the renderer made."""
+    return _HEADING_TAG.sub(lambda m: f"<{m[1]}h{min(int(m[2]) + by, 6)}", html)
 
 
 def keep_last_words(text: str) -> str:

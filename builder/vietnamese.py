@@ -12,7 +12,11 @@ from babel.numbers import format_decimal
 
 # CLDR `vi` order of letters; tone marks only break ties (secondary difference).
 _ALPHABET = tuple("aăâbcdđeêghiklmnoôơpqrstuưvxy")
-_LETTER_RANK = {letter: rank + 10 for rank, letter in enumerate(_ALPHABET)}
+_SEPARATOR = 1
+_NUMBER = 2  # then the count of digits, then the digits: 9 before 10, both before letters
+_LETTER_RANK = {letter: rank + 20 for rank, letter in enumerate(_ALPHABET)}
+_OTHER = 100  # letters outside the Vietnamese alphabet (f, j, w, z, other scripts)
+_RUNS = re.compile(r"\d+|\D+")
 # No tone, huyền, hỏi, ngã, sắc, nặng.
 _TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323": 5}
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
@@ -28,28 +32,44 @@ def _split_tone(char: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", base + letter_marks), tone
 
 
+SortKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]
+
+
 @functools.lru_cache(maxsize=65536)
-def sort_key(text: str) -> tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...]]:
-    """A key that sorts strings in Vietnamese dictionary order (đ after d, tones after)."""
+def sort_key(text: str) -> SortKey:
+    """A key that sorts strings in Vietnamese dictionary order (đ after d, tones after).
+
+    Leading quotes and punctuation do not count (`“Giáo xứ bình yên”` files under G, as an
+    index would), numbers come before letters in their numeric order (9 before 10), and a
+    run of spaces or punctuation inside counts as one separator.
+    """
+    normal = unicodedata.normalize("NFC", text)
+    start = next((i for i, char in enumerate(normal) if char.isalnum()), len(normal))
     primary: list[int] = []
     secondary: list[int] = []
     tertiary: list[int] = []
-    for char in unicodedata.normalize("NFC", text):
-        letter, tone = _split_tone(char)
-        lower = letter.lower()
-        if lower in _LETTER_RANK:
-            primary.append(_LETTER_RANK[lower])
-        elif char.isspace() or not char.isalnum():
-            if primary and primary[-1] == 1:
-                continue
-            primary.append(1)  # separators first, runs of them count once
-        elif char.isdigit():
-            primary.append(2 + int(char) if char in "0123456789" else 9)
-        else:
-            primary.append(100 + ord(lower))
-        secondary.append(_TONE_RANK.get(tone, 6))
-        tertiary.append(0 if letter == lower else 1)
-    return tuple(primary), tuple(secondary), tuple(tertiary)
+    for run in _RUNS.findall(normal[start:]):
+        if run[0].isdecimal():
+            digits = run.lstrip("0") or "0"
+            primary += [_NUMBER, len(digits), *(int(digit) for digit in digits)]
+            continue
+        after_separator = False
+        for char in run:
+            letter, tone = _split_tone(char)
+            lower = letter.lower()
+            if lower in _LETTER_RANK:
+                primary.append(_LETTER_RANK[lower])
+            elif char.isspace() or not char.isalnum():
+                if after_separator:
+                    continue  # a run of spaces and punctuation counts once
+                primary.append(_SEPARATOR)  # before every letter: `Hoa Lư` before `Hoang`
+            else:
+                primary.append(_OTHER + ord(lower))
+            after_separator = primary[-1] == _SEPARATOR
+            secondary.append(_TONE_RANK.get(tone, 6))
+            tertiary.append(0 if letter == lower else 1)
+    # The last tie-break keeps the order stable: `Giáo` before `“Giáo”`.
+    return tuple(primary), tuple(secondary), tuple(tertiary), normal[:start]
 
 
 def fold(text: str) -> str:

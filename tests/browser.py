@@ -32,24 +32,32 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
         ".pagefind": "application/octet-stream",
     }
 
+    mount = "/"  # where the site is served: `/`, or a path like `/dan-van-kheo/`
+    error_page = False  # answer a missing address with the site's 404.html, as nginx would
+
     def log_message(self, format: str, *args: object) -> None:
         pass
 
     def send_head(self):  # type: ignore[no-untyped-def]
-        path = Path(self.translate_path(self.path))
-        if path.is_dir():
-            path = path / "index.html"
-        if not path.is_file():
-            self.send_error(404)
-            return None
+        status = 200
+        path: Path | None = None
+        if self.path.startswith(self.mount):
+            path = Path(self.translate_path("/" + self.path.removeprefix(self.mount)))
+            if path.is_dir():
+                path = path / "index.html"
+        if path is None or not path.is_file():
+            if not self.error_page:
+                self.send_error(404)
+                return None
+            status, path = 404, Path(self.directory) / "404.html"
         body = path.read_bytes()
         kind = self.guess_type(str(path))
         if kind.startswith(COMPRESSED_TYPES) and "gzip" in self.headers.get("Accept-Encoding", ""):
             body = gzip.compress(body, mtime=0)
-            self.send_response(200)
+            self.send_response(status)
             self.send_header("Content-Encoding", "gzip")
         else:
-            self.send_response(200)
+            self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
@@ -59,14 +67,17 @@ class SiteHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serve(folder: Path) -> Iterator[str]:
-    """Serve `folder` on 127.0.0.1 and yield its base URL."""
-    handler = functools.partial(SiteHandler, directory=str(folder))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+def serve(folder: Path, mount: str = "/", *, error_page: bool = False) -> Iterator[str]:
+    """Serve `folder` on 127.0.0.1 at the path `mount` and yield its base URL; with
+    `error_page`, a missing address gets the site's 404.html (nginx's `error_page 404`)."""
+    handler = type("Handler", (SiteHandler,), {"mount": mount, "error_page": error_page})
+    server = http.server.ThreadingHTTPServer(
+        ("127.0.0.1", 0), functools.partial(handler, directory=str(folder))
+    )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        yield f"http://127.0.0.1:{server.server_address[1]}{mount}"
     finally:
         server.shutdown()
         server.server_close()

@@ -329,3 +329,39 @@ def test_serve_reloads_the_open_page_and_shows_a_broken_save_in_vietnamese(
         server.shutdown()
         server.server_close()
         i18n.set_language(None)
+
+
+@pytest.mark.parametrize("mount", ["/", "/dan-van-kheo/"])
+def test_the_404_page_loads_its_css_at_the_root_and_under_a_path(
+    browser: Browser, run: Run, book_copy: Callable[[str], Path], tmp_path: Path, mount: str
+) -> None:
+    """A server answers any missing address, at any depth, with 404.html: its links can
+    only be absolute, from the path of `base_url` (where the book says the site lives)."""
+    book = book_copy("minimal")
+    config = book / "book.yaml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            '"https://example.org/sach/"', f'"https://example.org{mount}"'
+        ),
+        encoding="utf-8",
+    )
+    assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
+    page = browser.new_page()
+    failed: list[str] = []
+    page.on("requestfailed", lambda request: failed.append(request.url))
+    page.on(
+        "response", lambda r: failed.append(r.url) if r.status >= 400 and r.url != address else None
+    )
+    with serve(tmp_path / "o" / "site", mount, error_page=True) as base:
+        address = base + "mo-hinh/khong-co/trang.html"
+        response = page.goto(address)
+        page.wait_for_load_state("networkidle")
+        assert response is not None and response.status == 404
+        assert page.locator("h1").text_content() == "Không tìm thấy trang"
+        assert page.evaluate("document.styleSheets.length") >= 1
+        # the site's stylesheet is applied: the body is set in the book's typeface
+        assert "Charis" in page.evaluate("getComputedStyle(document.body).fontFamily")
+        assert failed == []
+        page.get_by_role("link", name="Về trang chủ").click()
+        page.wait_for_load_state()
+        assert page.url == base + "index.html"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -202,3 +203,21 @@ def test_pictures_with_the_same_name_get_distinct_names_in_any_order(
     assert len(set(names)) == 2 and all(name.startswith("anh-1-") for name in names)
     assert names == list(reversed(reversed_names))
     assert forward.image(book / "images" / "duong.png", "").output_name == "duong.png"
+
+
+def test_a_model_page_has_one_h1_and_its_sections_below_it_with_table_headers_scoped(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    body = (
+        "Mở đầu.\n\n## Cách làm\n\nNội dung.\n\n### Bước một\n\nChi tiết.\n\n"
+        "## Kết quả\n\n| Năm | Số hộ |\n|---|--:|\n| 2023 | 12 |\n"
+    )
+    write_model(book, "doc-hai", VALID_FRONT_MATTER, body)
+    assert run("build", "--content", book, "--out", tmp_path / "o", "site").exit_code == 0
+    model = page(tmp_path / "o" / "site", urls.model("doc-hai"))
+    levels = [int(h.tag[1]) for h in model.xpath("//main//*[self::h1 or self::h2 or self::h3]")]
+    assert levels[:4] == [1, 2, 3, 2] and levels.count(1) == 1
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
+    assert model.xpath("//main//h1")[0].text_content() == "Mô hình hợp lệ"
+    assert model.xpath("//table//th/@scope") == ["col", "col"]

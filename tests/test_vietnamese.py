@@ -54,3 +54,37 @@ def test_dates_and_numbers_are_written_the_vietnamese_way() -> None:
     assert format_long_date(datetime.date(2024, 1, 19)) == "ngày 19 tháng 1 năm 2024"
     assert format_number(1000000) == "1.000.000"
     assert format_number(419.7) == "419,7"
+
+
+def test_leading_quotes_and_punctuation_do_not_count() -> None:
+    titles = ["Hiến đất", "“Giáo xứ bình yên”", "(Thí điểm) Ba", "Đối thoại", "Dân vận", "Giáo xứ"]
+    assert sorted(titles, key=sort_key) == [
+        "Dân vận",
+        "Đối thoại",
+        "Giáo xứ",
+        "“Giáo xứ bình yên”",
+        "Hiến đất",
+        "(Thí điểm) Ba",
+    ]
+
+
+def test_numbers_come_before_letters_in_numeric_order() -> None:
+    titles = ["Ba", "10 năm", "9 năm", "“5 không”", "An"]
+    assert sorted(titles, key=sort_key) == ["“5 không”", "9 năm", "10 năm", "An", "Ba"]
+
+
+def test_sample_titles_are_listed_in_alphabetical_order_ignoring_quotes() -> None:
+    """Titles that open with “ file under their first letter in every list of the book."""
+    from pathlib import Path
+
+    from builder.load import load_book
+    from builder.ordering import group_entries
+
+    book = load_book(Path(__file__).resolve().parent.parent / "content").book
+    assert book is not None
+    quoted = [entry for entry in book.entries if entry.title.startswith("“")]
+    assert quoted, "the sample should have a title that opens with a quote"
+    for part in group_entries(book.entries, book.config, "field"):
+        titles = [entry.title for entry in part.entries]
+        firsts = [fold(title.lstrip("“"))[0] for title in titles]
+        assert firsts == sorted(firsts), titles

@@ -33,6 +33,7 @@ from builder.i18n import _
 from builder.model import Book, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
+from builder.pdf_tags import complete_tags
 from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
 from builder.print_package import finish_for_press, padding
@@ -193,7 +194,9 @@ def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
     document.color_profiles.pop("device-cmyk", None)
     for page in document.pages:
         page.bleed = dict(BLEED_NONE)
-    document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=identifier)
+    document.write_pdf(
+        target, pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=complete_tags
+    )
 
 
 PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
