@@ -51,12 +51,16 @@ class Handover:
     """What outputs built earlier in the same run leave for the later ones, in memory.
 
     The PDF fills `print_pages` (the printed page on which each model, part and page
-    opens); the EPUB's page-list and the site's “trang 57” cite it. Every output that
+    opens), which the EPUB's indexes and the site's “trang 57” cite, and `page_starts`,
+    from which the EPUB marks every printed page. Every output that
     writes a book adds it to `downloads`, which the site offers. `build all` runs the
     PDF first for this (see `builder.outputs.available_outputs`).
     """
 
     print_pages: dict[str, int] = field(default_factory=dict)
+    # Where every printed page with text begins: {folio: (the anchor of the model, part or
+    # page it is in, its first words)}; the EPUB places its page-break markers there.
+    page_starts: dict[int, tuple[str, str]] = field(default_factory=dict)
     downloads: list[Download] = field(default_factory=list)
     # Set by the build, read by the outputs: `build --strict` (and `publish`) fails when the
     # print files' preflight has a failing line.

@@ -13,11 +13,18 @@ from builder.templating import words
 EPUB_TYPE = "data-epub-type"  # renamed to epub:type once serialised
 
 
-def to_epub_xhtml(body_html: str) -> str:
-    """The body as an XHTML fragment, notes turned into EPUB 3 footnotes."""
+def to_epub_xhtml(body_html: str, heading_shift: int = 0) -> str:
+    """The body as an XHTML fragment, notes turned into EPUB 3 footnotes.
+
+    `heading_shift` lowers the body's headings: a model's title is its document's h2 (under
+    its part's h1), so the body's `##` sections become h3 there.
+    """
     if not body_html.strip():
         return ""
     root = html.fragment_fromstring(body_html, create_parent="div")
+    if heading_shift:
+        for heading in root.xpath("//h1|//h2|//h3|//h4|//h5|//h6"):
+            heading.tag = f"h{min(int(heading.tag[1]) + heading_shift, 6)}"
     for call in root.xpath("//sup[contains(@class,'footnote-ref')]/a"):
         call.set(EPUB_TYPE, "noteref")
         call.set("role", "doc-noteref")

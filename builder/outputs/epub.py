@@ -4,10 +4,12 @@ ebooklib and re-zipped with fixed dates so the same content gives the same bytes
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import uuid
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
@@ -18,8 +20,17 @@ from PIL import Image as PILImage
 from builder import markdown
 from builder.cache import cache_dir
 from builder.cover import cover_png
-from builder.editions import Download, Handover, build_date, colophon_rows, epub_name
+from builder.editions import (
+    Download,
+    Handover,
+    build_date,
+    colophon_rows,
+    epub_name,
+    print_pdf_name,
+)
 from builder.epub_html import to_epub_xhtml
+from builder.epub_package import ncx_with_page_list, package_with_language
+from builder.epub_pages import marker_id, place_markers
 from builder.fonts import book_fonts, screen_subset
 from builder.i18n import _
 from builder.model import Book, Entry, Image, Page, Part
@@ -57,11 +68,12 @@ class EpubOutput:
 
     def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
         pages = handover.print_pages if handover else {}
-        if not pages:
+        starts = handover.page_starts if handover else {}
+        if not starts:
             LOG.info(
                 _("EPUB: no page-list of the printed book (the PDF was not built in this run)")
             )
-        writer = EpubWriter(book, pages)
+        writer = EpubWriter(book, pages, starts)
         path = target / epub_name(book)
         writer.write(path)
         if handover is not None:
@@ -70,21 +82,29 @@ class EpubOutput:
 
 
 class EpubWriter:
-    def __init__(self, book: Book, print_pages: dict[str, int]) -> None:
+    def __init__(
+        self,
+        book: Book,
+        print_pages: dict[str, int],
+        page_starts: dict[int, tuple[str, str]] | None = None,
+    ) -> None:
         self.book = book
-        self.pages = print_pages
+        self.pages = print_pages  # the indexes cite them
+        self.starts = page_starts or {}  # the page-break markers and the page-list
         self.env = environment("epub")
         self.env.globals.update(model_file=model_file)
 
     def write(self, path: Path) -> None:
         documents = self._documents()
+        placed = self._placed_starts(documents)
+        documents = [self._with_markers(doc, placed) for doc in documents]
         package = epub.EpubBook()
         self._metadata(package)
         nav = epub.EpubItem(
             uid="nav",
             file_name="nav.xhtml",
             media_type=XHTML,
-            content=self._nav(documents).encode(),
+            content=self._nav(documents, placed).encode(),
         )
         nav.properties = ["nav"]
         spine = [
@@ -102,7 +122,12 @@ class EpubWriter:
             "epub3_pages": False, "epub3_landmark": False, "raise_exceptions": True,
             "mtime": build_date(self.book), "play_order": {"enabled": False},
         })  # fmt: skip
-        path.write_bytes(_repack(buffer.getvalue(), build_date(self.book).timetuple()[:6]))
+        rewrites = {
+            "EPUB/content.opf": lambda opf: package_with_language(opf, "vi"),
+            "EPUB/toc.ncx": lambda ncx: ncx_with_page_list(ncx, _page_list(placed)),
+        }
+        date_time = build_date(self.book).timetuple()[:6]
+        path.write_bytes(_repack(buffer.getvalue(), date_time, rewrites))
 
     # The documents, in the same order as the printed book.
     def _documents(self) -> list[Document]:
@@ -111,10 +136,16 @@ class EpubWriter:
         titles = words().titles
         docs = [
             self._render("cover.xhtml", "cover.xhtml", titles["cover"], landmark="cover"),
-            self._render("titlepage.xhtml", "titlepage.xhtml", book.config.title, year=date.year),
+            self._render(
+                "titlepage.xhtml",
+                "titlepage.xhtml",
+                book.config.title,
+                year=date.year,
+                anchor="nhan-de",
+            ),
         ]
         docs += [self._matter(page, "front") for page in book.front_pages]
-        docs.append(Document("toc.xhtml", titles["contents"], "", landmark="toc"))
+        docs.append(Document("toc.xhtml", titles["contents"], "", "toc", anchor="muc-luc"))
         for number, part in enumerate(book.parts, start=1):
             docs.append(self._render(
                 f"part-{part.slug}.xhtml", "part.xhtml", part.title, part=part, number=number,
@@ -146,6 +177,7 @@ class EpubWriter:
                 "colophon.xhtml",
                 "colophon.xhtml",
                 words().colophon_heading,
+                anchor="thong-tin-xuat-ban",
                 colophon=colophon_rows(book),
                 body_type="backmatter",
             )
@@ -162,11 +194,9 @@ class EpubWriter:
         **context: Any,
     ) -> Document:
         context.setdefault("body_type", "")
-        page_number = self.pages.get(anchor) if anchor else None
         xhtml = self.env.get_template(template).render(
             book=self.book.config,
             title=title,
-            page_number=page_number,
             anchor=anchor,
             **context,
         )
@@ -198,11 +228,33 @@ class EpubWriter:
             entry.title,
             anchor=f"mo-hinh-{entry.slug}",
             entry=entry,
-            body=to_epub_xhtml(body),
+            body=to_epub_xhtml(body, heading_shift=1),
             figures=figures,
         )
 
-    def _nav(self, documents: list[Document]) -> str:
+    def _placed_starts(self, documents: list[Document]) -> dict[str, list[tuple[int, str]]]:
+        """The printed pages' starts by the file that holds them: {file: [(folio, words)]}.
+        A page whose anchor has no document of its own (none yet) continues the one before."""
+        file_of = {
+            doc.anchor: "nav.xhtml" if doc.landmark == "toc" else doc.file_name
+            for doc in documents
+            if doc.anchor
+        }
+        placed: dict[str, list[tuple[int, str]]] = {}
+        current = ""
+        for folio, (anchor, first_words) in sorted(self.starts.items()):
+            current = file_of.get(anchor, current)
+            if current:
+                placed.setdefault(current, []).append((folio, first_words))
+        return placed
+
+    def _with_markers(self, doc: Document, placed: dict[str, list[tuple[int, str]]]) -> Document:
+        if doc.file_name not in placed:
+            return doc
+        xhtml = place_markers(doc.xhtml, placed[doc.file_name], doc.anchor)
+        return dataclasses.replace(doc, xhtml=xhtml)
+
+    def _nav(self, documents: list[Document], placed: dict[str, list[tuple[int, str]]]) -> str:
         toc = []
         for doc in documents:
             if doc.part:
@@ -219,15 +271,11 @@ class EpubWriter:
             for doc in documents
             if doc.landmark
         ]
-        file_of = {doc.anchor: doc.file_name for doc in documents if doc.anchor}
-        page_list = sorted(
-            (number, f"{file_of[anchor]}#trang-in-{number}")
-            for anchor, number in self.pages.items()
-            if anchor in file_of
+        nav = self.env.get_template("nav.xhtml").render(
+            toc=toc, landmarks=landmarks, page_list=_page_list(placed)
         )
-        return self.env.get_template("nav.xhtml").render(
-            toc=toc, landmarks=landmarks, page_list=page_list
-        )
+        # The contents' own printed pages: marked in the nav document's table of contents.
+        return place_markers(nav, placed["nav.xhtml"], "toc") if "nav.xhtml" in placed else nav
 
     def _ncx_toc(self, documents: list[Document]) -> list[Any]:
         toc: list[Any] = []
@@ -302,8 +350,25 @@ class EpubWriter:
             package.add_metadata("DC", "subject", subject)
         if config.colophon.licence:
             package.add_metadata("DC", "rights", config.colophon.licence)
-        for prop, value in accessibility(self.book, bool(self.pages)):
+        if self.starts:  # the page-list cites the print edition: name it (Ace: epub-pagesource)
+            source = (
+                f"urn:isbn:{isbn}"
+                if isbn
+                else words().print_edition.format(title=title, file=print_pdf_name(self.book))
+            )
+            package.add_metadata("DC", "source", source)
+            package.add_metadata(None, "meta", source, {"property": "pageBreakSource"})
+        for prop, value in accessibility(self.book, bool(self.starts)):
             package.add_metadata(None, "meta", value, {"property": prop})
+
+
+def _page_list(placed: dict[str, list[tuple[int, str]]]) -> list[tuple[int, str]]:
+    """(printed page, its marker in the EPUB) for the nav's page-list and the NCX."""
+    return sorted(
+        (folio, f"{file_name}#{marker_id(folio)}")
+        for file_name, starts in placed.items()
+        for folio, _words in starts
+    )
 
 
 def accessibility(book: Book, page_list: bool) -> list[tuple[str, str]]:
@@ -358,8 +423,11 @@ def _scaled(image: Image, limit: int) -> bytes:
 ALREADY_COMPRESSED = (".jpg", ".png", ".gif", ".webp", ".woff2")
 
 
-def _repack(data: bytes, date_time: tuple[int, ...]) -> bytes:
-    """The same EPUB with fixed dates and `mimetype` first and stored, for identical bytes."""
+def _repack(
+    data: bytes, date_time: tuple[int, ...], rewrites: dict[str, Callable[[bytes], bytes]]
+) -> bytes:
+    """The same EPUB with fixed dates and `mimetype` first and stored, for identical bytes;
+    the entries named in `rewrites` go through their function."""
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(source.namelist(), key=lambda name: (name != "mimetype", name))
     buffer = io.BytesIO()
@@ -369,5 +437,6 @@ def _repack(data: bytes, date_time: tuple[int, ...]) -> bytes:
             stored = name == "mimetype" or name.endswith(ALREADY_COMPRESSED)
             info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            content = source.read(name)
+            target.writestr(info, rewrites[name](content) if name in rewrites else content)
     return buffer.getvalue()

@@ -36,6 +36,7 @@ from builder.parallel import ForkedTask
 from builder.pdf_tags import complete_tags
 from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
+from builder.print_layout import cover_pages, model_pages, page_starts
 from builder.print_package import finish_for_press, padding
 from builder.problems import BuildError
 from builder.progress import layout_progress
@@ -79,10 +80,13 @@ class PdfOutput:
             fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
             _write_screen(fresh, screen, identifier)
         pages = model_pages(document, package.cover_pages)
+        starts = _colophon_last(page_starts(document, package.cover_pages), book, document,
+                                package)  # fmt: skip
         strict = handover is not None and handover.strict
         checked = _preflight(book, document, package, strict=strict)
         if handover is not None:
             handover.print_pages.update(pages)
+            handover.page_starts.update(starts)
             handover.downloads += [
                 Download(screen, "pdf-screen"),
                 Download(package.interior, "pdf-print"),
@@ -199,30 +203,17 @@ def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
     )
 
 
-PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
-
-
-def cover_pages(document: Any) -> int:
-    """Pages before the half title (`nhan-de`): the screen edition's cover and its back."""
-    for index, page in enumerate(document.pages):
-        if "nhan-de" in page.anchors:
-            return index
-    return 0
-
-
-def model_pages(document: Any, before: int = 0) -> dict[str, int]:
-    """The printed page on which each model, part and page opens: {anchor id: page}, with
-    pages counted from the half title, as the folios (the `before` pages are the cover).
-
-    Model anchors are `mo-hinh-<slug>`; the EPUB and the site read this map to cite the
-    printed book (“trang 57”).
-    """
-    pages: dict[str, int] = {}
-    for number, page in enumerate(document.pages[before:], start=1):
-        for anchor in page.anchors:
-            if anchor.startswith(PAGE_ANCHORS):
-                pages.setdefault(anchor, number)
-    return pages
+def _colophon_last(
+    starts: dict[int, tuple[str, str]], book: Book, document: Any, package: PrintPackage
+) -> dict[int, tuple[str, str]]:
+    """The starts with the colophon on the print interior's last page, after the blank
+    pages that complete its last signature (`finish_for_press`)."""
+    laid_out = len(document.pages) - package.cover_pages
+    blank = padding(laid_out, book.config.print.signature)
+    if blank and starts.get(laid_out, ("",))[0] == "thong-tin-xuat-ban":
+        starts = dict(starts)
+        starts[laid_out + blank] = starts.pop(laid_out)
+    return starts
 
 
 def book_html(book: Book) -> str:
