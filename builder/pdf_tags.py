@@ -6,7 +6,9 @@ document just before the PDF is written:
 - a link's annotation is described by what the reader sees (or its `aria-label`/`title`),
   where WeasyPrint writes the target's anchor (`phan-kinh-te`) as /Contents;
 - a table header cell gets /Scope (Column, or Row for `<th scope="row">`): WeasyPrint writes
-  /IDs and /Headers but no /Scope, and checkers (pdfua, PAC) ask for it.
+  /IDs and /Headers but no /Scope, and checkers (pdfua, PAC) ask for it;
+- the pages are labelled as the printed book numbers them (`label_pages`): a viewer's
+  “page 57” is the folio 57 the site and the EPUB cite, not the 59th sheet of the file.
 """
 
 from __future__ import annotations
@@ -31,6 +33,29 @@ def complete_tags(document: Any, pdf: Any) -> None:
             attributes = box.mark.setdefault("A", pydyf.Dictionary({"O": "/Table"}))
             scope = _SCOPES.get(str(box.element.get("scope", "")).lower(), "/Column")
             attributes["Scope"] = scope
+
+
+def label_pages(document: Any, pdf: Any) -> None:
+    """/PageLabels: the pages before the half title are the cover (“Bìa-1”, “Bìa-2”), the
+    rest are numbered from 1 as the folios of the print edition."""
+    import pydyf
+
+    from builder.print_layout import cover_pages
+    from builder.templating import words
+
+    cover = cover_pages(document)
+    numbers = pydyf.Array()
+    if cover:
+        numbers.extend([0, pydyf.Dictionary({"S": "/D", "P": pydyf.String(
+            f"{words().titles['cover']}-")})])  # fmt: skip
+    numbers.extend([cover, pydyf.Dictionary({"S": "/D", "St": 1})])
+    pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
+
+
+def finish_screen_edition(document: Any, pdf: Any) -> None:
+    """Everything the screen edition adds to what WeasyPrint writes."""
+    complete_tags(document, pdf)
+    label_pages(document, pdf)
 
 
 def link_description(element: Any) -> str:

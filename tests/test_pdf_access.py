@@ -104,3 +104,23 @@ def test_each_qr_code_is_described_by_the_address_it_holds(screen_pdf: Path) -> 
             if e.S == "/Figure" and str(e.get("/Alt", "")).startswith("Mã QR")
         }
     assert alts == expected
+
+
+def test_the_screen_pages_are_labelled_with_the_printed_folios(sample_output: Path) -> None:
+    """A viewer's “page 57” is the printed book's page 57, the one the site and EPUB cite."""
+    import json
+
+    from pypdf import PdfReader
+
+    reader = PdfReader(sample_output / "dan-van-kheo-ninh-binh-2021-2025.pdf")
+    labels = reader.page_labels
+    assert labels[:2] == ["Bìa-1", "Bìa-2"] and labels[2] == "1"
+    folios = json.loads((sample_output / "print-pages.json").read_text(encoding="utf-8"))
+    destinations = reader.named_destinations
+    checked = 0
+    for anchor, folio in folios.items():
+        if anchor in destinations:
+            page = reader.get_destination_page_number(destinations[anchor])
+            assert labels[page] == str(folio), anchor
+            checked += 1
+    assert checked >= 13

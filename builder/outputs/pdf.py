@@ -33,7 +33,7 @@ from builder.i18n import _
 from builder.model import Book, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
-from builder.pdf_tags import complete_tags
+from builder.pdf_tags import finish_screen_edition
 from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
 from builder.print_layout import cover_pages, model_pages, page_starts
@@ -199,7 +199,10 @@ def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
     for page in document.pages:
         page.bleed = dict(BLEED_NONE)
     document.write_pdf(
-        target, pdf_variant="pdf/ua-1", pdf_identifier=identifier, finisher=complete_tags
+        target,
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=identifier,
+        finisher=finish_screen_edition,
     )
 
 
