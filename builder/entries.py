@@ -98,7 +98,7 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
             return None
     else:
         if not mistakes:
-            return _parsed(located, source, text, shown, problems)
+            return _parsed(located, source, lines, shown, problems)
     for mistake in mistakes:  # the editor's mistakes, said where they were typed
         number = source.front_matter_line + mistake.line
         problems.error(
@@ -109,12 +109,12 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
 
 
 def _parsed(
-    located: LocatedYaml, source: SourceFile, text: str, shown: Path, problems: Problems
+    located: LocatedYaml, source: SourceFile, lines: list[str], shown: Path, problems: Problems
 ) -> Parsed:
     if located.value is None:
         located.value = {}
         located.values[()] = located.at(())
-    invisible.check_front_matter(located, text.split("\n"), shown, problems)
+    invisible.check_front_matter(located, lines, shown, problems)
     invisible.check_body(source.body, source.body_line, shown, problems)
     return Parsed(source, located, Checked(located, shown, problems))
 
@@ -173,7 +173,7 @@ def load_entry(
     entry_warnings.warn_raw_html(parsed.source, problems)
     entry_warnings.warn_todo(parsed)
     text_checks.check_legacy_encoding(parsed.source, problems)
-    text_checks.check_quotes(parsed.source, problems)
+    text_checks.check_quotes(parsed.source, problems, tokens)
     titles.tones.add(parsed.source)
     if not markdown.has_text(tokens):
         problems.error(

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from markdown_it.token import Token
 
 from builder import front_matter_lint
 from builder.fonts import VIETNAMESE_LETTERS
@@ -104,10 +106,11 @@ def _syllable_shaped(word: str) -> bool:
     return bool(SYLLABLE.match(fold(plain)))
 
 
-def check_quotes(source: SourceFile, problems: Problems) -> None:
-    """One warning per line that has straight quotes in its prose."""
+def check_quotes(source: SourceFile, problems: Problems, tokens: Sequence[Token]) -> None:
+    """One warning per line that has straight quotes in its prose (`tokens`: the body as
+    the loader parsed it)."""
     warned = set()
-    for number, column in prose_quotes(source.body):
+    for number, column in prose_quotes(source.body, tokens):
         if number in warned:
             continue
         warned.add(number)
@@ -118,11 +121,14 @@ def check_quotes(source: SourceFile, problems: Problems) -> None:
         )  # fmt: skip
 
 
-def prose_quotes(body: str) -> Iterator[tuple[int, int]]:
+def prose_quotes(body: str, tokens: Sequence[Token] | None = None) -> Iterator[tuple[int, int]]:
     """(line from 0, column from 0) of every straight quote in the body's prose: not in code,
-    raw HTML, link addresses, link definitions or web addresses."""
+    raw HTML, link addresses, link definitions or web addresses. `tokens` is the body
+    parsed, when the caller has it; most bodies have no straight quote and are not parsed."""
+    if '"' not in body:
+        return
     lines = body.split("\n")
-    code = _code_lines(body)
+    code = _code_lines(parse(body) if tokens is None else tokens)
     for number, line in enumerate(lines):
         if number in code or LINK_DEFINITION.match(line) or '"' not in line:
             continue
@@ -131,11 +137,11 @@ def prose_quotes(body: str) -> Iterator[tuple[int, int]]:
             yield number, match.start()
 
 
-def _code_lines(body: str) -> set[int]:
+def _code_lines(tokens: Sequence[Token]) -> set[int]:
     """Lines of indented and fenced code and of HTML blocks, as the Markdown parser sees them."""
     return {
         line
-        for token in parse(body)
+        for token in tokens
         if token.type in CODE_BLOCKS and token.map
         for line in range(*token.map)
     }
