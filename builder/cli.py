@@ -261,13 +261,8 @@ def new(
     commune: str | None,
     year: int | None,
 ) -> None:
-    from builder.new_entry import (
-        entry_text,
-        free_path,
-        match_commune,
-        match_district,
-        match_field,
-    )
+    from builder.new_entry import entry_text, free_path
+    from builder.place_names import commune_named, district_named, field_named
 
     config = _config_or_exit(content)
     ask = _can_ask()
@@ -286,11 +281,11 @@ def new(
     kind = kind or click.prompt(_("Kind of model"), type=click.Choice(KINDS), default=KINDS[0])
     field = _given_or_asked(
         field_id, "--field", _("Field"), [f.id for f in config.fields],
-        lambda given: match_field(config, given),
+        lambda given: field_named(config.fields, given.strip()),
     )  # fmt: skip
     place = _given_or_asked(
         district, "--district", _("District"), [d.name for d in config.districts],
-        lambda given: match_district(config, given),
+        lambda given: district_named(config.districts, given),
     )  # fmt: skip
     communes = [c.name for c in place.communes]
     chosen_commune = None
@@ -301,10 +296,10 @@ def new(
         )
     if commune is not None:
         chosen_commune = _given_or_asked(
-            commune, "--commune", "", communes, lambda given: match_commune(place, given)
+            commune, "--commune", "", communes, lambda given: commune_named(place, given)
         )
     elif communes and ask and not any(value is not None for value in facts.values()):
-        check = _matcher(communes, lambda given: match_commune(place, given))
+        check = _matcher(communes, lambda given: commune_named(place, given))
         chosen_commune = click.prompt(
             _("Commune (Enter to leave it out)") + f" ({', '.join(communes)})",
             default="",

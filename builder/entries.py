@@ -18,11 +18,12 @@ from builder.images import (
     ImageCatalog,
     ImageProblem,
 )
-from builder.model import BookConfig, District, Entry, FieldOfWork, Image, Page, Person, Place
+from builder.model import BookConfig, Entry, FieldOfWork, Image, Page, Person, Place
+from builder.place_names import commune_named, district_named, field_named
 from builder.problems import Problems, shown_path
 from builder.schema import Checked, Field, check_mapping, suggest_value
 from builder.source import SourceFile, read_text, split_front_matter
-from builder.vietnamese import bare_place_name, slugify
+from builder.vietnamese import slugify
 from builder.yaml_source import Key, LocatedYaml, YamlProblem, parse_yaml
 
 PERSON_KEYS = {"name": Field(str, True, '"Nguyễn Văn A"'), "role": Field(str)}
@@ -266,10 +267,9 @@ def _person(data: dict[str, Any], where: Checked) -> Person | None:
 def _field(value: str | None, config: BookConfig, where: Checked) -> FieldOfWork | None:
     if value is None:
         return None
-    wanted = value.casefold()
-    for known in config.fields:
-        if wanted in (known.id, known.name.casefold()):
-            return known
+    known = field_named(config.fields, value)
+    if known is not None:
+        return known
     where.error(
         ("field",),
         _("unknown field “{value}”").format(value=value),
@@ -282,7 +282,7 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
     name = data.get("district")
     if name is None:
         return None
-    district = _match_district(name, config.districts)
+    district = district_named(config.districts, name)
     if district is None:
         where.error(
             ("district",),
@@ -293,10 +293,9 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
     commune_name = data.get("commune")
     if commune_name is None:
         return Place(district)
-    wanted = bare_place_name(commune_name)
-    for commune in district.communes:
-        if wanted == bare_place_name(commune.name):
-            return Place(district, commune)
+    commune = commune_named(district, commune_name)
+    if commune is not None:
+        return Place(district, commune)
     where.error(
         ("commune",),
         _("unknown commune “{commune}” in {district}").format(
@@ -307,14 +306,6 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
         ),
     )
     return None
-
-
-def _match_district(name: str, districts: tuple[District, ...]) -> District | None:
-    wanted = name.strip().casefold()
-    exact = [d for d in districts if d.name.casefold() == wanted]
-    bare = [d for d in districts if bare_place_name(d.name) == bare_place_name(name)]
-    matches = exact or bare
-    return matches[0] if len(matches) == 1 else None
 
 
 def _front_matter_images(

@@ -9,9 +9,9 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from builder import urls
 from builder.fields import BY_KEY, FIELDS, FrontMatterField
-from builder.model import BookConfig, Commune, District, FieldOfWork
+from builder.model import BookConfig
 from builder.templating import TEMPLATES
-from builder.vietnamese import bare_place_name, slugify
+from builder.vietnamese import slugify
 
 
 def free_path(models: Path, title: str) -> Path:
@@ -23,28 +23,6 @@ def free_path(models: Path, title: str) -> Path:
         path = models / f"{slug}-{number}.md"
         number += 1
     return path
-
-
-def match_field(config: BookConfig, given: str) -> FieldOfWork | None:
-    """The field `given` names by its id or its name, in any case, as front matter takes it."""
-    wanted = given.strip().casefold()
-    return next((f for f in config.fields if wanted in (f.id, f.name.casefold())), None)
-
-
-def match_district(config: BookConfig, given: str) -> District | None:
-    """The district `given` names, as front matter takes it: its whole name or the name
-    without “huyện”, “thành phố”…, in any case; None when no district or several match."""
-    wanted = given.strip().casefold()
-    exact = [d for d in config.districts if d.name.casefold() == wanted]
-    bare = [d for d in config.districts if bare_place_name(d.name) == bare_place_name(given)]
-    matches = exact or bare
-    return matches[0] if len(matches) == 1 else None
-
-
-def match_commune(district: District, given: str) -> Commune | None:
-    """The commune of `district` that `given` names, with or without “xã”, “phường”…"""
-    wanted = bare_place_name(given)
-    return next((c for c in district.communes if bare_place_name(c.name) == wanted), None)
 
 
 def entry_text(config: BookConfig, title: str, *, body: str = "", **given: object) -> str:
