@@ -21,7 +21,6 @@ import json
 import mimetypes
 import os
 import re
-import shutil
 import signal
 import stat
 import sys
@@ -449,8 +448,3 @@ def serve_until_stopped(
         stop.set()
         server.server_close()
         preview.stop_search()  # not under the lock: a rebuild that hangs must not stop Ctrl-C
-
-
-def reset(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)

@@ -65,6 +65,12 @@ def sample_output(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+def empty_folder(folder: Path) -> None:
+    """`folder`, made empty (a preview's scratch folder, as `builder serve` starts one)."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
 def write_model(book: Path, slug: str, front_matter: str, body: str = "Nội dung.\n") -> Path:
     """Write `models/<slug>.md` with the given front matter lines."""
     path = book / "models" / f"{slug}.md"

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from browser import CHROMIUM, CHROMIUM_ARGS, serve
-from conftest import ROOT, SAMPLE, VALID_FRONT_MATTER, Run, write_model
+from conftest import ROOT, SAMPLE, VALID_FRONT_MATTER, Run, empty_folder, write_model
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
@@ -296,12 +296,12 @@ def test_serve_reloads_the_open_page_and_shows_a_broken_save_in_vietnamese(
     import threading
 
     from builder import i18n
-    from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
+    from builder.serve import Preview, make_server, watch, watch_roots, watched_state
 
     i18n.set_language("vi")
     book = book_copy("minimal")
     preview = Preview(book, tmp_path / "serve")
-    reset(preview.folder)
+    empty_folder(preview.folder)
     seen = watched_state(watch_roots(preview))
     assert preview.rebuild(lambda message: None)
     server = make_server(preview, 0)

@@ -11,17 +11,17 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from conftest import VALID_FRONT_MATTER, write_model
+from conftest import VALID_FRONT_MATTER, empty_folder, write_model
 
 from builder import urls
-from builder.serve import Preview, make_server, reset, watch, watch_roots, watched_state
+from builder.serve import Preview, make_server, watch, watch_roots, watched_state
 
 
 @pytest.fixture
 def preview(book_copy: Callable[[str], Path], tmp_path: Path) -> Iterator[tuple[Preview, str]]:
     book = book_copy("minimal")
     folder = tmp_path / "serve"
-    reset(folder)
+    empty_folder(folder)
     state = Preview(book, folder)
     messages: list[str] = []
     seen = watched_state(watch_roots(state))
@@ -113,7 +113,7 @@ def _full_build(preview: Preview, tmp_path: Path) -> dict[str, bytes]:
 
 def _built_preview(book: Path, tmp_path: Path) -> tuple[Preview, Path]:
     preview = Preview(book, tmp_path / "serve")
-    reset(preview.folder)
+    empty_folder(preview.folder)
     assert preview.rebuild(lambda message: None)
     return preview, preview.folder / "site"
 

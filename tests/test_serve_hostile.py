@@ -19,10 +19,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from conftest import Run, empty_folder
 
 from builder import urls
-from builder.serve import Preview, PreviewServer, make_server, reset
+from builder.serve import Preview, PreviewServer, make_server
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def server(
 ) -> Iterator[tuple[PreviewServer, list[str]]]:
     """The preview of the minimal book on a free loopback port; what it logs is kept."""
     preview = Preview(book_copy("minimal"), tmp_path / "serve")
-    reset(preview.folder)
+    empty_folder(preview.folder)
     assert preview.rebuild(lambda message: None)
     lines: list[str] = []
     served = make_server(preview, 0, lines.append)
@@ -197,7 +197,7 @@ def test_a_hundred_clients_are_queued_while_the_server_is_busy(
     """The accept queue holds them all (it held 5: the sixth client's connection was
     dropped, and a browser loading a page with its pictures and fonts waited a second)."""
     preview = Preview(book_copy("minimal"), tmp_path / "serve")
-    reset(preview.folder)
+    empty_folder(preview.folder)
     assert preview.rebuild(lambda message: None)
     served = make_server(preview, 0)
     port = served.server_address[1]
