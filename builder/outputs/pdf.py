@@ -15,7 +15,7 @@ from typing import Any, ClassVar
 
 import segno
 
-from builder import markdown, preflight, urls
+from builder import figure_placement, markdown, preflight, urls
 from builder.cover_spread import cover_size, render_cover
 from builder.editions import (
     PREFLIGHT_NAME,
@@ -61,10 +61,13 @@ class PdfOutput:
     def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
         from weasyprint import HTML
 
-        html = book_html(book)
         base_url = str(book.root.resolve())
         with layout_progress(self.name):
-            document = HTML(string=html, base_url=base_url).render()
+            # A figure too tall for the rest of its page moves below the text that fills
+            # the gap (issue 13): a second layout, only when one does.
+            html, document = figure_placement.lay_out(
+                book_html(book), lambda html: HTML(string=html, base_url=base_url).render()
+            )
         identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         screen = target / screen_pdf_name(book)
         package = PrintPackage(book, target, identifier, cover_pages(document))
