@@ -18,7 +18,7 @@ from builder.folder_swap import replace_file
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import BookConfig
-from builder.outputs import available_outputs
+from builder.outputs import available_outputs, chosen_outputs
 from builder.problems import BuildError
 from builder.vietnamese import format_number
 from builder.write_outputs import write_outputs
@@ -76,7 +76,8 @@ def check(content: Path, strict: bool, fix: bool) -> None:
 
 @main.command(
     help=N_(
-        "Check the book, then build FORMATS (site, pdf, epub or all; default all).\n\n"
+        "Check the book, then build FORMATS (site, pdf, epub or all; default all; review: "
+        "the Word draft for delegates, built only when named).\n\n"
         "Nothing is written when the check finds errors, and a failed build leaves the "
         "existing output folder exactly as it was."
     )
@@ -96,7 +97,7 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
         )
         sys.exit(1)
     outputs = available_outputs()
-    chosen = list(outputs) if not formats or "all" in formats else list(dict.fromkeys(formats))
+    chosen = chosen_outputs(formats)
     try:
         written = write_outputs(
             loaded.book, [outputs[name] for name in chosen], out_dir, strict=strict

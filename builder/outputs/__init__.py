@@ -22,12 +22,28 @@ class Output(Protocol):
     def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]: ...
 
 
+# Built only when named (`builder build review`), never by `build all` or `make`: the review
+# copy is made when a review round starts, not with every build.
+ON_REQUEST = ("review",)
+
+
 def available_outputs() -> dict[str, Output]:
-    """Output formats by name, in the order `build all` runs them."""
+    """Output formats by name, in the order `build all` runs them, then those built on request."""
     from builder.outputs.epub import EpubOutput
     from builder.outputs.pdf import PdfOutput
+    from builder.outputs.review import ReviewOutput
     from builder.outputs.site import SiteOutput
 
     # The PDF first: the EPUB and the site cite its page numbers when it is built with them.
-    outputs: list[Output] = [PdfOutput(), EpubOutput(), SiteOutput()]
+    outputs: list[Output] = [PdfOutput(), EpubOutput(), SiteOutput(), ReviewOutput()]
     return {output.name: output for output in outputs}
+
+
+def chosen_outputs(names: tuple[str, ...]) -> list[str]:
+    """The outputs `build NAMES…` makes, in build order: none named or `all` means every
+    output but those built on request; those named besides `all` are added."""
+    everything = list(available_outputs())
+    wanted = set(names)
+    if not names or "all" in wanted:
+        wanted |= {name for name in everything if name not in ON_REQUEST}
+    return [name for name in everything if name in wanted]
