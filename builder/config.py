@@ -22,9 +22,12 @@ from builder.model import (
     PdfSettings,
     PrintColours,
     PrintSettings,
+    ReviewSettings,
+    Targets,
 )
+from builder.place_names import district_named
 from builder.problems import Problems, shown_path
-from builder.schema import Checked, Field, check_mapping
+from builder.schema import Checked, Field, check_mapping, suggest_value
 from builder.source import read_text
 from builder.vietnamese import slugify
 from builder.yaml_source import YamlProblem, parse_yaml
@@ -48,6 +51,7 @@ BOOK_KEYS = {
     "pdf": Field(dict),
     "print": Field(dict),
     "epub": Field(dict),
+    "review": Field(dict, example="{statuses: true, targets: {total: 100}}"),
 }
 PERIOD_KEYS = {"start": Field(int, True, "2021"), "end": Field(int, True, "2025")}
 FIELD_KEYS = {"id": Field(str, True, "kinh-te"), "name": Field(str, True, '"Kinh tế"')}
@@ -88,6 +92,18 @@ PRINT_KEYS = {
     "back_cover_text": Field(str),
     "price": Field(str, example='"45.000 đồng"'),
 }
+REVIEW_KEYS = {
+    "statuses": Field(bool, example="true"),
+    "words": Field(dict, example="{min: 600, max: 1500}"),
+    "targets": Field(dict, example="{total: 100}"),
+}
+WORDS_KEYS = {"min": Field(int, example="600"), "max": Field(int, example="1500")}
+TARGET_KEYS = {
+    "total": Field(int, example="100"),
+    "fields": Field(dict, example="{kinh-te: 25}"),
+    "districts": Field(dict, example='{"huyện Gia Viễn": 10}'),
+}
+MAX_TARGET = 10_000
 TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, "205")}
 EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
 
@@ -207,6 +223,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
     if "max_image_px" in epub:
         _in_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
+    review = _load_review(data.get("review", {}), fields, districts, where)
     if len(problems.errors) > errors_before or not {"title", "base_url"} <= data.keys():
         return None
     base_url = data["base_url"]
@@ -231,6 +248,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         pdf=pdf,
         print=printing,
         epub=EpubSettings(**epub),
+        review=review,
     )
 
 
@@ -383,3 +401,64 @@ def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
     floats = ("paper_caliper_mm", "cover_bleed_mm", "spine_text_min_mm")
     values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}
     return PrintSettings(**values)
+
+
+def _load_review(
+    value: Any, fields: tuple[FieldOfWork, ...], districts: tuple[District, ...], where: Checked
+) -> ReviewSettings:
+    """`review:`: statuses kept or not, the length of a model in words, and the targets of
+    the book's plan, per field (by id) and per district (by name, “huyện” may be left out)."""
+    data = check_mapping(value, REVIEW_KEYS, ("review",), where, "`review`")
+    words = check_mapping(
+        data.get("words", {}), WORDS_KEYS, ("review", "words"), where, "`review.words`"
+    )
+    for key, number in words.items():
+        _in_range(where, ("review", "words", key), number, 0, 100_000)
+    if words.get("max", 0) and words.get("min", 0) > words["max"]:
+        where.error(("review", "words"), _("`review.words`: `min` is more than `max`"))
+    path = ("review", "targets")
+    targets = check_mapping(data.get("targets", {}), TARGET_KEYS, path, where, "`review.targets`")
+    if "total" in targets:
+        _in_range(where, (*path, "total"), targets["total"], 0, MAX_TARGET)
+    by_field = []
+    known_fields = {field.id: field for field in fields}
+    for name, number in _targets(targets, "fields", where):
+        if name not in known_fields:
+            where.error(
+                (*path, "fields", name),
+                _("unknown field “{value}”").format(value=name),
+                suggest_value(name, list(known_fields)),
+                key=True,
+            )
+        else:
+            by_field.append((name, number))
+    by_district = []
+    for name, number in _targets(targets, "districts", where):
+        district = district_named(districts, name)
+        if district is None:
+            where.error(
+                (*path, "districts", name),
+                _("unknown district “{name}”").format(name=name),
+                suggest_value(name, [d.name for d in districts], always_list=True),
+                key=True,
+            )
+        else:
+            by_district.append((district.slug, number))
+    return ReviewSettings(
+        statuses=data.get("statuses", False),
+        words_min=words.get("min", 0),
+        words_max=words.get("max", 0),
+        targets=Targets(targets.get("total", 0), tuple(by_field), tuple(by_district)),
+    )
+
+
+def _targets(targets: dict[str, Any], key: str, where: Checked) -> list[tuple[str, int]]:
+    """The `name: number` pairs of `review.targets.<key>` whose number is a count."""
+    pairs = []
+    for name, number in targets.get(key, {}).items():
+        at = ("review", "targets", key, name)
+        if not isinstance(number, int) or isinstance(number, bool):
+            where.error(at, _("`{key}` must be a whole number").format(key=".".join(map(str, at))))
+        elif _in_range(where, at, number, 0, MAX_TARGET):
+            pairs.append((str(name), number))
+    return pairs

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from builder import entry_warnings, front_matter_lint, invisible, markdown, text_checks, urls
-from builder.fields import MODEL_KEYS, as_given
+from builder.fields import MODEL_KEYS, STATUSES, as_given
 from builder.i18n import _, ngettext
 from builder.images import (
     ImageCatalog,
@@ -148,6 +148,7 @@ def load_entry(
         where.error(
             ("kind",), _("`kind` cannot be “{kind}”").format(kind=kind), suggest_value(kind, KINDS)
         )
+    _check_status(data.get("status"), config, where)
     person = _person(data, where)
     field_of_work = _field(data.get("field"), config, where)
     place = _place(data, config, where)
@@ -249,6 +250,31 @@ def _check_slug(path: Path, where: Checked) -> None:
             _("rename it to {name}.md: the name is the page's address, printed in the QR "
               "code").format(name=urls.short_slug(path.stem)),
         )  # fmt: skip
+
+
+def _check_status(status: str | None, config: BookConfig, where: Checked) -> None:
+    """A status is one of the ids of `STATUSES`; a book that keeps statuses needs one in
+    every model, so a book never mixes entries that say where they stand and ones that do
+    not. A label typed instead of its id (“Đã duyệt”) is named with the id to write."""
+    valid = ", ".join(f"`{id}` ({label})" for id, label in STATUSES.items())
+    if status is None:
+        if config.review.statuses:
+            where.error(
+                (),
+                _("the model has no `status`; this book keeps one for every model"),
+                _("add a line `status: de-xuat` (valid: {valid})").format(valid=valid),
+            )
+        return
+    if status in STATUSES:
+        return
+    meant = slugify(status)
+    where.error(
+        ("status",),
+        _("`status` cannot be “{status}”").format(status=status),
+        _("write its id: `status: {id}`").format(id=meant)
+        if meant in STATUSES
+        else _("valid values: {valid}").format(valid=valid),
+    )
 
 
 def _person(data: dict[str, Any], where: Checked) -> Person | None:

@@ -176,7 +176,32 @@ FIELDS: tuple[FrontMatterField, ...] = (
         vi="Từ khóa, hiện trong khung thông tin của mô hình; trang web còn dùng để tìm kiếm.",
         en="Keywords, shown in the model's fact box; the website's search uses them too.",
     ),
+    FrontMatterField(
+        "status", str, False, example="da-duyet", is_id=True, placeholder="de-xuat",
+        vi="Bài đang ở bước nào của vòng biên tập: `de-xuat` (đề xuất), `dang-bien-tap` (đang "
+        "biên tập), `cho-duyet` (chờ duyệt) hoặc `da-duyet` (đã duyệt). Bắt buộc khi `book.yaml` "
+        "có `review: {statuses: true}`; chỉ bài `da-duyet` vào bản chính thức.",
+        en="Where the entry stands in the editing round: `de-xuat` (proposed), `dang-bien-tap` "
+        "(being edited), `cho-duyet` (awaiting approval) or `da-duyet` (approved). Required when "
+        "`book.yaml` has `review: {statuses: true}`; only `da-duyet` entries go into the final "
+        "edition.",
+    ),
+    FrontMatterField(
+        "editor", str, False, example='"Nguyễn Thị Lan"', example_in_hints=False,
+        vi="Người biên tập phụ trách bài (chỉ hiện trong `builder status`, không in ra sách).",
+        en="The editor who handles the entry (shown by `builder status` only, never printed).",
+    ),
 )  # fmt: skip
+
+# A model's place in the editing round, in order (`status:`), with its label in outputs and
+# messages; only approved models go into the final edition (`build --final`, `publish`).
+STATUSES: dict[str, str] = {
+    "de-xuat": "Đề xuất",
+    "dang-bien-tap": "Đang biên tập",
+    "cho-duyet": "Chờ duyệt",
+    "da-duyet": "Đã duyệt",
+}
+APPROVED = "da-duyet"
 
 BY_KEY = {spec.key: spec for spec in FIELDS}
 # What the checker accepts: `check_mapping` reads it; entries.py adds the checks across keys.

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from builder.fields import entry_strings
+from builder.fields import APPROVED, STATUSES, entry_strings
 
 Kind = Literal["tap-the", "ca-nhan"]
 KIND_LABELS: dict[str, str] = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân"}
@@ -95,6 +95,18 @@ class Entry:
     body_images: tuple[tuple[str, Image], ...] = ()  # Markdown src → image
     tags: tuple[str, ...] = ()
     links: tuple[tuple[str, int], ...] = ()  # models the body links to: (slug, line)
+    status: str = ""  # a key of fields.STATUSES; "" in a book that declares no statuses
+    editor: str = ""
+
+    @property
+    def approved(self) -> bool:
+        """Whether the entry goes into the final edition: approved, or in a book that keeps
+        no statuses (every entry of it is final)."""
+        return self.status in ("", APPROVED)
+
+    @property
+    def status_label(self) -> str:
+        return STATUSES.get(self.status, "")
 
     @property
     def text(self) -> str:
@@ -200,6 +212,30 @@ class PrintSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class Targets:
+    """How many models the book's plan asks for (`review.targets`): in all, per field (by
+    id) and per district (by slug); 0 or absent: no target."""
+
+    total: int = 0
+    fields: tuple[tuple[str, int], ...] = ()
+    districts: tuple[tuple[str, int], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSettings:
+    """The editing round (`review:` in book.yaml): whether every model states its status,
+    the length a model should have, and the plan's targets."""
+
+    statuses: bool = False
+    words_min: int = 0
+    words_max: int = 0  # 0: no upper bound
+    targets: Targets = field(default_factory=Targets)
+    # Not from book.yaml: `build --for-review` sets it, and the screen PDF then says
+    # “BẢN DỰ THẢO” on every page, for delegates who comment on the PDF.
+    for_review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class EpubSettings:
     max_image_px: int = 1600
 
@@ -226,6 +262,7 @@ class BookConfig:
     pdf: PdfSettings = field(default_factory=PdfSettings)
     print: PrintSettings = field(default_factory=PrintSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
     @property
     def slug(self) -> str:
