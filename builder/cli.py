@@ -449,6 +449,24 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
         sys.exit(1)
 
 
+@main.command(
+    help=N_(
+        "Read the comments delegates made on returned review copies (.docx or .pdf) into "
+        "content/reviews/; model files are not changed. Exit 1 when any file was refused."
+    ),
+)
+@content_option
+@out_option
+@click.option("--resolve", "resolve_id", metavar="ID", help=N_("Mark comment ID as resolved."))
+@click.argument("returned", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
+def comments(
+    content: Path, out_dir: Path, resolve_id: str | None, returned: tuple[Path, ...]
+) -> None:
+    from builder.comments_import import run_comments
+
+    sys.exit(run_comments(content, out_dir, resolve_id, returned))
+
+
 def _config_or_exit(content: Path) -> BookConfig:
     """book.yaml, or its problems printed and exit 1."""
     from builder.config import load_config

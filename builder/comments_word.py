@@ -1,0 +1,254 @@
+"""What a delegate wrote on the Word review copy: comments (with the text they mark and their
+replies) and tracked changes, each placed in the model whose heading comes before it.
+
+The review copy names every model heading with a bookmark and keeps the bookmark → slug map
+in its custom properties (builder/docx_parts.py); a comment before the first model, or under
+a part's heading, is kept as unplaced with its paragraph number.
+"""
+
+from __future__ import annotations
+
+import datetime
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import docx
+from docx.oxml.ns import qn
+from lxml import etree
+
+from builder.docx_parts import read_bookmark_map
+from builder.reviews import UNPLACED, Comment, Reply, comment_id
+
+W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
+W14_PARA_ID = qn("w14:paraId")
+SECTION_STYLE = re.compile(r"Heading[3-9]")  # a body's `##` and below (builder/docx_body.py)
+QUOTED_MAX = 300  # characters of a changed paragraph kept as the context of a suggestion
+
+
+@dataclass(slots=True)
+class _Place:
+    """Where the walk through the body stands."""
+
+    slug: str = UNPLACED
+    title: str = ""  # the model's (or a part's) heading
+    section: str = ""  # the body heading above, if any
+    paragraph: int = 0  # paragraphs with text since the heading above, tables left out
+
+    @property
+    def where(self) -> str:
+        section = f", mục “{self.section}”" if self.section else ""
+        if self.slug == UNPLACED:
+            after = f" sau “{self.title}”" if self.title else ""
+            return f"đoạn {self.paragraph}{after}{section}"
+        return f"mô hình “{self.title}”{section}, đoạn {self.paragraph}"
+
+
+@dataclass(slots=True)
+class _Anchor:
+    slug: str
+    where: str
+    quoted: list[str] = field(default_factory=list)
+
+
+def word_comments(path: Path) -> list[tuple[str, Comment]]:
+    """(model slug or `_unplaced`, comment) for every comment and suggestion in `path`."""
+    with zipfile.ZipFile(path) as archive:
+        bookmarks = read_bookmark_map(archive)
+        parents = _reply_parents(archive)
+    document = docx.Document(str(path))
+    anchors, changes = _walk(document.element.body, bookmarks)
+    found = _comments(document, anchors, parents, path.name)
+    found.extend(_suggestions(changes, path.name))
+    return found
+
+
+def _walk(body: Any, bookmarks: dict[str, str]) -> tuple[dict[str, _Anchor], list[Any]]:
+    """The place and the marked text of every comment (by Word id), and the tracked changes
+    with their places, in document order."""
+    place = _Place()
+    anchors: dict[str, _Anchor] = {}
+    open_ranges: set[str] = set()
+    changes: list[tuple[Any, str, str]] = []
+    for element in body.iter():
+        tag = element.tag
+        if tag == qn("w:p"):
+            style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+            name = style.get(qn("w:val"), "") if style is not None else ""
+            if SECTION_STYLE.fullmatch(name):
+                place.section, place.paragraph = _text(element), 0
+            elif _text(element).strip() and not _inside(element, qn("w:tbl")):
+                place.paragraph += 1
+        elif tag == qn("w:bookmarkStart"):
+            name = element.get(qn("w:name"), "")
+            slug = bookmarks.get(name, _slug_from_name(name) if not bookmarks else None)
+            if slug is not None:
+                heading = next(element.iterancestors(qn("w:p")), None)
+                title = _text(heading) if heading is not None else ""
+                place = _Place(slug or UNPLACED, title)
+        elif tag in (qn("w:commentRangeStart"), qn("w:commentReference")):
+            number = element.get(qn("w:id"), "")
+            if number not in anchors:
+                table = " (bảng sau đoạn này)" if _inside(element, qn("w:tbl")) else ""
+                anchors[number] = _Anchor(place.slug, place.where + table)
+            if tag == qn("w:commentRangeStart"):
+                open_ranges.add(number)
+        elif tag == qn("w:commentRangeEnd"):
+            open_ranges.discard(element.get(qn("w:id"), ""))
+        elif tag in (qn("w:t"), qn("w:tab")) and open_ranges:
+            text = (element.text or "") if tag == qn("w:t") else " "
+            if not _inside(element, qn("w:del")):
+                for number in open_ranges:
+                    anchors[number].quoted.append(text)
+        elif tag in (qn("w:ins"), qn("w:del")) and _inside(element, qn("w:body")):
+            changes.append((element, place.slug, place.where))
+    return anchors, changes
+
+
+def _comments(
+    document: Any, anchors: dict[str, _Anchor], parents: dict[str, str], source: str
+) -> list[tuple[str, Comment]]:
+    """Comments with their replies (Word's threads: commentsExtended.xml)."""
+    by_para: dict[str, str] = {}  # paraId of a comment's last paragraph → its Word id
+    read: dict[str, tuple[str, Comment]] = {}
+    replies: list[tuple[str, Reply]] = []
+    for item in document.comments:
+        number = str(item.comment_id)
+        paragraphs = item.paragraphs
+        para_id = paragraphs[-1]._p.get(W14_PARA_ID) if paragraphs else None
+        if para_id:
+            by_para[para_id] = number
+        author, date, text = item.author or "", _iso(item.timestamp), item.text.strip()
+        parent_para = parents.get(para_id or "")
+        if parent_para:
+            replies.append((parent_para, Reply(author, date, text)))
+            continue
+        anchor = anchors.get(number, _Anchor(UNPLACED, ""))
+        quoted = " ".join("".join(anchor.quoted).split())
+        read[number] = (
+            anchor.slug,
+            Comment(
+                id=comment_id("docx:comment", author, date, anchor.slug, quoted, text),
+                kind="comment",
+                author=author,
+                date=date,
+                source=source,
+                where=anchor.where,
+                text=text,
+                quoted=quoted,
+            ),
+        )
+    for parent_para, reply in replies:
+        thread = read.get(by_para.get(parent_para, ""))
+        if thread is not None:
+            slug, comment = thread
+            read[by_para[parent_para]] = (slug, replace(comment, replies=(*comment.replies, reply)))
+    return list(read.values())
+
+
+def _suggestions(changes: list[tuple[Any, str, str]], source: str) -> list[tuple[str, Comment]]:
+    """Tracked changes as suggestions: a deletion followed at once by an insertion by the same
+    author is one replacement (old → new)."""
+    found: list[tuple[str, Comment]] = []
+    paired: set[int] = set()
+    for element, slug, where in changes:
+        if id(element) in paired:
+            continue
+        old = new = ""
+        if element.tag == qn("w:del"):
+            old = _deleted(element)
+            following = element.getnext()
+            if (
+                following is not None
+                and following.tag == qn("w:ins")
+                and _same_author(element, following)
+            ):
+                new = _text(following)
+                paired.add(id(following))
+        else:
+            new = _text(element)
+        if not old and not new:
+            continue  # a paragraph mark or formatting only
+        author = element.get(qn("w:author"), "")
+        date = element.get(qn("w:date"), "")
+        paragraph = next(element.iterancestors(qn("w:p")), None)
+        quoted = _original(paragraph) if paragraph is not None else ""
+        found.append(
+            (
+                slug,
+                Comment(
+                    id=comment_id("docx:suggestion", author, date, slug, old, new),
+                    kind="suggestion",
+                    author=author,
+                    date=date,
+                    source=source,
+                    where=where,
+                    quoted=quoted,
+                    old=old,
+                    new=new,
+                ),
+            )
+        )
+    return found
+
+
+def _reply_parents(archive: zipfile.ZipFile) -> dict[str, str]:
+    """paraId of a reply's last paragraph → paraId of its parent comment's."""
+    try:
+        root = etree.fromstring(archive.read("word/commentsExtended.xml"))
+    except KeyError:
+        return {}
+    return {
+        item.get(f"{{{W15}}}paraId", ""): item.get(f"{{{W15}}}paraIdParent", "")
+        for item in root.iter(f"{{{W15}}}commentEx")
+        if item.get(f"{{{W15}}}paraIdParent")
+    }
+
+
+def _slug_from_name(name: str) -> str | None:
+    """A review copy whose custom properties were lost: `m_hien_dat` → `hien-dat` (names
+    shortened with a hash cannot be read back this way)."""
+    return name[2:].replace("_", "-") if name.startswith("m_") else None
+
+
+def _inside(element: Any, tag: str) -> bool:
+    return any(ancestor.tag == tag for ancestor in element.iterancestors())
+
+
+def _same_author(first: Any, second: Any) -> bool:
+    return bool(first.get(qn("w:author"), "") == second.get(qn("w:author"), ""))
+
+
+def _text(element: Any) -> str:
+    return "".join(_texts(element, qn("w:t")))
+
+
+def _deleted(element: Any) -> str:
+    return "".join(_texts(element, qn("w:delText")))
+
+
+def _original(paragraph: Any) -> str:
+    """The paragraph as it was before the delegate's changes."""
+    text = "".join(
+        node.text or ""
+        for node in paragraph.iter(qn("w:t"), qn("w:delText"))
+        if node.tag == qn("w:delText") or not _inside(node, qn("w:ins"))
+    )
+    text = " ".join(text.split())
+    return text if len(text) <= QUOTED_MAX else text[: QUOTED_MAX - 1] + "…"
+
+
+def _texts(element: Any, tag: str) -> Iterator[str]:
+    for node in element.iter(tag):
+        yield node.text or ""
+
+
+def _iso(when: datetime.datetime | None) -> str:
+    if when is None:
+        return ""
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=datetime.UTC)
+    return when.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
