@@ -6,6 +6,7 @@ import logging
 import sys
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -14,10 +15,11 @@ import click
 from builder import deploy, i18n
 from builder.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.destinations import check_destination
+from builder.final_edition import final_book, shortfalls
 from builder.folder_swap import replace_file
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
-from builder.model import BookConfig
+from builder.model import Book, BookConfig
 from builder.outputs import available_outputs, chosen_outputs
 from builder.problems import BuildError
 from builder.vietnamese import format_number
@@ -34,6 +36,19 @@ content_option = click.option(
     default=Path("content"),
     show_default=True,
     help=N_("The book folder (book.yaml, models/, pages/, images/)."),
+)
+
+
+final_option = click.option(
+    "--final",
+    is_flag=True,
+    help=N_("The final edition: approved models only (`status: da-duyet`); stops when the "
+            "book is under its targets in book.yaml."),
+)  # fmt: skip
+allow_short_option = click.option(
+    "--allow-short",
+    is_flag=True,
+    help=N_("With --final or publish: build even when the book is under its targets."),
 )
 
 
@@ -85,23 +100,37 @@ def check(content: Path, strict: bool, fix: bool) -> None:
 @content_option
 @out_option
 @click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
+@final_option
+@allow_short_option
+@click.option(
+    "--for-review",
+    is_flag=True,
+    help=N_("Print “BẢN DỰ THẢO” on every page of the PDF, for delegates who comment on it."),
+)
 @click.argument(
     "formats", nargs=-1, type=click.Choice(["all", *available_outputs()], case_sensitive=False)
 )
-def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) -> None:
+def build(
+    content: Path,
+    out_dir: Path,
+    strict: bool,
+    formats: tuple[str, ...],
+    final: bool = False,
+    allow_short: bool = False,
+    for_review: bool = False,
+) -> None:
     started = time.perf_counter()
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
-        click.echo(
-            _("build stopped: nothing was written to {folder}/").format(folder=out_dir), err=True
-        )
-        sys.exit(1)
+        _nothing_written(out_dir)
+    book = _final_edition(loaded.book, allow_short, out_dir) if final else loaded.book
+    if for_review:
+        review = replace(book.config.review, for_review=True)
+        book = replace(book, config=replace(book.config, review=review))
     outputs = available_outputs()
     chosen = chosen_outputs(formats)
     try:
-        written = write_outputs(
-            loaded.book, [outputs[name] for name in chosen], out_dir, strict=strict
-        )
+        written = write_outputs(book, [outputs[name] for name in chosen], out_dir, strict=strict)
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)
@@ -129,6 +158,40 @@ def build(content: Path, out_dir: Path, strict: bool, formats: tuple[str, ...]) 
             seconds=format_number(round(seconds, 1)),
         )
     )
+
+
+def _nothing_written(out_dir: Path) -> NoReturn:
+    click.echo(
+        _("build stopped: nothing was written to {folder}/").format(folder=out_dir), err=True
+    )
+    sys.exit(1)
+
+
+def _final_edition(book: Book, allow_short: bool, out_dir: Path) -> Book:
+    """The approved models only, each model left out named with its status; a book under
+    its targets stops the build unless `allow_short`. Links to left-out models are warned
+    about but do not stop even a strict build: they are printed as plain text."""
+    final = final_book(book)
+    for entry in final.left_out:
+        click.echo(
+            _("left out of the final edition: {file} ({status})").format(
+                file=entry.source, status=entry.status_label
+            ),
+            err=True,
+        )
+    for problem in final.problems:
+        click.echo(str(problem), err=True)
+    if final.problems.errors:
+        _nothing_written(out_dir)
+    short = shortfalls(final.book)
+    severity = _("warning") if allow_short else _("error")
+    for line in short:
+        click.echo(f"{severity}: {line}", err=True)
+    if short and not allow_short:
+        click.echo(_("the final edition is under its targets in book.yaml; add approved models, "
+                     "or build it anyway with --allow-short"), err=True)  # fmt: skip
+        _nothing_written(out_dir)
+    return final.book
 
 
 class _NoteHandler(logging.Handler):
@@ -177,6 +240,7 @@ def _show_notes() -> None:
     show_default=True,
     help=N_("The git repository for --branch."),
 )
+@allow_short_option
 @click.pass_context
 def publish(
     ctx: click.Context,
@@ -186,6 +250,7 @@ def publish(
     branch: str | None,
     force: bool,
     repo: Path,
+    allow_short: bool,
 ) -> None:
     if (folder is None) == (branch is None):
         raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
@@ -194,7 +259,8 @@ def publish(
             check_destination(folder, content, others=(out_dir,), force=force)
     except BuildError as exc:
         _publishing_failed(exc)
-    ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",))
+    ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",),
+               final=True, allow_short=allow_short)  # fmt: skip
     site = out_dir / "site"
     try:
         if folder is not None:
@@ -465,6 +531,33 @@ def comments(
     from builder.comments_import import run_comments
 
     sys.exit(run_comments(content, out_dir, resolve_id, returned))
+
+
+@main.command(
+    help=N_(
+        "Where the book stands: models by status, by field and by district against the "
+        "targets of book.yaml, and each model's problems, length, pictures, editor and open "
+        "comments."
+    )
+)
+@content_option
+@click.option("--json", "as_json", is_flag=True, help=N_("Print the figures as JSON, for scripts."))
+def status(content: Path, as_json: bool) -> None:
+    import json
+
+    from builder.book_status import book_status
+    from builder.status_table import status_lines
+
+    config = _config_or_exit(content)
+    try:
+        found = book_status(content, config)
+    except BuildError as exc:  # a damaged review file
+        click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
+    if as_json:
+        click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1))
+    else:
+        click.echo("\n".join(status_lines(found, str(content))))
 
 
 def _config_or_exit(content: Path) -> BookConfig:
