@@ -12,7 +12,7 @@ from typing import Any
 from builder import reviews
 from builder.fields import STATUSES
 from builder.final_edition import TargetCount, target_counts
-from builder.load import LoadMemo, load_book
+from builder.load import LoadMemo, check_contents
 from builder.markdown import plain_text
 from builder.model import BookConfig, Entry
 from builder.problems import Problem, Problems, shown_path
@@ -70,17 +70,21 @@ class BookStatus:
         return asdict(self)
 
 
-def book_status(content: Path, config: BookConfig, memo: LoadMemo | None = None) -> BookStatus:
-    """The whole book's status; `config` is book.yaml, already known to load."""
+def book_status(content: Path, memo: LoadMemo | None = None) -> BookStatus | None:
+    """The whole book's status, read through `memo` (serve's, so nothing unchanged is read
+    again); None when book.yaml cannot be read (`builder check` says why)."""
     memo = memo or LoadMemo()
-    loaded = load_book(content, memo)
+    contents = check_contents(content, memo)
+    config = contents.config
+    if config is None:
+        return None
     comments = reviews.open_comments(content)
     by_file: dict[Path, list[Problem]] = {}
-    for problem in loaded.problems.items:
+    for problem in contents.problems.items:
         by_file.setdefault(problem.path, []).append(problem)
     entries = []
     for path, result in sorted(memo.files.items()):
-        shown = shown_path(path)
+        shown = result.entry.source if result.entry else shown_path(path)
         problems = by_file.pop(shown, [])
         entries.append(_model_status(path, shown, result.entry, problems, comments, config))
     loaded_entries = [result.entry for result in memo.files.values() if result.entry]

@@ -75,6 +75,22 @@ def main(lang: str | None) -> None:
     _show_notes()
 
 
+class _OutputNames(click.Choice[str]):
+    """`all` and the outputs' names, looked up only when a command line names one: importing
+    every output (WeasyPrint, python-docx…) would cost `builder status` half a second."""
+
+    def __init__(self) -> None:
+        super().__init__((), case_sensitive=False)
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return ("all", *available_outputs())
+
+    @choices.setter
+    def choices(self, value: object) -> None:
+        pass  # Click's own __init__ sets it
+
+
 @main.command(help=N_("Check every entry and report all problems as path:line:column."))
 @content_option
 @click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
@@ -107,9 +123,7 @@ def check(content: Path, strict: bool, fix: bool) -> None:
     is_flag=True,
     help=N_("Print “BẢN DỰ THẢO” on every page of the PDF, for delegates who comment on it."),
 )
-@click.argument(
-    "formats", nargs=-1, type=click.Choice(["all", *available_outputs()], case_sensitive=False)
-)
+@click.argument("formats", nargs=-1, type=_OutputNames())
 def build(
     content: Path,
     out_dir: Path,
@@ -548,11 +562,13 @@ def status(content: Path, as_json: bool) -> None:
     from builder.book_status import book_status
     from builder.status_table import status_lines
 
-    config = _config_or_exit(content)
+    _config_or_exit(content)  # its problems, said once
     try:
-        found = book_status(content, config)
+        found = book_status(content)
     except BuildError as exc:  # a damaged review file
         click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
+    if found is None:
         sys.exit(1)
     if as_json:
         click.echo(json.dumps(found.as_json(), ensure_ascii=False, indent=1))

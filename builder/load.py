@@ -20,6 +20,7 @@ from builder.ordering import group_entries
 from builder.problems import Problem, Problems, shown_path
 from builder.schema import Checked
 from builder.vietnamese import sort_key
+from builder.yaml_source import LocatedYaml
 
 
 @dataclass(slots=True)
@@ -30,7 +31,10 @@ class _TitlesOfOneFile(AcrossEntries):
     titles: list[tuple[Any, Checked]] = field(default_factory=list)
 
     def add(self, title: Any, where: Checked) -> None:
-        self.titles.append((title, where))
+        # Only where the title stands: the file's whole front matter would be kept in
+        # .cache/ for nothing, and read back on every check.
+        kept = LocatedYaml(None, {("title",): where.yaml.at(("title",))})
+        self.titles.append((title, replace(where, yaml=kept)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +82,34 @@ class Loaded:
     problems: Problems
 
 
+@dataclass(frozen=True, slots=True)
+class Contents:
+    """What the check found: book.yaml, the entries and pages that are valid, every problem."""
+
+    config: BookConfig | None
+    entries: list[Entry]
+    pages: list[Page]
+    problems: Problems
+
+
 def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
+    contents = check_contents(root, memo)
+    config, problems = contents.config, contents.problems
+    if config is None or problems.errors:
+        return Loaded(None, problems)
+    pages = sorted(contents.pages, key=lambda page: (page.back, page.order, sort_key(page.title)))
+    book = Book(
+        config=config,
+        root=root,
+        parts=group_entries(contents.entries, config, config.pdf.group_by),
+        pages=tuple(pages),
+    )
+    return Loaded(book, problems)
+
+
+def check_contents(root: Path, memo: LoadMemo | None = None) -> Contents:
+    """Every file of the book checked, without putting the book in order (`builder status`
+    needs no parts, and sorting a thousand titles the Vietnamese way takes half a second)."""
     problems = Problems()
     if not root.is_dir():
         problems.error(
@@ -88,11 +119,11 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
             _("the content folder does not exist"),
             _("give the book folder with --content DIR"),
         )
-        return Loaded(None, problems)
+        return Contents(None, [], [], problems)
     memo = memo or LoadMemo()
     config = _config(root, memo, problems)
     if config is None or not _folders_readable(root, problems):
-        return Loaded(None, problems)
+        return Contents(config, [], [], problems)
     pictures = memo.pictures(root)
     catalog = ImageCatalog(root, pictures=pictures)
     model_files = sorted((root / "models").glob("*.md"), key=os.fspath)
@@ -125,16 +156,7 @@ def load_book(root: Path, memo: LoadMemo | None = None) -> Loaded:
         if (page := load_page(path, catalog, AcrossEntries(), problems))
     ]
     _check_links(entries, pages, problems)
-    if problems.errors:
-        return Loaded(None, problems)
-    pages.sort(key=lambda page: (page.back, page.order, sort_key(page.title)))
-    book = Book(
-        config=config,
-        root=root,
-        parts=group_entries(entries, config, config.pdf.group_by),
-        pages=tuple(pages),
-    )
-    return Loaded(book, problems)
+    return Contents(config, entries, pages, problems)
 
 
 def _folders_readable(root: Path, problems: Problems) -> bool:

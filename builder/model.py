@@ -9,12 +9,25 @@ from typing import Literal
 
 from builder.fields import APPROVED, STATUSES, entry_strings
 
+
+class _Pickled:
+    """Pickled as a call of its constructor. The checked models kept in .cache/ are pickles,
+    and dataclasses' own unpickling of frozen, slotted objects looks up their fields for
+    every object: 26 000 of them made reading 1 000 checked models take 0.3 s."""
+
+    __slots__ = ()
+    __match_args__: tuple[str, ...] = ()  # a dataclass's fields, in the order of __init__
+
+    def __reduce__(self) -> tuple[type, tuple[object, ...]]:
+        return (type(self), tuple(getattr(self, name) for name in self.__match_args__))
+
+
 Kind = Literal["tap-the", "ca-nhan"]
 KIND_LABELS: dict[str, str] = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân"}
 
 
 @dataclass(frozen=True, slots=True)
-class FieldOfWork:
+class FieldOfWork(_Pickled):
     """One of the book's fields (lĩnh vực), e.g. `kinh-te` / “Kinh tế”."""
 
     id: str
@@ -22,13 +35,13 @@ class FieldOfWork:
 
 
 @dataclass(frozen=True, slots=True)
-class Commune:
+class Commune(_Pickled):
     name: str
     now: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class District:
+class District(_Pickled):
     """A district as named in the book's period, with what became of it."""
 
     name: str
@@ -38,7 +51,7 @@ class District:
 
 
 @dataclass(frozen=True, slots=True)
-class Place:
+class Place(_Pickled):
     """Where a model happened: district, maybe commune."""
 
     district: District
@@ -56,13 +69,13 @@ class Place:
 
 
 @dataclass(frozen=True, slots=True)
-class Person:
+class Person(_Pickled):
     name: str
     role: str = ""
 
 
 @dataclass(frozen=True, slots=True)
-class Image:
+class Image(_Pickled):
     """A picture in the book: its file, and the unique name it gets in every output."""
 
     source: Path
@@ -75,7 +88,7 @@ class Image:
 
 
 @dataclass(frozen=True, slots=True)
-class Entry:
+class Entry(_Pickled):
     """One “Dân vận khéo” model: facts from the front matter and its Markdown body."""
 
     slug: str

@@ -34,18 +34,22 @@ from http import HTTPStatus
 from pathlib import Path
 from types import FrameType
 
+from builder import reviews, urls
+from builder.book_status import book_status
 from builder.cache import cache_dir
+from builder.fields import STATUSES
 from builder.folder_swap import staged
 from builder.i18n import _, ngettext
 from builder.load import LoadMemo, load_book
 from builder.outputs.site import PageMemo, SiteWriter
-from builder.problems import BuildError
+from builder.problems import BuildError, shown_path
 from builder.site_search import IndexRun
-from builder.templating import TEMPLATES
+from builder.templating import TEMPLATES, environment
 
 Snapshot = tuple[tuple[str, int, int], ...]  # every watched file: name, mtime (ns), size
 RELOAD_SCRIPT = '<script src="/__livereload.js"></script></body>'
 SEARCH_FOLDER = "pagefind"  # written by the search index in the background, never pruned
+STATUS_PAGE = "/__tinh-trang"  # where the book stands: editors only, never published
 
 
 @dataclass(slots=True)
@@ -162,6 +166,31 @@ class Preview:
             self.search.stop()
             self.search = None
 
+    def status_page(self) -> str:
+        """/__tinh-trang: where the book stands (`builder status`), for the editors only."""
+        with self.lock:  # the memo is the rebuild's too
+            try:
+                found = book_status(self.content, self.memo)
+            except BuildError as exc:  # a damaged review file
+                found, problem = None, str(exc)
+            else:
+                problem = _("book.yaml has errors: see the terminal")
+        if found is None:
+            return _editor_page("editor-problem.html", problem=problem)
+        title = self.memo.config[1].title if self.memo.config and self.memo.config[1] else ""
+        return _editor_page("editor-status.html", status=found, statuses=STATUSES, title=title)
+
+    def comments_panel(self, slug: str) -> str:
+        """The delegates' open comments on one model, put beside its preview."""
+        problem = ""
+        try:
+            found = reviews.comments_for(self.content, slug)
+        except BuildError as exc:
+            found, problem = (), str(exc)
+        opened = [comment for comment in found if comment.status == "open"]
+        file = shown_path(reviews.review_path(self.content, slug))
+        return _editor_page("preview-comments.html", comments=opened, problem=problem, file=file)
+
     def status(self) -> dict[str, object]:
         """What /__status tells the open page: a rebuild that hangs (a file that never
         finishes reading) shows as `building` for ever, not as all well."""
@@ -173,6 +202,10 @@ class Preview:
             "building": since is not None,
             "building_seconds": None if since is None else round(time.monotonic() - since, 1),
         }
+
+
+def _editor_page(template: str, **values: object) -> str:
+    return environment("site").get_template(template).render(**values)
 
 
 def watched_state(paths: list[Path]) -> Snapshot:
@@ -331,6 +364,9 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if self.site_path == "/__status":
             self._send(json.dumps(preview.status()).encode(), "application/json", with_body)
             return
+        if self.site_path == STATUS_PAGE:
+            self._send(preview.status_page().encode(), "text/html; charset=utf-8", with_body)
+            return
         if self.site_path == "/__livereload.js":
             script = (TEMPLATES / "site" / "assets" / "livereload.js").read_bytes()
             self._send(script, "text/javascript; charset=utf-8", with_body)
@@ -352,7 +388,10 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             self.send_error(HTTPStatus.NOT_FOUND)
             return
         if path.suffix == ".html":
-            page = data.decode("utf-8", "replace").replace("</body>", RELOAD_SCRIPT, 1)
+            page = data.decode("utf-8", "replace")
+            if self.site_path == "/" + urls.model(path.stem):
+                page = page.replace("</body>", preview.comments_panel(path.stem) + "</body>", 1)
+            page = page.replace("</body>", RELOAD_SCRIPT, 1)
             self._send(page.encode(), "text/html; charset=utf-8", with_body)
             return
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"

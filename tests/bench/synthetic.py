@@ -56,7 +56,8 @@ def make_book(target: Path, models: int, words: int = 800, image_every: int = 10
         front = (
             f'---\ntitle: "Mô hình số {number + 1}: {rng.choice(pool)[:60].rstrip(".,")}"\n'
             f'kind: tap-the\nunit: "Chi bộ thôn {number + 1}"\nfield: {fields[number % 4]}\n'
-            f'district: "{district}"\ncommune: "{commune}"\nyear: {2021 + number % 5}\n{image}---\n'
+            f'district: "{district}"\ncommune: "{commune}"\nyear: {2021 + number % 5}\n{image}'
+            "status: da-duyet\n---\n"  # the sample's book.yaml keeps a status for every model
         )
         (target / "models" / f"mo-hinh-{number + 1:05d}.md").write_text(
             front + _body(rng, pool, words), encoding="utf-8"
