@@ -150,9 +150,15 @@ def _marked_text(lines: list[_Line], quads: list[float]) -> str:
     """The words under the marked quadrilaterals (eight numbers each), in their order.
 
     A word counts when its middle falls inside a quadrilateral whose height holds the
-    line's baseline. Word positions within a line are estimated from the typeface's
-    widths, so on a justified line the last words of a long line may be off by one.
+    line's baseline. Word positions are estimated from the typeface's widths; a line that
+    nearly fills the column is taken as justified, its spaces widened to reach the column's
+    right edge (the furthest any line of that size reaches).
     """
+    right_edges: dict[float, float] = {}
+    for line in lines:
+        end = line.x + _natural_width(line.text, line.size)
+        right_edges[line.size] = max(right_edges.get(line.size, end), end)
+    left_edge = min((line.x for line in lines), default=0.0)
     words: list[str] = []
     for start in range(0, len(quads) - 7, 8):
         xs, ys = quads[start : start + 8 : 2], quads[start + 1 : start + 8 : 2]
@@ -160,22 +166,39 @@ def _marked_text(lines: list[_Line], quads: list[float]) -> str:
         for line in lines:
             if not bottom - 1 <= line.y <= top:
                 continue
-            for word, middle in _word_middles(line):
+            edge = right_edges[line.size]
+            full = line.x + _natural_width(line.text, line.size) >= edge - JUSTIFIED * (
+                edge - left_edge
+            )
+            for word, middle in _word_middles(line, edge if full else None):
                 if left <= middle <= right:
                     words.append(word)
     return " ".join(words)
 
 
-def _word_middles(line: _Line) -> list[tuple[str, float]]:
+JUSTIFIED = 0.1  # a line within this share of the column's width from its edge is justified
+
+
+def _natural_width(text: str, size: float) -> float:
     widths = _advance_widths()
-    space = widths.get(" ", 0.25)
+    return sum(widths.get(char, 0.5) for char in text) * size
+
+
+def _word_middles(line: _Line, edge: float | None) -> list[tuple[str, float]]:
+    """Each word of the line with the estimated x of its middle; `edge`: where the line
+    ends when it is justified."""
+    words = line.text.split(" ")
+    space = _natural_width(" ", line.size) or 0.25 * line.size
+    if edge is not None and len(words) > 1:
+        natural = _natural_width(line.text, line.size)
+        space += max(edge - line.x - natural, 0) / (len(words) - 1)
     x = line.x
     found = []
-    for word in line.text.split(" "):
-        width = sum(widths.get(char, 0.5) for char in word) * line.size
+    for word in words:
+        width = _natural_width(word, line.size)
         if word:
             found.append((word, x + width / 2))
-        x += width + space * line.size
+        x += width + space
     return found
 
 

@@ -175,7 +175,7 @@ def _suggestions(changes: list[tuple[Any, str, str]], source: str) -> list[tuple
         author = element.get(qn("w:author"), "")
         date = element.get(qn("w:date"), "")
         paragraph = next(element.iterancestors(qn("w:p")), None)
-        quoted = _original(paragraph) if paragraph is not None else ""
+        quoted = _around(paragraph, element) if paragraph is not None else ""
         found.append(
             (
                 slug,
@@ -230,15 +230,22 @@ def _deleted(element: Any) -> str:
     return "".join(_texts(element, qn("w:delText")))
 
 
-def _original(paragraph: Any) -> str:
-    """The paragraph as it was before the delegate's changes."""
-    text = "".join(
-        node.text or ""
-        for node in paragraph.iter(qn("w:t"), qn("w:delText"))
-        if node.tag == qn("w:delText") or not _inside(node, qn("w:ins"))
-    )
-    text = " ".join(text.split())
-    return text if len(text) <= QUOTED_MAX else text[: QUOTED_MAX - 1] + "…"
+def _around(paragraph: Any, change: Any) -> str:
+    """The paragraph as it was before the delegate's changes, cut to the words around
+    `change` when it is long."""
+    before: list[str] = []
+    after: list[str] = []
+    for node in paragraph.iter(qn("w:t"), qn("w:delText")):
+        if node.tag == qn("w:t") and _inside(node, qn("w:ins")):
+            continue
+        inside = change in node.iterancestors()
+        (after if inside or after else before).append(node.text or "")
+    text, cut = "".join(before + after), len("".join(before))
+    if len(text) > QUOTED_MAX:
+        side = QUOTED_MAX // 2
+        first, last = max(cut - side, 0), cut + side
+        text = ("…" if first else "") + text[first:last] + ("…" if last < len(text) else "")
+    return " ".join(text.split())
 
 
 def _texts(element: Any, tag: str) -> Iterator[str]:
