@@ -41,10 +41,14 @@ class _Place:
     @property
     def where(self) -> str:
         section = f", mục “{self.section}”" if self.section else ""
+        line = f", đoạn {self.paragraph}" if self.paragraph else ""
         if self.slug == UNPLACED:
-            after = f" sau “{self.title}”" if self.title else ""
-            return f"đoạn {self.paragraph}{after}{section}"
-        return f"mô hình “{self.title}”{section}, đoạn {self.paragraph}"
+            if not self.title:
+                return f"đoạn {self.paragraph}"
+            return f"tiêu đề “{self.title}”{section}{line}"
+        if not section and not line:
+            return f"tiêu đề mô hình “{self.title}”"
+        return f"mô hình “{self.title}”{section}{line}"
 
 
 @dataclass(slots=True)

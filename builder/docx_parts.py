@@ -27,10 +27,11 @@ BOOKMARK_PREFIX = "builder-review-"  # custom property names: bookmark → model
 MAX_BOOKMARK = 40  # Word refuses longer bookmark names
 
 
-def bookmark_name(slug: str) -> str:
+def bookmark_name(slug: str, prefix: str = "m_") -> str:
     """A Word bookmark name for `slug`: a letter first, no hyphens, at most 40 characters;
-    long slugs end in a hash of the whole, so two never share a name."""
-    name = "m_" + slug.replace("-", "_")
+    long slugs end in a hash of the whole, so two never share a name. Models' names start
+    with `m_`, parts' with `p_`."""
+    name = prefix + slug.replace("-", "_")
     if len(name) <= MAX_BOOKMARK:
         return name
     digest = hashlib.sha256(slug.encode("utf-8")).hexdigest()[:8]
@@ -114,8 +115,9 @@ _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one Word uses for user 
 
 
 def add_bookmark_map(document: Any, slugs_by_bookmark: dict[str, str]) -> None:
-    """`docProps/custom.xml`: one property per bookmark naming its model's slug (Word keeps
-    custom properties when a delegate saves, and shows them under File → Properties)."""
+    """`docProps/custom.xml`: one property per bookmark naming its model's slug, empty for a
+    part's heading (Word keeps custom properties when a delegate saves, and shows them under
+    File → Properties)."""
     items = "".join(
         f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(BOOKMARK_PREFIX + name)}">'
         f"<vt:lpwstr>{escape(slug)}</vt:lpwstr></property>"

@@ -145,6 +145,8 @@ def word_round(book_copy: Callable[[str], Path], tmp_path: Path) -> WordRound:
     )
     cover = document.paragraphs[0]  # the title page, before any model
     document.add_comment(cover.runs, text="Tên sách nên ngắn hơn.", author="Đỗ Dũng", initials="ĐD")
+    part = [p for p in document.paragraphs if p.style.name == "Heading 1"][1]  # after a model
+    document.add_comment(part.runs, text="Đổi tên phần.", author="Đỗ Dũng", initials="ĐD")
     returned = tmp_path / "gop-y-nguyen-van-an.docx"
     document.save(str(returned))
     return WordRound(
@@ -159,7 +161,7 @@ def test_word_comments_reply_and_tracked_change_land_in_their_models(
     result = run("comments", "--content", content, word_round.returned)
     assert result.exit_code == 0, result.output
     assert (
-        "added 4 comments for 3 models, 0 already there, 1 not placed in a model" in result.stdout
+        "added 5 comments for 3 models, 0 already there, 2 not placed in a model" in result.stdout
     )
 
     (comment,) = comments_for(content, first.slug)
@@ -184,9 +186,11 @@ def test_word_comments_reply_and_tracked_change_land_in_their_models(
     assert suggestion.quoted.strip("…") in " ".join(before.split())
     assert old in suggestion.quoted and len(suggestion.quoted) <= QUOTED_MAX + 2  # around it
 
-    (unplaced,) = comments_for(content, UNPLACED)
-    assert unplaced.author == "Đỗ Dũng" and "đoạn" in unplaced.where
-    assert open_comments(content) == {first.slug: 1, second.slug: 1, third.slug: 1, UNPLACED: 1}
+    cover, part = sorted(comments_for(content, UNPLACED), key=lambda c: c.text)
+    assert (cover.text, part.text) == ("Tên sách nên ngắn hơn.", "Đổi tên phần.")
+    assert cover.where == "đoạn 1"  # the title page's first line
+    assert part.quoted.startswith("Phần ") and part.where == f"tiêu đề “{part.quoted}”"
+    assert open_comments(content) == {first.slug: 1, second.slug: 1, third.slug: 1, UNPLACED: 2}
 
 
 def test_importing_the_same_word_file_again_adds_nothing(run: Run, word_round: WordRound) -> None:
@@ -194,7 +198,7 @@ def test_importing_the_same_word_file_again_adds_nothing(run: Run, word_round: W
     stored = review_files(word_round.content)
     again = run("comments", "--content", word_round.content, word_round.returned)
     assert again.exit_code == 0
-    assert "added 0 comments for 0 models, 4 already there, 0 not placed in a model" in again.stdout
+    assert "added 0 comments for 0 models, 5 already there, 0 not placed in a model" in again.stdout
     assert review_files(word_round.content) == stored
 
 
@@ -281,7 +285,7 @@ def test_bad_files_are_named_and_the_batch_goes_on(
         "again",
     ]
     assert errors[2].startswith(f"{broken_pdf}: error: cannot read it (")
-    assert "added 4 comments for 3 models" in result.stdout
+    assert "added 5 comments for 3 models" in result.stdout
 
 
 def test_no_file_and_no_resolve_is_a_usage_error(

@@ -62,7 +62,7 @@ class ReviewCopy:
         style_font(self.document, FAMILY)
         self.footnotes = Footnotes(self.document)
         slugs = {entry.slug for entry in book.entries}
-        self.bookmarks: dict[str, str] = {}  # bookmark name → model slug
+        self.bookmarks: dict[str, str] = {}  # bookmark name → model slug ("" for a part)
         self.body = BodyWriter(
             self.document,
             self.footnotes,
@@ -75,6 +75,7 @@ class ReviewCopy:
         for number, part in enumerate(self.book.parts, start=1):
             heading = self.document.add_heading(f"Phần {roman(number)}. {part.title}", level=1)
             heading.paragraph_format.page_break_before = number > 1
+            self._bookmark(heading, bookmark_name(part.slug, "p_"), "")  # no model's comments
             for index, entry in enumerate(part.entries):
                 self._model(entry, new_page=index > 0)
         add_bookmark_map(self.document, self.bookmarks)
@@ -125,9 +126,7 @@ class ReviewCopy:
         """The model on a page of its own: a delegate's pages go to one model each."""
         heading = self.document.add_heading(entry.title, level=2)
         heading.paragraph_format.page_break_before = new_page
-        name = bookmark_name(entry.slug)
-        self.bookmarks[name] = entry.slug
-        add_bookmark(heading, name, len(self.bookmarks))
+        self._bookmark(heading, bookmark_name(entry.slug), entry.slug)
         rows = fields.fact_rows(entry, "pdf")
         facts = self.document.add_table(rows=len(rows), cols=2)
         facts.style = "Table Grid"
@@ -141,6 +140,10 @@ class ReviewCopy:
         self.body.write(entry.body, dict(entry.body_images))
         for image in entry.images[1:]:
             self._figure(image, image.caption)
+
+    def _bookmark(self, heading: Any, name: str, slug: str) -> None:
+        self.bookmarks[name] = slug
+        add_bookmark(heading, name, len(self.bookmarks))
 
     def _figure(self, image: Image, caption: str) -> None:
         """The picture centred at the text's width (no taller than half a page), then its
