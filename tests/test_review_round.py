@@ -29,6 +29,7 @@ from builder.place_names import district_named
 
 DRAFT = "hien-dat-mo-duong-gia-hung"  # the sample model the tests take out of “approved”
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
+TOOLS = ROOT / "tests" / "tools" / "node_modules"
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
 
@@ -174,6 +175,26 @@ def test_build_final_leaves_out_what_is_not_approved_and_says_so(
     assert not [href for href in home.xpath("//a/@href") if DRAFT in href]
 
 
+def test_a_reference_link_to_a_left_out_model_stops_the_final_edition_at_its_line(
+    run: Run, book_with_a_draft: Path, tmp_path: Path
+) -> None:
+    linking = book_with_a_draft / "models" / "chi-bo-bon-tot-khanh-nhac.md"
+    text = linking.read_text(encoding="utf-8")
+    linking.write_text(text + f"\nXem [mô hình hiến đất][hien-dat].\n\n[hien-dat]: {DRAFT}.md\n",
+                       encoding="utf-8")  # fmt: skip
+    line = len(text.split("\n")) + 1
+    out = tmp_path / "out"
+    result = run("build", "--final", "--allow-short", "--content", book_with_a_draft,
+                 "--out", out, "site")  # fmt: skip
+    assert result.exit_code == 1
+    assert (
+        f"{linking}:{line}:1: error: the link to “{DRAFT}.md” leads to a model left out of the "
+        "final edition" in result.stderr
+    )
+    assert f"hint: write it as [text]({DRAFT}.md), or remove it" in result.stderr
+    assert not out.exists()
+
+
 def test_build_final_stops_under_the_plan_and_names_what_is_short(
     run: Run, book_with_a_draft: Path, tmp_path: Path
 ) -> None:
@@ -281,8 +302,19 @@ def test_the_draft_build_shows_a_banner_on_the_drafts_site_page(
             view.screenshot(path=str(SCREENSHOTS / "draft-banner-375.png"))
             view.goto(base + urls.model("cong-an-vien-thi-tran-me"))
             assert view.locator(".draft-banner").count() == 0
+            checked = browser.new_context(bypass_csp=True).new_page()  # to let axe-core in
+            checked.goto(base + urls.model(DRAFT))
+            checked.add_script_tag(path=str(TOOLS / "axe-core" / "axe.min.js"))
+            result = checked.evaluate("axe.run(document, {resultTypes: ['violations']})")
+            assert [violation["id"] for violation in result["violations"]] == []
         finally:
             browser.close()
+    validated = subprocess.run(
+        ["java", "-jar", str(TOOLS / "vnu-jar" / "build" / "dist" / "vnu.jar"), "--errors-only",
+         str(out / "site" / urls.model(DRAFT))],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert validated.returncode == 0, validated.stderr
     # What serve shows the editors is never in a built site.
     for path in (out / "site").rglob("*.html"):
         text = path.read_text(encoding="utf-8")
