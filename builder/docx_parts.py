@@ -183,12 +183,24 @@ def save_reproducibly(document: Any, path: Path, when: datetime.datetime) -> Non
 
 def style_font(document: Any, family: str) -> None:
     """`family` for every script of the Normal style and the headings (the template sets
-    Calibri and Cambria through the theme, which would win for Vietnamese letters)."""
+    Calibri and Cambria through the theme, which would win for Vietnamese letters); the
+    document's defaults too, which table cells fall back on, with Vietnamese as the language
+    (Word's spelling checker then reads the delegates' words as Vietnamese)."""
+    defaults = document.styles.element.find(f"{qn('w:docDefaults')}/{qn('w:rPrDefault')}")
+    if defaults is not None:
+        properties = defaults.find(qn("w:rPr"))
+        if properties is not None:
+            _set_fonts(properties.get_or_add_rFonts(), family)
+            language = properties.find(qn("w:lang"))
+            if language is not None:  # the template's, `en-US`
+                language.set(qn("w:val"), "vi-VN")
     for style in document.styles:
-        if style.type != 1:  # paragraph styles only
-            continue
-        fonts = style.element.get_or_add_rPr().get_or_add_rFonts()
-        for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
-            fonts.set(qn(attribute), family)
-        for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
-            fonts.attrib.pop(qn(attribute), None)
+        if style.type == 1:  # paragraph styles
+            _set_fonts(style.element.get_or_add_rPr().get_or_add_rFonts(), family)
+
+
+def _set_fonts(fonts: Any, family: str) -> None:
+    for attribute in ("w:ascii", "w:hAnsi", "w:cs", "w:eastAsia"):
+        fonts.set(qn(attribute), family)
+    for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:cstheme", "w:eastAsiaTheme"):
+        fonts.attrib.pop(qn(attribute), None)

@@ -6,15 +6,17 @@ import re
 import shutil
 import subprocess
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import docx
 import pytest
 from click.testing import CliRunner
-from conftest import SAMPLE
+from conftest import SAMPLE, VALID_FRONT_MATTER, write_model
 from docx.oxml.ns import qn
 from docx.table import Table
 from docx.text.paragraph import Paragraph
+from pdfcheck import fonts
 
 from builder.cli import main
 from builder.docx_parts import bookmark_name, read_bookmark_map
@@ -26,12 +28,14 @@ from builder.outputs import chosen_outputs
 REVIEW = "dan-van-kheo-ninh-binh-2021-2025-du-thao.docx"
 
 
-def build_review(content: Path, out: Path) -> Path:
+def build_review(content: Path, out: Path, name: str = REVIEW) -> Path:
+    """`builder build review` of the book at `content`: the Word file it wrote."""
     result = CliRunner().invoke(
         main, ["build", "--content", str(content), "--out", str(out), "review"]
     )
     assert result.exit_code == 0, result.output
-    return out / REVIEW
+    (copy,) = out.glob(name)
+    return copy
 
 
 @pytest.fixture(scope="module")
@@ -188,3 +192,67 @@ def test_libreoffice_reads_it_with_footnotes_and_pictures(
     assert "BẢN DỰ THẢO LẤY Ý KIẾN" in text
     assert footnotes_of(sample_book)[0] in text
     assert sum(len(page.images) for page in reader.pages) >= 1
+    # Every letter in the book's typeface, table cells too (OpenSymbol: the list bullets).
+    assert {name.split("-")[0] for name in fonts(reader)} <= {"CharisSIL", "OpenSymbol"}
+
+
+RICH_BODY = """\
+## Cách làm
+
+Một đoạn có **chữ đậm**, *chữ nghiêng*, ~~chữ gạch~~, [một trang web](https://example.org/a)
+và [một mô hình khác](an-ninh.md)[^ghi].
+
+- Cấp một
+  - Cấp hai
+    - Cấp ba
+- Cấp một nữa
+
+3. Bước ba
+4. Bước bốn
+
+> Lời một người dân.
+
+### Chi tiết
+
+![Con đường làng](../images/duong.png "Đường làng sau khi làm")
+
+Nhắc lại chú thích[^ghi].
+
+[^ghi]: Đoạn đầu của chú thích.
+
+    Đoạn hai của chú thích.
+"""
+
+
+def test_every_kind_of_markdown_reaches_word(
+    book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "day-du", VALID_FRONT_MATTER, RICH_BODY)
+    copy = build_review(book, tmp_path / "out", name="*-du-thao.docx")
+    document = docx.Document(str(copy))
+    styled = [(p.style.name, p.text) for p in document.paragraphs]
+    assert ("Heading 3", "Cách làm") in styled and ("Heading 4", "Chi tiết") in styled
+    assert [style for style, text in styled if text.startswith("Cấp ")] == [
+        "List Bullet", "List Bullet 2", "List Bullet 3", "List Bullet",
+    ]  # fmt: skip
+    assert ("List Continue", "3. Bước ba") in styled and ("List Continue", "4. Bước bốn") in styled
+    assert ("Quote", "Lời một người dân.") in styled
+    assert ("Caption", "Đường làng sau khi làm") in styled
+    paragraph = next(p for p in document.paragraphs if p.text.startswith("Một đoạn có"))
+    marks = {run.text: (run.bold, run.italic, run.font.strike) for run in paragraph.runs}
+    assert marks["chữ đậm"] == (True, None, None) and marks["chữ nghiêng"] == (None, True, None)
+    assert marks["chữ gạch"] == (None, None, True)
+    links = list(paragraph._p.iter(qn("w:hyperlink")))
+    assert links[0].get(qn("w:anchor")) is None
+    assert document.part.rels[links[0].get(qn("r:id"))].target_ref == "https://example.org/a"
+    assert links[1].get(qn("w:anchor")) == bookmark_name("an-ninh")
+    with zipfile.ZipFile(copy) as archive:
+        notes = docx.oxml.parse_xml(archive.read("word/footnotes.xml"))
+    texts = [
+        ["".join(t.text or "" for t in p.iter(qn("w:t"))).strip() for p in note.iter(qn("w:p"))]
+        for note in notes.iter(qn("w:footnote"))
+        if note.get(qn("w:type")) is None
+    ]
+    ours = [text for text in texts if "Đoạn đầu của chú thích." in text]
+    assert ours == [["Đoạn đầu của chú thích.", "Đoạn hai của chú thích."]]  # called twice, once
