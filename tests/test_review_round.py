@@ -129,6 +129,27 @@ def test_builder_new_writes_a_proposed_model(run: Run, book_copy: Callable[[str]
     assert front_matter(Path(result.stdout.strip()))["status"] == "de-xuat"
 
 
+def test_builder_import_writes_a_proposed_model_the_check_accepts(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    import docx
+
+    book = book_copy("sample")
+    document = docx.Document()
+    document.add_heading("Tổ tự quản đường làng ở xã Gia Hưng", 1)
+    for fact in ("Đơn vị: Chi bộ thôn Đông", "Địa bàn: xã Gia Hưng, huyện Gia Viễn",
+                 "Năm công nhận: 2022", "Lĩnh vực: Kinh tế"):  # fmt: skip
+        document.add_paragraph(fact)
+    document.add_paragraph("Thôn Đông lập tổ tự quản giữ đường làng sạch đẹp.")
+    document.save(str(tmp_path / "bao-cao.docx"))
+    result = run("import", "--content", book, tmp_path / "bao-cao.docx")
+    assert result.exit_code == 0, result.output
+    path = Path(result.stdout.splitlines()[0])
+    assert front_matter(path)["status"] == "de-xuat"
+    checked = run("check", "--content", book)
+    assert checked.exit_code == 0, checked.stderr  # TODOs are warnings; the status is there
+
+
 # The final edition
 
 
