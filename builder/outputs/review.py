@@ -32,9 +32,8 @@ from builder.docx_parts import (
 from builder.editions import Handover, build_date
 from builder.fonts import FAMILY
 from builder.model import Book, Entry, Image
-from builder.templating import roman
+from builder.templating import roman, words
 
-TITLE = "BẢN DỰ THẢO LẤY Ý KIẾN"
 WORD_PICTURES = {".png", ".jpg", ".jpeg", ".gif", ".bmp", ".tif", ".tiff"}
 PAGE_WIDTH, PAGE_HEIGHT, MARGIN = Cm(21), Cm(29.7), Cm(2.5)  # A4, which every office prints
 MAX_PICTURE_HEIGHT = 0.5  # of the page: a tall photo leaves room for its caption and text
@@ -57,6 +56,7 @@ class ReviewCopy:
     def __init__(self, book: Book) -> None:
         self.book = book
         self.when = build_date(book)
+        self.words = words().review_copy  # templates/shared/words.j2
         self.document = docx.Document()
         self._page_setup()
         style_font(self.document, FAMILY)
@@ -73,16 +73,16 @@ class ReviewCopy:
     def save(self, path: Path) -> None:
         self._title_page()
         for number, part in enumerate(self.book.parts, start=1):
-            heading = self.document.add_heading(f"Phần {roman(number)}. {part.title}", level=1)
+            title = self.words["part"].format(number=roman(number), title=part.title)
+            heading = self.document.add_heading(title, level=1)
             heading.paragraph_format.page_break_before = number > 1
             self._bookmark(heading, bookmark_name(part.slug, "p_"), "")  # no model's comments
             for index, entry in enumerate(part.entries):
                 self._model(entry, new_page=index > 0)
         add_bookmark_map(self.document, self.bookmarks)
         config = self.book.config
-        set_core_properties(
-            self.document, f"{config.title} – {TITLE.capitalize()}", config.author, self.when
-        )
+        title = self.words["document_title"].format(title=config.title)
+        set_core_properties(self.document, title, config.author, self.when)
         save_reproducibly(self.document, path, self.when)
 
     def _page_setup(self) -> None:
@@ -104,22 +104,16 @@ class ReviewCopy:
             _centred(document.add_paragraph(config.subtitle, style="Subtitle"))
         document.add_paragraph()
         draft = _centred(document.add_paragraph())
-        run = draft.add_run(TITLE)
+        run = draft.add_run(self.words["title"])
         run.bold, run.font.size = True, Pt(18)
         day = self.when.date()
-        _centred(document.add_paragraph(f"Ngày {day.day} tháng {day.month} năm {day.year}")).runs[
-            0
-        ].italic = True
+        date = self.words["date"].format(day=day.day, month=day.month, year=day.year)
+        _centred(document.add_paragraph(date)).runs[0].italic = True
         document.add_paragraph()
-        for label in ("Họ và tên người góp ý", "Chức vụ, đơn vị"):
+        for label in self.words["blanks"]:
             document.add_paragraph(f"{label}: " + "…" * 24)
         document.add_paragraph()
-        document.add_paragraph(
-            "Xin đại biểu ghi ý kiến ngay trên văn bản này: chọn đoạn chữ rồi dùng "
-            "“Nhận xét” (Review → New Comment), hoặc bật “Theo dõi thay đổi” (Track Changes) "
-            "rồi sửa trực tiếp. Xin giữ nguyên các tiêu đề mô hình để Ban biên tập biết góp ý "
-            "thuộc mô hình nào. Gửi lại tệp đã lưu cho Ban biên tập."
-        )
+        document.add_paragraph(self.words["how_to"])
         document.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     def _model(self, entry: Entry, new_page: bool) -> None:
