@@ -37,11 +37,14 @@ from types import FrameType
 from builder import reviews, urls
 from builder.book_status import book_status
 from builder.cache import cache_dir
+from builder.editions import PAGE_MAP_NAME
 from builder.fields import STATUSES
 from builder.folder_swap import staged
 from builder.i18n import _, ngettext
 from builder.load import LoadMemo, load_book
+from builder.model import Book
 from builder.outputs.site import PageMemo, SiteWriter
+from builder.print_preview import PREVIEW_ROUTE, PrintPreviews, preview_address
 from builder.problems import BuildError, shown_path
 from builder.site_search import IndexRun
 from builder.templating import TEMPLATES, environment
@@ -69,6 +72,11 @@ class Preview:
     pictures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # image: its files
     templates: Snapshot = ()
     search: IndexRun | None = None
+    book: Book | None = None  # the last good build's book, for the print previews
+    # “Xem bản in”: the page map of the last full build gives each model's first folio
+    prints: PrintPreviews = field(
+        default_factory=lambda: PrintPreviews(Path("output", PAGE_MAP_NAME))
+    )
 
     def rebuild(self, report: Callable[[str], None], state: Snapshot | None = None) -> bool:
         """Load what changed, render the pages whose inputs changed, then the search index
@@ -119,7 +127,7 @@ class Preview:
                 messages += self.errors
             else:
                 self._remove_unwritten(writer)
-                self.problems = messages
+                self.problems, self.book = messages, loaded.book
                 return writer
         self.problems = messages
         self.version += 1
@@ -190,6 +198,18 @@ class Preview:
         opened = [comment for comment in found if comment.status == "open"]
         file = shown_path(reviews.review_path(self.content, slug))
         return _editor_page("preview-comments.html", comments=opened, problem=problem, file=file)
+
+    def print_link(self, slug: str) -> str:
+        """“Xem bản in”: the link to the model's print preview, put beside its preview."""
+        folio = self.prints.folio(slug)
+        return _editor_page("preview-print-link.html", href=preview_address(slug), folio=folio)
+
+    def print_pdf(self, slug: str) -> bytes:
+        """The model's pages as the book prints them; KeyError for a model not in the book."""
+        book = self.book
+        if book is None:
+            raise KeyError(slug)
+        return self.prints.pdf(book, slug, self.templates)
 
     def status(self) -> dict[str, object]:
         """What /__status tells the open page: a rebuild that hangs (a file that never
@@ -367,6 +387,9 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if self.site_path == STATUS_PAGE:
             self._send(preview.status_page().encode(), "text/html; charset=utf-8", with_body)
             return
+        if self.site_path.startswith(PREVIEW_ROUTE) and self.site_path.endswith(".pdf"):
+            self._print_preview(self.site_path[len(PREVIEW_ROUTE) : -len(".pdf")], with_body)
+            return
         if self.site_path == "/__livereload.js":
             script = (TEMPLATES / "site" / "assets" / "livereload.js").read_bytes()
             self._send(script, "text/javascript; charset=utf-8", with_body)
@@ -390,12 +413,24 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if path.suffix == ".html":
             page = data.decode("utf-8", "replace")
             if self.site_path == "/" + urls.model(path.stem):
-                page = page.replace("</body>", preview.comments_panel(path.stem) + "</body>", 1)
+                editor = preview.print_link(path.stem) + preview.comments_panel(path.stem)
+                page = page.replace("</body>", editor + "</body>", 1)
             page = page.replace("</body>", RELOAD_SCRIPT, 1)
             self._send(page.encode(), "text/html; charset=utf-8", with_body)
             return
         kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         self._send(data, kind, with_body)
+
+    def _print_preview(self, slug: str, with_body: bool) -> None:
+        try:
+            data = self.server.preview.print_pdf(slug)
+        except KeyError:
+            self.send_error(HTTPStatus.NOT_FOUND)
+            return
+        except (BuildError, OSError) as exc:
+            self.send_error(HTTPStatus.INTERNAL_SERVER_ERROR, str(exc))
+            return
+        self._send(data, "application/pdf", with_body)
 
     def _send(self, body: bytes, kind: str, with_body: bool = True) -> None:
         self.send_response(HTTPStatus.OK)

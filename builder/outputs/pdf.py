@@ -137,7 +137,7 @@ def _write_print(document: Any, package: PrintPackage) -> None:
     written = package.cover.with_name(package.cover.name + ".part")
     date_iso = build_date(book).strftime("%Y-%m-%dT%H:%M:%SZ")
     with _document_id_from(package.identifier + b"-cover"):
-        render_cover(book, size, _font_faces(), date_iso, written, package.identifier + b"c")
+        render_cover(book, size, font_faces(), date_iso, written, package.identifier + b"c")
     finish_for_press(written, package.cover, table=table, profile=settings.profile,
                      bleed_mm=size.bleed,
                      folds_mm=(size.trim_width, size.trim_width + size.spine))  # fmt: skip
@@ -226,31 +226,22 @@ def book_html(book: Book) -> str:
     """The whole book as one HTML document for WeasyPrint."""
     config = book.config
     env = environment("pdf")
-    css = env.get_template("book.css").render(
-        trim_width=config.pdf.trim_width_mm,
-        trim_height=config.pdf.trim_height_mm,
-        colours=config.pdf.colours,
-        cover_foreground=config.pdf.colours.cover_foreground,
-        cover_accent=config.pdf.colours.cover_accent,
-        short_title=config.short_title,
-        cmyk_profile=_press_profile(config.print.profile).as_uri(),
-    )
     date = build_date(book)
     districts = districts_alphabetical(book.entries, config)
     return env.get_template("book.html").render(
         book=config,
-        css=css,
-        font_faces=_font_faces(),
+        css=book_css(book),
+        font_faces=font_faces(),
         variant="book",
         date_iso=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         year=date.year,
-        front_pages=[_page(page) for page in book.front_pages],
-        back_pages=[_page(page) for page in book.back_pages],
+        front_pages=[printed_page(page) for page in book.front_pages],
+        back_pages=[printed_page(page) for page in book.back_pages],
         parts=[
             {
                 "slug": part.slug,
                 "title": part.title,
-                "entries": [_entry(book, entry) for entry in part.entries],
+                "entries": [printed_entry(book, entry) for entry in part.entries],
             }
             for part in book.parts
         ],
@@ -260,7 +251,25 @@ def book_html(book: Book) -> str:
     )
 
 
-def _entry(book: Book, entry: Entry) -> PrintedEntry:
+def book_css(book: Book) -> str:
+    """The book's stylesheet (templates/pdf/book.css) with its trim size and colours."""
+    config = book.config
+    return (
+        environment("pdf")
+        .get_template("book.css")
+        .render(
+            trim_width=config.pdf.trim_width_mm,
+            trim_height=config.pdf.trim_height_mm,
+            colours=config.pdf.colours,
+            cover_foreground=config.pdf.colours.cover_foreground,
+            cover_accent=config.pdf.colours.cover_accent,
+            short_title=config.short_title,
+            cmyk_profile=_press_profile(config.print.profile).as_uri(),
+        )
+    )
+
+
+def printed_entry(book: Book, entry: Entry) -> PrintedEntry:
     body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False,
                                 model_url=_model_anchor)  # fmt: skip
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
@@ -269,7 +278,7 @@ def _entry(book: Book, entry: Entry) -> PrintedEntry:
     return PrintedEntry(entry, footnotes_at_call_sites(body, entry.slug), figures, qr)
 
 
-def _page(page: Page) -> dict[str, Any]:
+def printed_page(page: Page) -> dict[str, Any]:
     body = markdown.render_body(page.body, page.body_images, _file_url, page.slug, lazy=False,
                                 model_url=_model_anchor)  # fmt: skip
     return {
@@ -299,7 +308,7 @@ def _press_profile(profile: Path) -> Path:
     return profile
 
 
-def _font_faces() -> str:
+def font_faces() -> str:
     return "\n".join(
         f'@font-face {{ font-family: "Charis SIL"; font-weight: {font.weight}; '
         f'font-style: {font.style}; src: url("{font.path.as_uri()}"); }}'
