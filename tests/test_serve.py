@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -23,20 +24,31 @@ def preview(book_copy: Callable[[str], Path], tmp_path: Path) -> Iterator[tuple[
     folder = tmp_path / "serve"
     empty_folder(folder)
     state = Preview(book, folder)
+    with serving(state) as base:
+        yield state, base + "/"
+
+
+@contextlib.contextmanager
+def serving(state: Preview, log: Callable[[str], None] | None = None) -> Iterator[str]:
+    """`state` built once, then served on loopback and rebuilt on every save, as `builder
+    serve` does, until the block ends; gives the server's address (no final slash). `log`:
+    where refusals are told (the terminal when None)."""
     messages: list[str] = []
     seen = watched_state(watch_roots(state))
-    assert state.rebuild(messages.append)
-    server = make_server(state, 0)
+    assert state.rebuild(messages.append), state.problems
+    server = make_server(state, 0) if log is None else make_server(state, 0, log)
     stop = threading.Event()
     threads = [threading.Thread(target=server.serve_forever, daemon=True),
                threading.Thread(target=watch, args=(state, messages.append, stop, 0.05, seen),
                                 daemon=True)]  # fmt: skip
     for thread in threads:
         thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}/"
-    stop.set()
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        stop.set()
+        server.shutdown()
+        server.server_close()
 
 
 def get(url: str) -> str:
