@@ -10,7 +10,8 @@ lives: two previews of two books never share pages, and a serve killed with `kil
 a folder the next one removes. The server answers only GET and HEAD for files the last build
 wrote, only to a browser that asks for 127.0.0.1 or localhost (a web page elsewhere cannot
 read the preview through DNS rebinding), and anything malformed with one line in the
-terminal, never a traceback.
+terminal, never a traceback. Each model's preview links to its print preview (“Xem bản in”,
+builder.print_preview): its pages as the book prints them, laid out on demand.
 """
 
 from __future__ import annotations
