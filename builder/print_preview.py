@@ -18,8 +18,8 @@ from builder.outputs.pdf import (
     BLEED_NONE,
     book_css,
     font_faces,
+    printed_body,
     printed_entry,
-    printed_page,
 )
 from builder.templating import environment
 
@@ -82,11 +82,11 @@ def model_print_html(book: Book, slug: str, first_page: int) -> str:
 def footnotes_before(book: Book, slug: str) -> int:
     """How many footnotes the book prints before model `slug`: its numbers run on through
     the book (book.css resets them nowhere)."""
-    count = sum(str(printed_page(page)["html"]).count(FOOTNOTE) for page in book.front_pages)
+    count = sum(printed_body(page).count(FOOTNOTE) for page in book.front_pages)
     for entry in (entry for part in book.parts for entry in part.entries):
         if entry.slug == slug:
             return count
-        count += printed_entry(book, entry).html.count(FOOTNOTE)
+        count += printed_body(entry).count(FOOTNOTE)
     raise KeyError(slug)
 
 

@@ -270,22 +270,21 @@ def book_css(book: Book) -> str:
 
 
 def printed_entry(book: Book, entry: Entry) -> PrintedEntry:
-    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False,
-                                model_url=_model_anchor)  # fmt: skip
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
     url = urls.absolute(book.config.base_url, urls.model(entry.slug))
     qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
-    return PrintedEntry(entry, footnotes_at_call_sites(body, entry.slug), figures, qr)
+    return PrintedEntry(entry, printed_body(entry), figures, qr)
+
+
+def printed_body(entry: Entry | Page) -> str:
+    """A model's or page's body as the book prints it: footnotes at their calls."""
+    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False,
+                                model_url=_model_anchor)  # fmt: skip
+    return footnotes_at_call_sites(body, entry.slug)
 
 
 def printed_page(page: Page) -> dict[str, Any]:
-    body = markdown.render_body(page.body, page.body_images, _file_url, page.slug, lazy=False,
-                                model_url=_model_anchor)  # fmt: skip
-    return {
-        "slug": page.slug,
-        "title": page.title,
-        "html": footnotes_at_call_sites(body, page.slug),
-    }
+    return {"slug": page.slug, "title": page.title, "html": printed_body(page)}
 
 
 def _model_anchor(slug: str) -> str:
