@@ -1,0 +1,129 @@
+"""One structure tree (PDF/UA tags) for PDFs joined page after page: no library merges them.
+
+`pdf_join.join` appends each unit's pages to the first unit's PDF; `merge_into` then gives
+the joined file one StructTreeRoot: every unit's top-level elements under the first unit's
+Document element, the /StructParents of its pages and the /StructParent of its annotations
+moved past the keys already used, the ParentTree, RoleMap and IDTree merged.
+Objects are copied with `Pdf.copy_foreign`, which maps a unit's pages to the copies that
+`pages.extend` made, so the elements' /Pg and the ParentTree's entries point at joined pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+
+def merge_into(joined: Pdf, unit: Pdf, first_page: int) -> None:
+    """Graft the structure tree of `unit`, whose pages are `joined`'s pages from
+    `first_page` on (already appended), onto `joined`'s tree."""
+    if "/StructTreeRoot" not in unit.Root:
+        return
+    root = joined.Root.StructTreeRoot
+    offset = next_parent_key(root)
+    tree = copied(joined, unit, unit.Root.StructTreeRoot)
+    for page in joined.pages[first_page:]:
+        _shift_keys(page.obj, offset)
+    document = _document(joined, root)
+    if not isinstance(document.get("/K"), Array):
+        document.K = Array(_as_list(document.get("/K")))
+    for kid in _as_list(tree.get("/K")):
+        for element in _top_elements(kid):
+            element.P = document
+            document.K.append(element)
+    entries = dict(number_tree(root.ParentTree))
+    entries.update((key + offset, value) for key, value in number_tree(tree.ParentTree))
+    root.ParentTree = Dictionary(Nums=Array(flat_pairs(sorted(entries.items()))))
+    root.ParentTreeNextKey = offset + next_parent_key(tree)
+    if "/RoleMap" in tree:
+        if "/RoleMap" not in root:
+            root.RoleMap = Dictionary()
+        for role, standard in tree.RoleMap.items():
+            if role not in root.RoleMap:
+                root.RoleMap[role] = standard
+    if "/IDTree" in tree:
+        ids = dict(name_tree(root.IDTree)) if "/IDTree" in root else {}
+        for key, element in name_tree(tree.IDTree):
+            ids.setdefault(key, element)
+        root.IDTree = Dictionary(Names=Array(flat_pairs(sorted(ids.items()))))
+
+
+def copied(joined: Pdf, unit: Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`unit`'s object (direct or not) copied into `joined`, its pages mapped to the
+    copies that `joined.pages.extend` made."""
+    if not value.is_indirect:
+        value = unit.make_indirect(value)
+    return joined.copy_foreign(value)
+
+
+def next_parent_key(tree: pikepdf.Object) -> int:
+    """The first /StructParents key not used by `tree`."""
+    if "/ParentTreeNextKey" in tree:
+        return int(tree.ParentTreeNextKey)
+    keys = [key for key, _ in number_tree(tree.ParentTree)] if "/ParentTree" in tree else []
+    return max(keys, default=-1) + 1
+
+
+def number_tree(node: pikepdf.Object) -> Iterator[tuple[int, pikepdf.Object]]:
+    """The (key, value) pairs of a number tree, its /Kids walked."""
+    return ((int(key), value) for key, value in _leaves(node, "/Nums"))
+
+
+def name_tree(node: pikepdf.Object) -> Iterator[tuple[str, pikepdf.Object]]:
+    """The (name, value) pairs of a name tree, its /Kids walked."""
+    return ((str(key), value) for key, value in _leaves(node, "/Names"))
+
+
+def _leaves(node: pikepdf.Object, entries: str) -> Iterator[tuple[pikepdf.Object, pikepdf.Object]]:
+    flat = node.get(entries, Array())
+    for index in range(0, len(flat), 2):
+        yield flat[index], flat[index + 1]
+    for kid in node.get("/Kids", Array()):
+        yield from _leaves(kid, entries)
+
+
+def _shift_keys(page: pikepdf.Object, offset: int) -> None:
+    if "/StructParents" in page:
+        page.StructParents = int(page.StructParents) + offset
+    for annotation in page.get("/Annots", Array()):
+        if "/StructParent" in annotation:
+            annotation.StructParent = int(annotation.StructParent) + offset
+
+
+def _document(joined: Pdf, root: pikepdf.Object) -> pikepdf.Object:
+    """The Document element the units' elements go under (made when the tree has none)."""
+    kids = _as_list(root.get("/K"))
+    if len(kids) == 1 and kids[0].get("/S") == Name.Document:
+        return kids[0]
+    document = joined.make_indirect(
+        Dictionary(Type=Name.StructElem, S=Name.Document, P=root, K=Array(kids))
+    )
+    for kid in kids:
+        kid.P = document
+    root.K = Array([document])
+    return document
+
+
+def _top_elements(kid: pikepdf.Object) -> list[pikepdf.Object]:
+    """A unit's Document element gives its children; any other element is itself."""
+    if kid.get("/S") == Name.Document:
+        return _as_list(kid.get("/K"))
+    return [kid]
+
+
+def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
+    if value is None:
+        return []
+    if isinstance(value, Array):
+        return list(value)
+    return [value]
+
+
+def flat_pairs(pairs: list[tuple[object, pikepdf.Object]]) -> list[object]:
+    """A sorted list of (key, value) as a name or number tree's flat array."""
+    flat: list[object] = []
+    for key, value in pairs:
+        flat.extend((pikepdf.String(key) if isinstance(key, str) else key, value))
+    return flat

@@ -1,0 +1,151 @@
+"""Two small tagged PDFs laid out apart by WeasyPrint and joined (builder.pdf_join) against the
+same HTML laid out in one pass: pages, text, bookmarks, links, tags and page labels."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from pdfcheck import outline_titles
+from pdfua import validate
+from pypdf import PdfReader
+from weasyprint import HTML
+
+from builder.pdf_join import cross_unit_uri, join
+from builder.struct_tree_merge import number_tree
+
+STYLE = "<style>@page { size: A6 } h1 { break-before: page } table { border: 1px solid }</style>"
+HEAD = f'<!doctype html><html lang="vi"><head><title>Sổ tay</title>{STYLE}</head><body>'
+UNIT_A = (
+    '<h1 id="mo-dau">Mở đầu</h1><p>Xem <a href="{link}">phần kinh tế</a> ở sau.</p>'
+    '<h2 id="muc-tieu">Mục tiêu</h2><p>Dân biết, dân bàn, dân làm, dân kiểm tra.</p>'
+)
+UNIT_B = (
+    '<h1 id="kinh-te">Phần kinh tế</h1><p>Trở về <a href="{link}">mở đầu</a>.</p>'
+    "<table><tr><th>Xã</th><th>Hộ</th></tr><tr><td>Tân Phú</td><td>120</td></tr></table>"
+    '<h1 id="ket-luan">Kết luận</h1><p>Hết.</p>'
+)
+
+
+def _pdf(body: str, path: Path) -> Path:
+    html = HEAD + body + "</body></html>"
+    HTML(string=html).write_pdf(path, pdf_variant="pdf/ua-1", uncompressed_pdf=True)
+    return path
+
+
+@pytest.fixture(scope="module")
+def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    folder = tmp_path_factory.mktemp("join")
+    single = _pdf(
+        UNIT_A.format(link="#kinh-te") + UNIT_B.format(link="#mo-dau"), folder / "single.pdf"
+    )
+    units = [
+        _pdf(UNIT_A.format(link=cross_unit_uri("kinh-te")), folder / "a.pdf"),
+        _pdf(UNIT_B.format(link=cross_unit_uri("mo-dau")), folder / "b.pdf"),
+    ]
+    return single, join(units, folder / "joined.pdf")
+
+
+def _texts(path: Path) -> list[str]:
+    pages = len(PdfReader(path).pages)
+    return [
+        subprocess.run(
+            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"],
+            capture_output=True, text=True, check=True,
+        ).stdout
+        for n in range(1, pages + 1)
+    ]  # fmt: skip
+
+
+def _link_targets(path: Path) -> list[tuple[int, str]]:
+    """(page, destination name) of every link, a named GoTo or a /Dest."""
+    targets = []
+    with pikepdf.open(path) as pdf:
+        for number, page in enumerate(pdf.pages):
+            for annotation in page.obj.get("/Annots", []):
+                if annotation.get("/Subtype") != pikepdf.Name.Link:
+                    continue
+                action = annotation.get("/A")
+                dest = action.D if action is not None and "/D" in action else annotation.Dest
+                targets.append((number, _dest_page(pdf, dest)))
+    return targets
+
+
+def _dest_page(pdf: pikepdf.Pdf, dest: pikepdf.Object) -> str:
+    """The page index a destination lands on, named destinations looked up."""
+    if isinstance(dest, pikepdf.String):
+        names = pdf.Root.Names.Dests.Names
+        dest = dict(zip([str(n) for n in names[::2]], names[1::2], strict=True))[str(dest)]
+    return str(pdf.pages.index(pikepdf.Page(dest[0])))
+
+
+def test_the_joined_pdf_has_the_single_pass_pages_and_text(editions: tuple[Path, Path]) -> None:
+    single, joined = editions
+    assert _texts(joined) == _texts(single)
+    assert len(_texts(joined)) == 3
+
+
+def test_the_joined_pdf_has_the_same_bookmarks_and_link_targets(
+    editions: tuple[Path, Path],
+) -> None:
+    single, joined = editions
+    assert outline_titles(PdfReader(joined).outline) == outline_titles(PdfReader(single).outline)
+    assert _link_targets(joined) == _link_targets(single)
+    assert len(_link_targets(joined)) == 2
+
+
+def test_the_joined_structure_tree_is_one_document_with_parents_renumbered(
+    editions: tuple[Path, Path],
+) -> None:
+    _, joined = editions
+    with pikepdf.open(joined) as pdf:
+        root = pdf.Root.StructTreeRoot
+        assert len(root.K) == 1 and pikepdf.Name.Document == root.K[0].S
+        tags = [str(kid.S) for kid in root.K[0].K]
+        assert tags.count("/H1") == 3 and "/Table" in tags
+        assert all(kid.P.objgen == root.K[0].objgen for kid in root.K[0].K)
+        keys = [key for key, _ in number_tree(root.ParentTree)]
+        used = [int(page.obj.StructParents) for page in pdf.pages]
+        used += [
+            int(annotation.StructParent)
+            for page in pdf.pages
+            for annotation in page.obj.get("/Annots", [])
+        ]
+        assert sorted(used) == keys and len(set(keys)) == len(keys)
+        assert int(root.ParentTreeNextKey) == max(keys) + 1
+        for _key, value in number_tree(root.ParentTree):
+            elements = list(value) if isinstance(value, pikepdf.Array) else [value]
+            assert all(element.get("/Type") == pikepdf.Name.StructElem for element in elements)
+
+
+def _findings(path: Path) -> set[str]:
+    return {f"{f.rule_id} {f.severity.name}: {f.message}" for f in validate(str(path)).findings}
+
+
+def test_pdfua_finds_no_new_problem_in_the_joined_pdf(editions: tuple[Path, Path]) -> None:
+    single, joined = editions
+    assert _findings(joined) <= _findings(single)
+
+
+def test_two_joins_give_the_same_bytes(editions: tuple[Path, Path], tmp_path: Path) -> None:
+    _, joined = editions
+    folder = joined.parent
+    again = join([folder / "a.pdf", folder / "b.pdf"], tmp_path / "again.pdf")
+    assert again.read_bytes() == joined.read_bytes()
+
+
+def test_page_labels_move_with_the_pages_before_them(tmp_path: Path) -> None:
+    units = []
+    for name, start in (("a", 1), ("b", 3)):
+        pdf = pikepdf.new()
+        for _ in range(2):
+            pdf.add_blank_page()
+        pdf.Root.PageLabels = pikepdf.Dictionary(
+            Nums=pikepdf.Array([0, pikepdf.Dictionary(S=pikepdf.Name.D, St=start)])
+        )
+        pdf.save(tmp_path / f"{name}.pdf")
+        units.append(tmp_path / f"{name}.pdf")
+    joined = join(units, tmp_path / "joined.pdf")
+    assert PdfReader(joined).page_labels == ["1", "2", "3", "4"]
