@@ -50,7 +50,7 @@ def join(units: Sequence[Path | bytes], target: Path) -> Path:
     if labels:
         joined.Root.PageLabels = Dictionary(Nums=Array(flat_pairs(sorted(labels.items()))))
     _resolve_cross_unit_links(joined, set(dests))
-    joined.save(target, deterministic_id=True)
+    joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return target
 
 
