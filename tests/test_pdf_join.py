@@ -149,3 +149,49 @@ def test_page_labels_move_with_the_pages_before_them(tmp_path: Path) -> None:
         units.append(tmp_path / f"{name}.pdf")
     joined = join(units, tmp_path / "joined.pdf")
     assert PdfReader(joined).page_labels == ["1", "2", "3", "4"]
+
+
+def _tagged_page_pdf(path: Path, element_id: str, role: str) -> Path:
+    """One page with one paragraph element that has an ID and a custom role (WeasyPrint
+    writes neither IDTree nor RoleMap, so these are made by hand)."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0].obj
+    page.StructParents = 0
+    root = pdf.make_indirect(pikepdf.Dictionary(Type=pikepdf.Name.StructTreeRoot))
+    document = pdf.make_indirect(
+        pikepdf.Dictionary(Type=pikepdf.Name.StructElem, S=pikepdf.Name.Document, P=root)
+    )
+    element = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.StructElem, S=pikepdf.Name(role), P=document, Pg=page,
+            K=pikepdf.Array([0]), ID=pikepdf.String(element_id),
+        )
+    )  # fmt: skip
+    document.K = pikepdf.Array([element])
+    root.K = pikepdf.Array([document])
+    root.ParentTree = pikepdf.Dictionary(Nums=pikepdf.Array([0, pikepdf.Array([element])]))
+    root.IDTree = pikepdf.Dictionary(Names=pikepdf.Array([pikepdf.String(element_id), element]))
+    root.RoleMap = pikepdf.Dictionary({role: pikepdf.Name.P})
+    pdf.Root.StructTreeRoot = root
+    pdf.save(path)
+    return path
+
+
+def test_role_maps_and_id_trees_are_merged(tmp_path: Path) -> None:
+    units = [
+        _tagged_page_pdf(tmp_path / "a.pdf", "doan-a", "/DoanMo"),
+        _tagged_page_pdf(tmp_path / "b.pdf", "doan-b", "/DoanKet"),
+    ]
+    with pikepdf.open(join(units, tmp_path / "joined.pdf")) as pdf:
+        root = pdf.Root.StructTreeRoot
+        assert dict(root.RoleMap.items()) == {
+            "/DoanMo": pikepdf.Name.P, "/DoanKet": pikepdf.Name.P,
+        }  # fmt: skip
+        ids = {str(root.IDTree.Names[i]): root.IDTree.Names[i + 1] for i in (0, 2)}
+        assert sorted(ids) == ["doan-a", "doan-b"]
+        pages = [page.obj.objgen for page in pdf.pages]
+        assert [ids[key].Pg.objgen for key in ("doan-a", "doan-b")] == pages
+        assert [int(page.obj.StructParents) for page in pdf.pages] == [0, 1]
+        parents = dict(number_tree(root.ParentTree))
+        assert [parents[key][0].ID for key in (0, 1)] == ["doan-a", "doan-b"]
