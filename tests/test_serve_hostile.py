@@ -272,9 +272,10 @@ class Serving:
             connection.close()
 
     def stop(self, how: signal.Signals = signal.SIGTERM) -> None:
-        """Send `how` to serve alone, as a user or a service manager would."""
+        """Send `how` to serve alone, as a user or a service manager would. Serve may be
+        finishing a search index in the background (a cold cache): it has 30 s to end."""
         self.process.send_signal(how)
-        self.process.wait(timeout=5)
+        self.process.wait(timeout=30)
 
     def close(self) -> None:
         with contextlib.suppress(ProcessLookupError):
