@@ -69,7 +69,12 @@ def figures_leaving_gaps(document: Any) -> tuple[FigureMove, ...]:
     """The figures of a laid-out document that opened a page after leaving a blank foot of
     at least MIN_GAP_MM on the page before (headings pulled along with them count as part of
     the move), with the blocks of text to set before them instead."""
-    pages = [list(_flow_leaves(page._page_box.children[0], None)) for page in document.pages]
+    return figures_leaving_gaps_on([page._page_box for page in document.pages])
+
+
+def figures_leaving_gaps_on(page_boxes: list[Any]) -> tuple[FigureMove, ...]:
+    """`figures_leaving_gaps` for WeasyPrint's page boxes, margin boxes made or not."""
+    pages = [list(_flow_leaves(box.children[0], None)) for box in page_boxes]
     order: list[_Leaf] = []
     heights: dict[int, float] = {}
     for leaves in pages:
@@ -85,7 +90,7 @@ def figures_leaving_gaps(document: Any) -> tuple[FigureMove, ...]:
         figure = _pushed_figure(leaves)
         if figure is None or not before or before[-1].article is not figure.article:
             continue
-        gap = _free_below(document.pages[index - 1]._page_box, before)
+        gap = _free_below(page_boxes[index - 1], before)
         if gap < MIN_GAP_MM * MM:
             continue
         pulled = sum(leaf.box.margin_height() for leaf in leaves[: leaves.index(figure)])

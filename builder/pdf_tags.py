@@ -35,9 +35,10 @@ def complete_tags(document: Any, pdf: Any) -> None:
             attributes["Scope"] = scope
 
 
-def label_pages(document: Any, pdf: Any) -> None:
+def label_pages(document: Any, pdf: Any, first_folio: int = 1) -> None:
     """/PageLabels: the pages before the half title are the cover (“Bìa-1”, “Bìa-2”), the
-    rest are numbered from 1 as the folios of the print edition."""
+    rest are numbered from `first_folio` (1, or a later unit's first) as the folios of the
+    print edition."""
     import pydyf
 
     from builder.print_layout import cover_pages
@@ -48,14 +49,14 @@ def label_pages(document: Any, pdf: Any) -> None:
     if cover:
         numbers.extend([0, pydyf.Dictionary({"S": "/D", "P": pydyf.String(
             f"{words().titles['cover']}-")})])  # fmt: skip
-    numbers.extend([cover, pydyf.Dictionary({"S": "/D", "St": 1})])
+    numbers.extend([cover, pydyf.Dictionary({"S": "/D", "St": first_folio})])
     pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": numbers})
 
 
-def finish_screen_edition(document: Any, pdf: Any) -> None:
+def finish_screen_edition(document: Any, pdf: Any, first_folio: int = 1) -> None:
     """Everything the screen edition adds to what WeasyPrint writes."""
     complete_tags(document, pdf)
-    label_pages(document, pdf)
+    label_pages(document, pdf, first_folio)
 
 
 def link_description(element: Any) -> str:

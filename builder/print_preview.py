@@ -15,12 +15,12 @@ from builder import figure_placement
 from builder.editions import build_date
 from builder.model import Book
 from builder.outputs.pdf import (
-    BLEED_NONE,
     book_css,
     font_faces,
     printed_body,
     printed_entry,
 )
+from builder.pdf_writing import BLEED_NONE
 from builder.templating import environment
 
 FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (print_html)

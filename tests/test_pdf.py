@@ -157,7 +157,7 @@ def test_a_failure_in_the_print_worker_is_reported_and_leaves_no_output(
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pdf, "_write_print", broken)
+    monkeypatch.setattr(pdf, "_finish_print", broken)
     result = run("build", "--content", FIXTURES / "minimal", "--out", tmp_path / "o", "pdf")
     assert result.exit_code == 1
     assert "error: writing the print PDF failed: [Errno 28] No space left on device" in (

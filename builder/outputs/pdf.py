@@ -1,21 +1,21 @@
 """The printed book: a screen edition (tagged PDF/UA-1, links, bookmarks) and a print
-edition (PDF/X-4, 3 mm bleed, crop marks, no links) from one WeasyPrint layout.
+edition (PDF/X-4, 3 mm bleed, crop marks, no links), laid out in units on every core and
+joined (`parallel_layout`, `pdf_join`), or in one WeasyPrint layout.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import logging
-import uuid
-from collections.abc import Iterator
+import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
 import segno
 
-from builder import figure_placement, markdown, preflight, urls
+from builder import figure_placement, markdown, parallel_layout, pdf_units, preflight, urls
 from builder.cover_spread import cover_size, render_cover
 from builder.editions import (
     PREFLIGHT_NAME,
@@ -33,7 +33,8 @@ from builder.i18n import _
 from builder.model import Book, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
-from builder.pdf_tags import finish_screen_edition
+from builder.pdf_join import join
+from builder.pdf_writing import document_id_from, write_interior, write_screen
 from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
 from builder.print_layout import cover_pages, model_pages, page_starts
@@ -43,7 +44,6 @@ from builder.progress import layout_progress
 from builder.templating import environment
 
 LOG = logging.getLogger("builder")
-BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
 INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
 
 
@@ -58,43 +58,45 @@ class PrintedEntry:
 class PdfOutput:
     name: ClassVar[str] = "pdf"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
-        from weasyprint import HTML
+    def __init__(self, *, in_units: bool = True) -> None:
+        # In units on every core (`parallel_layout`); the whole book in one WeasyPrint
+        # layout otherwise, or where processes cannot be forked.
+        self.in_units = in_units
 
-        base_url = str(book.root.resolve())
-        with layout_progress(self.name):
-            # A figure too tall for the rest of its page moves below the text that fills
-            # the gap (issue 13): a second layout, only when one does.
-            html, document = figure_placement.lay_out(
-                book_html(book), lambda html: HTML(string=html, base_url=base_url).render()
-            )
-        identifier = hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        screen = target / screen_pdf_name(book)
-        package = PrintPackage(book, target, identifier, cover_pages(document))
-        # One layout, two editions, written side by side on two cores: the print files
-        # in a forked copy of the layout, the screen edition here. Without fork, the print
-        # files are written first and the screen one from a fresh layout, since a written
-        # document keeps traces of its writing.
-        task = ForkedTask(
-            lambda: _write_print(document, package),
-            _("writing the print PDF failed: {reason}"),
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+        html = book_html(book)
+        package = PrintPackage(
+            book, target, hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         )
-        with task:
-            fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
-            _write_screen(fresh, screen, identifier)
-        pages = model_pages(document, package.cover_pages)
-        starts = _colophon_last(page_starts(document, package.cover_pages), book, document,
-                                package)  # fmt: skip
+        screen = target / screen_pdf_name(book)
+        jobs = handover.jobs if handover is not None and handover.jobs else default_jobs()
+        units = pdf_units.cut(html)
+        with layout_progress(self.name):
+            laid_out = None
+            if self.in_units and len(units) > 1:
+                laid_out = _render_in_units(units, package, screen, jobs)
+            if laid_out is None:
+                laid_out = _render_whole(html, package, screen)
+        starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
         strict = handover is not None and handover.strict
-        checked = _preflight(book, document, package, strict=strict)
+        checked = _preflight(book, package, laid_out, strict=strict)
         if handover is not None:
-            handover.print_pages.update(pages)
+            handover.print_pages.update(laid_out.model_pages)
             handover.page_starts.update(starts)
             handover.downloads += [
                 Download(screen, "pdf-screen"),
                 Download(package.interior, "pdf-print"),
             ]  # not the cover spread: it is for the printing house only
-        return [screen, package.interior, package.cover, checked, write_page_map(pages, target)]
+        return [screen, package.interior, package.cover, checked,
+                write_page_map(laid_out.model_pages, target)]  # fmt: skip
+
+
+def default_jobs() -> int:
+    """Every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +106,6 @@ class PrintPackage:
     book: Book
     target: Path
     identifier: bytes
-    cover_pages: int  # pages of the layout before the half title: the screen edition's cover
 
     @property
     def interior(self) -> Path:
@@ -115,61 +116,103 @@ class PrintPackage:
         return self.target / cover_pdf_name(self.book)
 
 
-def _write_print(document: Any, package: PrintPackage) -> None:
-    """The interior block (PDF/X-4, from the half title, whole signatures, no links: nothing
-    to click on paper) and the cover spread, both finished for the press."""
+@dataclass(frozen=True, slots=True)
+class LaidOut:
+    """Where things fall in the written book (`print_layout`)."""
+
+    cover_pages: int  # the screen edition's pages before the half title
+    interior_pages: int  # from the half title on, before the signatures' blank pages
+    model_pages: dict[str, int]
+    starts: dict[int, tuple[str, str]]
+    colophon_last: bool
+
+
+def _render_in_units(
+    units: tuple[pdf_units.Unit, ...], package: PrintPackage, screen: Path, jobs: int
+) -> LaidOut | None:
+    """The book laid out in units on `jobs` cores and joined; None when its front matter
+    would not keep its pages (the caller lays it out whole)."""
+    base_url = str(package.book.root.resolve())
+    with tempfile.TemporaryDirectory(prefix="builder-pdf-") as folder:
+        try:
+            book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs)
+        except parallel_layout.FrontMatterMoved:
+            LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
+            return None
+        interior = package.interior.with_name(package.interior.name + ".part")
+
+        def print_files() -> None:
+            join(book.interior_units, interior)
+            _finish_print(interior, package, book.interior_pages)
+
+        task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
+        with task:
+            join(book.screen_units, screen)
+    return LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
+                   book.colophon_last)  # fmt: skip
+
+
+def _render_whole(html: str, package: PrintPackage, screen: Path) -> LaidOut:
+    """The book in one WeasyPrint layout, both editions written from it."""
+    from weasyprint import HTML
+
+    base_url = str(package.book.root.resolve())
+    # A figure too tall for the rest of its page moves below the text that fills the gap
+    # (issue 13): a second layout, only when one does.
+    html, document = figure_placement.lay_out(
+        html, lambda html: HTML(string=html, base_url=base_url).render()
+    )
+    cover = cover_pages(document)
+    interior = package.interior.with_name(package.interior.name + ".part")
+
+    # One layout, two editions, written side by side on two cores: the print files in a
+    # forked copy of the layout, the screen edition here. Without fork, the print files are
+    # written first and the screen one from a fresh layout, since a written document keeps
+    # traces of its writing.
+    def print_files() -> None:
+        write_interior(document.copy(document.pages[cover:]), interior, package.identifier)
+        _finish_print(interior, package, len(document.pages) - cover)
+
+    task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
+    with task:
+        fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
+        write_screen(fresh, screen, package.identifier)
+    return LaidOut(
+        cover, len(document.pages) - cover, model_pages(document, cover),
+        page_starts(document, cover), "thong-tin-xuat-ban" in document.pages[-1].anchors,
+    )  # fmt: skip
+
+
+def _finish_print(interior: Path, package: PrintPackage, pages: int) -> None:
+    """The written interior (`interior`, removed) finished for the press: whole signatures,
+    press colours, marks; and the cover spread for its spine."""
     book = package.book
     settings = book.config.print
     table = press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
-    interior = document.copy(document.pages[package.cover_pages :])
-    links = [page.links for page in interior.pages]
-    for page in interior.pages:
-        page.links = []
-    written = package.interior.with_name(package.interior.name + ".part")
-    with _document_id_from(package.identifier):
-        interior.write_pdf(written, pdf_variant="pdf/x-4", pdf_identifier=package.identifier)
-    for page, kept in zip(interior.pages, links, strict=True):
-        page.links = kept
-    blank = padding(len(interior.pages), settings.signature)
-    finish_for_press(written, package.interior, table=table, profile=settings.profile,
+    blank = padding(pages, settings.signature)
+    finish_for_press(interior, package.interior, table=table, profile=settings.profile,
                      bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
-    size = cover_size(book, len(interior.pages) + blank)
+    size = cover_size(book, pages + blank)
     written = package.cover.with_name(package.cover.name + ".part")
     date_iso = build_date(book).strftime("%Y-%m-%dT%H:%M:%SZ")
-    with _document_id_from(package.identifier + b"-cover"):
+    with document_id_from(package.identifier + b"-cover"):
         render_cover(book, size, font_faces(), date_iso, written, package.identifier + b"c")
     finish_for_press(written, package.cover, table=table, profile=settings.profile,
                      bleed_mm=size.bleed,
                      folds_mm=(size.trim_width, size.trim_width + size.spine))  # fmt: skip
 
 
-@contextlib.contextmanager
-def _document_id_from(identifier: bytes) -> Iterator[None]:
-    """WeasyPrint's PDF/X writer puts a random `xmpMM:DocumentID` in the XMP; derive it
-    from the content instead, so the same book gives the same print files."""
-    from weasyprint.pdf import metadata
-
-    random_uuid = metadata.uuid4
-    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_OID, identifier.decode())
-    try:
-        yield
-    finally:
-        metadata.uuid4 = random_uuid
-
-
-def _preflight(book: Book, document: Any, package: PrintPackage, *, strict: bool) -> Path:
+def _preflight(book: Book, package: PrintPackage, laid_out: LaidOut, *, strict: bool) -> Path:
     """`preflight.txt` beside the print files; failing lines are warnings, or with
     `strict` an error that stops the build."""
     settings = book.config.print
-    laid_out = len(document.pages) - package.cover_pages
-    interior_pages = laid_out + padding(laid_out, settings.signature)
+    interior_pages = laid_out.interior_pages + padding(laid_out.interior_pages, settings.signature)
     size = cover_size(book, interior_pages)
-    colophon_last = "thong-tin-xuat-ban" in document.pages[-1].anchors
     trim = (book.config.pdf.trim_width_mm, book.config.pdf.trim_height_mm)
     lines = [
         *preflight.check_file(package.interior, trim, INTERIOR_BLEED_MM, settings.max_ink),
         *preflight.interior_lines(
-            package.interior, interior_pages, settings.signature, colophon_last
+            package.interior, interior_pages, settings.signature, laid_out.colophon_last
         ),
         *preflight.check_file(
             package.cover, (size.width, size.trim_height), size.bleed, settings.max_ink
@@ -193,28 +236,11 @@ def _preflight(book: Book, document: Any, package: PrintPackage, *, strict: bool
     return path
 
 
-def _write_screen(document: Any, target: Path, identifier: bytes) -> None:
-    """Tagged PDF/UA-1 trimmed to the page, without the press profile.
-
-    Changes `document`: call it after the print edition has its own copy (or is written).
-    """
-    document.color_profiles.pop("device-cmyk", None)
-    for page in document.pages:
-        page.bleed = dict(BLEED_NONE)
-    document.write_pdf(
-        target,
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=identifier,
-        finisher=finish_screen_edition,
-    )
-
-
 def _colophon_last(
-    starts: dict[int, tuple[str, str]], book: Book, document: Any, package: PrintPackage
+    starts: dict[int, tuple[str, str]], book: Book, laid_out: int
 ) -> dict[int, tuple[str, str]]:
     """The starts with the colophon on the print interior's last page, after the blank
     pages that complete its last signature (`finish_for_press`)."""
-    laid_out = len(document.pages) - package.cover_pages
     blank = padding(laid_out, book.config.print.signature)
     if blank and starts.get(laid_out, ("",))[0] == "thong-tin-xuat-ban":
         starts = dict(starts)

@@ -1,0 +1,61 @@
+"""Writing a WeasyPrint layout as the book's two PDFs: the screen edition (tagged PDF/UA-1,
+trimmed to the page) and the print interior (PDF/X-4 with its bleed, no links), with
+reproducible bytes. The whole book's layout and each unit's (`unit_layout`) are written so.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from builder.pdf_tags import finish_screen_edition
+
+BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
+
+
+def write_interior(document: Any, target: Path, identifier: bytes) -> None:
+    """The pages of `document` as PDF/X-4, without their links (nothing to click on paper);
+    the links are put back afterwards."""
+    links = [page.links for page in document.pages]
+    for page in document.pages:
+        page.links = []
+    try:
+        with document_id_from(identifier):
+            document.write_pdf(target, pdf_variant="pdf/x-4", pdf_identifier=identifier)
+    finally:
+        for page, kept in zip(document.pages, links, strict=True):
+            page.links = kept
+
+
+def write_screen(document: Any, target: Path, identifier: bytes, first_folio: int = 1) -> None:
+    """Tagged PDF/UA-1 trimmed to the page, without the press profile; its page labels count
+    from `first_folio` (a unit's first folio in the book).
+
+    Changes `document`: call it after the print interior is written (or has its own copy).
+    """
+    document.color_profiles.pop("device-cmyk", None)
+    for page in document.pages:
+        page.bleed = dict(BLEED_NONE)
+    document.write_pdf(
+        target,
+        pdf_variant="pdf/ua-1",
+        pdf_identifier=identifier,
+        finisher=lambda document, pdf: finish_screen_edition(document, pdf, first_folio),
+    )
+
+
+@contextlib.contextmanager
+def document_id_from(identifier: bytes) -> Iterator[None]:
+    """WeasyPrint's PDF/X writer puts a random `xmpMM:DocumentID` in the XMP; derive it
+    from the content instead, so the same book gives the same print files."""
+    from weasyprint.pdf import metadata
+
+    random_uuid = metadata.uuid4
+    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_OID, identifier.decode())
+    try:
+        yield
+    finally:
+        metadata.uuid4 = random_uuid
