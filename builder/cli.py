@@ -123,6 +123,12 @@ def check(content: Path, strict: bool, fix: bool) -> None:
     is_flag=True,
     help=N_("Print “BẢN DỰ THẢO” on every page of the PDF, for delegates who comment on it."),
 )
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help=N_("Processes that lay out the PDF at once (default: one per core)."),
+)
 @click.argument("formats", nargs=-1, type=_OutputNames())
 def build(
     content: Path,
@@ -132,6 +138,7 @@ def build(
     final: bool = False,
     allow_short: bool = False,
     for_review: bool = False,
+    jobs: int | None = None,
 ) -> None:
     started = time.perf_counter()
     loaded = _load(content)
@@ -144,7 +151,9 @@ def build(
     outputs = available_outputs()
     chosen = chosen_outputs(formats)
     try:
-        written = write_outputs(book, [outputs[name] for name in chosen], out_dir, strict=strict)
+        written = write_outputs(
+            book, [outputs[name] for name in chosen], out_dir, strict=strict, jobs=jobs
+        )
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)

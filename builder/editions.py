@@ -65,6 +65,8 @@ class Handover:
     # Set by the build, read by the outputs: `build --strict` (and `publish`) fails when the
     # print files' preflight has a failing line.
     strict: bool = False
+    # `build --jobs N`: how many processes lay the PDF out (None: one per core).
+    jobs: int | None = None
 
 
 def write_page_map(pages: dict[str, int], target: Path) -> Path:

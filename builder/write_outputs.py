@@ -29,7 +29,12 @@ MANIFEST = "SHA256SUMS"
 
 
 def write_outputs(
-    book: Book, outputs: Iterable[Output], out_dir: Path, *, strict: bool = False
+    book: Book,
+    outputs: Iterable[Output],
+    out_dir: Path,
+    *,
+    strict: bool = False,
+    jobs: int | None = None,
 ) -> list[Path]:
     """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap.
 
@@ -42,7 +47,7 @@ def write_outputs(
     target = Path(os.path.abspath(out_dir))
     with staged(target) as staging:
         written: list[Path] = []
-        handover = Handover(strict=strict)  # what the PDF tells the EPUB and the site
+        handover = Handover(strict=strict, jobs=jobs)  # what the PDF tells the EPUB and the site
         for output in outputs:
             written.extend(_render(output, book, staging.folder, handover))
         written.append(mark(staging.folder))
