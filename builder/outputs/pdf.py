@@ -142,12 +142,12 @@ def _render_in_units(
         interior = package.interior.with_name(package.interior.name + ".part")
 
         def print_files() -> None:
-            join(book.interior_units, interior)
+            join(book.interior_units, interior, _font_files())
             _finish_print(interior, package, book.interior_pages)
 
         task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
         with task:
-            join(book.screen_units, screen)
+            join(book.screen_units, screen, _font_files())
     return LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                    book.colophon_last)  # fmt: skip
 
@@ -331,6 +331,10 @@ def _press_profile(profile: Path) -> Path:
             ).format(path=profile)
         )
     return profile
+
+
+def _font_files() -> list[Path]:
+    return [font.path for font in book_fonts()]
 
 
 def font_faces() -> str:
