@@ -13,6 +13,7 @@ in one pass).
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import traceback
@@ -28,6 +29,8 @@ from builder.pdf_units import Unit
 from builder.print_layout import PAGE_ANCHORS
 from builder.problems import BuildError
 from builder.unit_layout import UnitJob, UnitPages, UnitWritten, lay_out_unit
+
+LOG = logging.getLogger("builder")
 
 
 class FrontMatterMoved(Exception):
@@ -202,11 +205,11 @@ def _run_forked(
                 try:
                     kind, payload = connection.recv()
                 except EOFError:
-                    kind, payload = "failed", _("the worker stopped")
+                    kind, payload = "failed", (_("the worker stopped"), "")
                 if kind == "failed":
-                    raise BuildError(
-                        _("laying out the PDF failed: {reason}").format(reason=payload)
-                    )
+                    reason, details = payload
+                    LOG.debug("%s", details)
+                    raise BuildError(_("laying out the PDF failed: {reason}").format(reason=reason))
                 if kind == "paginated":
                     book.paginated[job.unit] = payload
                     waiting[connection] = job.unit
@@ -238,7 +241,7 @@ def _work(job: UnitJob, connection: Connection) -> None:
         result = lay_out_unit(job, folios_before)
         connection.send(("done", result))
     except BaseException as exc:  # report, then leave with a failure code
-        connection.send(("failed", f"{exc}\n{traceback.format_exc(limit=4)}"))
+        connection.send(("failed", (str(exc) or type(exc).__name__, traceback.format_exc())))
         connection.close()
         os._exit(1)
     connection.close()
