@@ -3,12 +3,11 @@ same HTML laid out in one pass: pages, text, bookmarks, links, tags and page lab
 
 from __future__ import annotations
 
-import subprocess
 from pathlib import Path
 
 import pikepdf
 import pytest
-from pdfcheck import outline_titles
+from pdfcheck import layout_texts, link_targets, outline_titles
 from pdfua import validate
 from pypdf import PdfReader
 from weasyprint import HTML
@@ -48,52 +47,19 @@ def editions(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return single, join(units, folder / "joined.pdf")
 
 
-def _texts(path: Path) -> list[str]:
-    pages = len(PdfReader(path).pages)
-    return [
-        subprocess.run(
-            ["pdftotext", "-layout", "-f", str(n), "-l", str(n), str(path), "-"],
-            capture_output=True, text=True, check=True,
-        ).stdout
-        for n in range(1, pages + 1)
-    ]  # fmt: skip
-
-
-def _link_targets(path: Path) -> list[tuple[int, str]]:
-    """(page, destination name) of every link, a named GoTo or a /Dest."""
-    targets = []
-    with pikepdf.open(path) as pdf:
-        for number, page in enumerate(pdf.pages):
-            for annotation in page.obj.get("/Annots", []):
-                if annotation.get("/Subtype") != pikepdf.Name.Link:
-                    continue
-                action = annotation.get("/A")
-                dest = action.D if action is not None and "/D" in action else annotation.Dest
-                targets.append((number, _dest_page(pdf, dest)))
-    return targets
-
-
-def _dest_page(pdf: pikepdf.Pdf, dest: pikepdf.Object) -> str:
-    """The page index a destination lands on, named destinations looked up."""
-    if isinstance(dest, pikepdf.String):
-        names = pdf.Root.Names.Dests.Names
-        dest = dict(zip([str(n) for n in names[::2]], names[1::2], strict=True))[str(dest)]
-    return str(pdf.pages.index(pikepdf.Page(dest[0])))
-
-
 def test_the_joined_pdf_has_the_single_pass_pages_and_text(editions: tuple[Path, Path]) -> None:
     single, joined = editions
-    assert _texts(joined) == _texts(single)
-    assert len(_texts(joined)) == 3
+    assert layout_texts(joined) == layout_texts(single)
+    assert len(layout_texts(joined)) == 3
 
 
-def test_the_joined_pdf_has_the_same_bookmarks_and_link_targets(
+def test_the_joined_pdf_has_the_same_bookmarks_andlink_targets(
     editions: tuple[Path, Path],
 ) -> None:
     single, joined = editions
     assert outline_titles(PdfReader(joined).outline) == outline_titles(PdfReader(single).outline)
-    assert _link_targets(joined) == _link_targets(single)
-    assert len(_link_targets(joined)) == 2
+    assert link_targets(joined) == link_targets(single)
+    assert len(link_targets(joined)) == 2
 
 
 def test_the_joined_structure_tree_is_one_document_with_parents_renumbered(

@@ -1,0 +1,244 @@
+"""The book laid out in units on every core and joined (builder.parallel_layout,
+builder.pdf_join) against the same book laid out in one WeasyPrint pass: the same pages,
+text, looks, folios, bookmarks, links and boxes; no new accessibility problem; the same
+bytes from one build to the next and whatever the number of processes."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+import subprocess
+from pathlib import Path
+
+import pikepdf
+import pytest
+from conftest import SAMPLE, Run
+from pdfcheck import layout_texts, link_targets, outline_titles
+from pdfua import validate
+from PIL import Image
+from pypdf import PdfReader
+
+from builder import pdf_units
+from builder.load import load_book
+from builder.outputs.pdf import PdfOutput, book_html
+from builder.write_outputs import write_outputs
+
+SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
+PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
+
+
+@pytest.fixture(scope="module")
+def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """The sample book's PDF in units (as `builder build` makes it) and in one pass."""
+    folder = tmp_path_factory.mktemp("units")
+    book = load_book(SAMPLE).book
+    assert len(pdf_units.cut(book_html(book))) == 6  # front, four parts, back
+    write_outputs(book, [PdfOutput(in_units=True)], folder / "units", jobs=2)
+    write_outputs(book, [PdfOutput(in_units=False)], folder / "whole")
+    return folder / "units", folder / "whole"
+
+
+@pytest.mark.parametrize("edition", [SCREEN, PRINT])
+def test_the_units_give_the_single_pass_pages_and_text(
+    builds: tuple[Path, Path], edition: str
+) -> None:
+    units, whole = builds
+    joined, single = layout_texts(units / edition), layout_texts(whole / edition)
+    assert len(joined) == len(single) > 60
+    for number, (ours, theirs) in enumerate(zip(joined, single, strict=True), start=1):
+        assert ours == theirs, f"{edition}, page {number}"
+
+
+def _pixels(pdf: Path) -> list[bytes]:
+    """Every page drawn at 30 dpi (pdftoppm), as raw RGB bytes."""
+    pages = len(PdfReader(pdf).pages)
+    drawn = []
+    for number in range(1, pages + 1):
+        png = subprocess.run(
+            ["pdftoppm", "-png", "-r", "30", "-f", str(number), "-l", str(number), str(pdf)],
+            capture_output=True, check=True,
+        ).stdout  # fmt: skip
+        drawn.append(Image.open(io.BytesIO(png)).convert("RGB").tobytes())
+    return drawn
+
+
+@pytest.mark.parametrize("edition", [SCREEN, PRINT])
+def test_every_page_looks_the_same(builds: tuple[Path, Path], edition: str) -> None:
+    """Drawn, the pages are the same pixels: margins on the right side of each page,
+    running heads, folios, figures, footnotes, crop marks."""
+    units, whole = builds
+    joined, single = _pixels(units / edition), _pixels(whole / edition)
+    differing = [n for n, (a, b) in enumerate(zip(joined, single, strict=True), 1) if a != b]
+    assert differing == []
+
+
+def test_the_units_keep_the_bookmarks_labels_and_link_targets(builds: tuple[Path, Path]) -> None:
+    units, whole = builds
+    joined, single = PdfReader(units / SCREEN), PdfReader(whole / SCREEN)
+    assert outline_titles(joined.outline) == outline_titles(single.outline)
+
+    def outline_pages(reader: PdfReader) -> list[int]:
+        flat: list[object] = []
+        stack = list(reader.outline)
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack[:0] = item
+            else:
+                flat.append(reader.get_destination_page_number(item))
+        return [int(str(page)) for page in flat]
+
+    assert outline_pages(joined) == outline_pages(single)
+    assert list(joined.page_labels) == list(single.page_labels)
+    targets = link_targets(units / SCREEN)
+    assert targets == link_targets(whole / SCREEN)
+    assert sum(1 for _, target in targets if not target.startswith("http")) > 50
+    assert not any(pdf_units.cross_unit_uri("") in target for _, target in targets)
+
+
+def _findings(path: Path) -> set[str]:
+    return {f"{f.rule_id} {f.severity.name}: {f.message}" for f in validate(str(path)).findings}
+
+
+def test_pdfua_finds_no_new_problem_in_the_joined_screen_edition(
+    builds: tuple[Path, Path],
+) -> None:
+    units, whole = builds
+    assert _findings(units / SCREEN) <= _findings(whole / SCREEN)
+
+
+def test_the_joined_print_edition_keeps_its_output_intent_and_boxes(
+    builds: tuple[Path, Path],
+) -> None:
+    units, whole = builds
+
+    def boxes(path: Path) -> list[tuple[str, ...]]:
+        with pikepdf.open(path) as pdf:
+            return [
+                tuple(str(list(page.obj[box])) for box in ("/MediaBox", "/BleedBox", "/TrimBox"))
+                for page in pdf.pages
+            ]
+
+    with pikepdf.open(units / PRINT) as pdf:
+        intents = [str(intent.S) for intent in pdf.Root.OutputIntents]
+        assert intents == ["/GTS_PDFX"]
+        assert "/StructTreeRoot" not in pdf.Root
+    assert boxes(units / PRINT) == boxes(whole / PRINT)
+    assert (units / "preflight.txt").read_text(encoding="utf-8") == (
+        whole / "preflight.txt"
+    ).read_text(encoding="utf-8")
+    assert (units / "print-pages.json").read_bytes() == (whole / "print-pages.json").read_bytes()
+
+
+@pytest.mark.parametrize("edition", [SCREEN, PRINT])
+def test_the_joined_file_carries_each_face_once(builds: tuple[Path, Path], edition: str) -> None:
+    """Each unit embeds its own subset of each face; the join keeps one program per face
+    (every glyph of the book), under a name no other program has: a RIP that caches fonts
+    by name would otherwise draw one unit's text with another unit's glyphs."""
+    units, whole = builds
+
+    def programs(path: Path) -> dict[str, set[str]]:
+        found: dict[str, set[str]] = {}
+        with pikepdf.open(path) as pdf:
+            for descriptor in pdf.objects:
+                if isinstance(descriptor, pikepdf.Dictionary) and "/FontFile2" in descriptor:
+                    digest = hashlib.sha256(descriptor.FontFile2.read_bytes()).hexdigest()
+                    found.setdefault(str(descriptor.FontName), set()).add(digest)
+        return found
+
+    joined, single = programs(units / edition), programs(whole / edition)
+    assert len(joined) == len(single) == 3  # regular, bold, italic
+    assert all(len(digests) == 1 for digests in joined.values()), joined
+    size, single_size = (units / edition).stat().st_size, (whole / edition).stat().st_size
+    assert size < single_size * 1.05, (size, single_size)
+
+
+def test_one_process_or_two_give_the_same_bytes(
+    run: Run, builds: tuple[Path, Path], tmp_path: Path
+) -> None:
+    units, _ = builds
+    result = run("build", "--content", SAMPLE, "--out", tmp_path / "one", "--jobs", "1", "pdf")
+    assert result.exit_code == 0, result.output
+    for edition in (SCREEN, PRINT):
+        assert (tmp_path / "one" / edition).read_bytes() == (units / edition).read_bytes()
+
+
+def test_a_unit_that_fails_stops_the_build_and_leaves_no_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from builder import parallel_layout
+
+    laid_out = parallel_layout.lay_out_unit
+
+    def failing(job: object, folios_before: object) -> object:
+        if getattr(job, "unit", 0) == 2:
+            raise MemoryError("no memory left for the second part")
+        return laid_out(job, folios_before)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(parallel_layout, "lay_out_unit", failing)
+    result = run("build", "--content", SAMPLE, "--out", tmp_path / "o", "pdf")
+    assert result.exit_code == 1
+    assert "error: laying out the PDF failed: no memory left for the second part" in (result.stderr)
+    assert "Traceback" not in result.stderr.split("\n")[0]
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_table_of_contents_that_changes_length_falls_back_to_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The front matter counted with its placeholder numbers takes two pages more than with
+    the real ones (here forced): the book is laid out whole, and right."""
+    html = pdf_units.Unit.html
+
+    def longer_when_counted(unit: pdf_units.Unit, folios: object = None) -> str:
+        written = html(unit, folios)  # type: ignore[arg-type]
+        if folios is None:
+            written = written.replace(
+                "</body>", '<p style="break-before: page">…</p>' * 2 + "</body>"
+            )
+        return written
+
+    monkeypatch.setattr(pdf_units.Unit, "html", longer_when_counted)
+    book = load_book(SAMPLE).book
+    with caplog.at_level(logging.INFO, logger="builder"):
+        write_outputs(book, [PdfOutput(in_units=True)], tmp_path / "o", jobs=2)
+    assert "the table of contents changed length; laying the book out whole" in caplog.text
+    labels = list(PdfReader(tmp_path / "o" / SCREEN).page_labels)
+    assert labels[:3] == ["Bìa-1", "Bìa-2", "1"] and labels[-1] == str(len(labels) - 2)
+
+
+def _sample_units() -> tuple[pdf_units.Unit, ...]:
+    return pdf_units.cut(book_html(load_book(SAMPLE).book))
+
+
+def test_the_cut_keeps_the_footnote_numbers_running_through_the_book() -> None:
+    units = _sample_units()
+    counts = [unit.body.count(pdf_units.FOOTNOTE) for unit in units]
+    assert sum(counts) > 5
+    for number, unit in enumerate(units):
+        assert unit.footnotes_before == sum(counts[:number])
+        style = f"counter-reset: footnote {unit.footnotes_before}"
+        assert (style in unit.html({})) == (unit.footnotes_before > 0)
+
+
+def test_the_cut_links_across_units_and_prints_their_numbers() -> None:
+    units = _sample_units()
+    front = units[0]
+    assert [unit.kind for unit in units] == ["front", "part", "part", "part", "part", "back"]
+    assert front.needs_other_folios and units[-1].needs_other_folios
+    assert not any(unit.needs_other_folios for unit in units[1:-1])
+    target = next(a for a in re.findall(r'href="#([^"]+)"', units[0].body) if a in units[1].anchors)
+    counted, numbered = front.html(None), front.html({target: 57})
+    assert f'href="{pdf_units.cross_unit_uri(target)}" data-folio="000"' in counted
+    assert f'href="{pdf_units.cross_unit_uri(target)}" data-folio="57"' in numbered
+    assert all(unit.html({}).count(pdf_units.SENTINEL) == (0 if unit.last else 1)
+               for unit in units)  # fmt: skip
+
+
+def test_a_book_without_parts_is_one_unit() -> None:
+    html = book_html(load_book(SAMPLE).book)
+    whole = html.replace(pdf_units.PART, '<section class="chapter"')
+    (unit,) = pdf_units.cut(whole)
+    assert unit.last and pdf_units.SENTINEL not in unit.html({})
