@@ -1,9 +1,10 @@
 """Timing whole processes for `make bench`: wall time, CPU time and peak memory of a child.
 
 `os.wait4` returns the child's resource usage together with that of the processes it waited
-for (Pagefind's binary, the PDF's forked second edition): CPU time is their sum, peak memory
-the largest single process's resident set. The CPU time the rest of the machine used
-meanwhile is kept too, to flag a measurement that other work disturbed.
+for (Pagefind's binary, the PDF's worker processes): CPU time is their sum, peak memory
+the largest single process's resident set. The summed peak (every process of the tree at
+once) is sampled from /proc every 50 ms while the command runs. The CPU time the rest of the
+machine used meanwhile is kept too, to flag a measurement that other work disturbed.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -23,6 +25,7 @@ class Timing:
     cpu: float  # seconds, user + system
     peak_mb: float  # largest resident set of a single process
     others: float = 0.0  # CPU seconds the rest of the machine used meanwhile
+    total_mb: float = 0.0  # largest sum of the resident sets of the process tree, sampled
 
     @property
     def disturbed(self) -> bool:
@@ -32,7 +35,8 @@ class Timing:
     def then(self, other: Timing) -> Timing:
         """Two processes run one after the other."""
         wall, cpu, others = self.wall + other.wall, self.cpu + other.cpu, self.others + other.others
-        return Timing(wall, cpu, max(self.peak_mb, other.peak_mb), others)
+        peak, total = max(self.peak_mb, other.peak_mb), max(self.total_mb, other.total_mb)
+        return Timing(wall, cpu, peak, others, total)
 
 
 def machine_cpu() -> float:
@@ -61,7 +65,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
         process = subprocess.Popen(
             command, cwd=cwd, env=env, stdin=subprocess.DEVNULL, stdout=out, stderr=err
         )
-        _, status, usage = os.wait4(process.pid, 0)
+        with TreeMemory(process.pid) as tree:
+            _, status, usage = os.wait4(process.pid, 0)
         wall, machine = time.perf_counter() - started, machine_cpu() - machine
         process.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         out.seek(0)
@@ -69,7 +74,8 @@ def run(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tup
         if process.returncode != 0:
             raise BuildFailed(command, err.read().decode(errors="replace"))
         cpu = usage.ru_utime + usage.ru_stime
-        timing = Timing(wall, cpu, usage.ru_maxrss / 1024, max(0.0, machine - cpu))
+        peak = usage.ru_maxrss / 1024
+        timing = Timing(wall, cpu, peak, max(0.0, machine - cpu), max(peak, tree.peak_mb))
         return timing, out.read().decode(errors="replace")
 
 
@@ -83,3 +89,57 @@ def best_of(
             before()
         timings.append(run(command, cwd)[0])
     return min(timings, key=lambda t: t.wall)
+
+
+class TreeMemory:
+    """`with TreeMemory(pid) as tree:` samples, until the block ends, the summed resident set
+    of `pid` and its descendants; `tree.peak_mb` is the largest sum seen (Linux's /proc)."""
+
+    INTERVAL = 0.05
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> TreeMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _sample(self) -> None:
+        page_mb = os.sysconf("SC_PAGE_SIZE") / 2**20
+        while not self._stop.wait(self.INTERVAL):
+            pages = sum(_resident_pages(pid) for pid in _tree(self.pid))
+            self.peak_mb = max(self.peak_mb, pages * page_mb)
+
+
+def _tree(root: int) -> set[int]:
+    """`root` and every process descended from it."""
+    parents: dict[int, int] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents[int(stat.parent.name)] = int(fields[1])
+    found = {root}
+    grew = True
+    while grew:
+        grew = False
+        for pid, parent in parents.items():
+            if parent in found and pid not in found:
+                found.add(pid)
+                grew = True
+    return found
+
+
+def _resident_pages(pid: int) -> int:
+    try:
+        return int(Path(f"/proc/{pid}/statm").read_text(encoding="ascii").split()[1])
+    except (OSError, IndexError, ValueError):
+        return 0
