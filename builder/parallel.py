@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import traceback
 from collections.abc import Callable
 from types import TracebackType
 
@@ -59,5 +58,5 @@ class ForkedTask:
             self.work()
         except BaseException as exc:  # report, then leave with a failure code
             if self.errors is not None:
-                self.errors.put(f"{exc}\n{traceback.format_exc(limit=3)}")
+                self.errors.put(str(exc) or type(exc).__name__)  # one line, no traceback
             os._exit(1)

@@ -42,7 +42,7 @@ class BookLayout:
     """The units written, and where things fall in the book they make."""
 
     screen_units: tuple[Path, ...]
-    interior_units: tuple[Path, ...]
+    shell: Path  # the print interior's PDF/X-4 parts (`interior_from_screen`)
     cover_pages: int  # the screen edition's pages before the half title
     interior_pages: int  # laid out from the half title on, before any signature padding
     model_pages: dict[str, int]  # `print_layout.model_pages`
@@ -134,7 +134,7 @@ def _layout(book: _Book, folder: Path) -> BookLayout:
     indexes = range(len(book.units))
     return BookLayout(
         screen_units=tuple(_screen(folder, i) for i in indexes),
-        interior_units=tuple(_interior(folder, i) for i in indexes),
+        shell=_shell(folder),
         cover_pages=front.cover_pages,
         interior_pages=sum(book.paginated[i].folios for i in indexes),
         model_pages={a: page for a, page in folios.items() if a.startswith(PAGE_ANCHORS)},
@@ -147,15 +147,16 @@ def _screen(folder: Path, unit: int) -> Path:
     return folder / f"unit-{unit:03d}-screen.pdf"
 
 
-def _interior(folder: Path, unit: int) -> Path:
-    return folder / f"unit-{unit:03d}-interior.pdf"
+def _shell(folder: Path) -> Path:
+    return folder / "interior-shell.pdf"
 
 
 def _unit_job(job: _Job, *, book: _Book, base_url: str, folder: Path, identifier: bytes
               ) -> UnitJob:  # fmt: skip
     return UnitJob(
         job.unit, job.html(book), base_url, not book.units[job.unit].last, job.count_only,
-        _screen(folder, job.unit), _interior(folder, job.unit), identifier,
+        _screen(folder, job.unit),
+        _shell(folder) if job.unit == 0 and not job.count_only else None, identifier,
     )  # fmt: skip
 
 

@@ -1,6 +1,7 @@
 """One unit of the book (`pdf_units`) laid out and written, in a worker process: its figures
 placed as the whole book places them, its page count handed to the parent at pagination, its
-folios set from the answer, then its screen and print PDFs written for the join.
+folios set from the answer, then its screen PDF written for the join. The front matter also
+writes the shell of the print interior (`interior_from_screen`): its half title as PDF/X-4.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ class UnitJob:
     drops_last: bool  # its last page is `pdf_units.SENTINEL`'s, left out
     count_only: bool  # stop at pagination: only its page count is wanted
     screen: Path
-    interior: Path
+    shell: Path | None  # where to write the print interior's shell, if this unit does
     identifier: bytes
 
 
@@ -64,8 +65,8 @@ def lay_out_unit(
     job: UnitJob, folios_before: Callable[[UnitPages], int]
 ) -> UnitPages | UnitWritten:
     """Lay out `job`'s unit; `folios_before(pages)`, called at pagination, says how many
-    folios the book has before the unit's first. Writes the unit's screen PDF and print
-    interior PDF, or with `count_only` returns its pages without writing anything."""
+    folios the book has before the unit's first. Writes the unit's screen PDF (and the
+    shell), or with `count_only` returns its pages without writing anything."""
     from weasyprint import HTML
 
     html = figure_placement.number_figures(job.html)
@@ -100,6 +101,7 @@ def lay_out_unit(
         document = document.copy(document.pages[:-1])
     cover = next((i for i, page in enumerate(document.pages) if HALF_TITLE in page.anchors), 0)
     written = UnitWritten(page_starts(document, cover), COLOPHON in document.pages[-1].anchors)
-    write_interior(document.copy(document.pages[cover:]), job.interior, job.identifier)
+    if job.shell is not None:
+        write_interior(document.copy(document.pages[cover : cover + 1]), job.shell, job.identifier)
     write_screen(document, job.screen, job.identifier, first_folio=before[0] + 1)
     return written

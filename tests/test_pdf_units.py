@@ -121,10 +121,21 @@ def test_the_joined_print_edition_keeps_its_output_intent_and_boxes(
                 for page in pdf.pages
             ]
 
-    with pikepdf.open(units / PRINT) as pdf:
-        intents = [str(intent.S) for intent in pdf.Root.OutputIntents]
-        assert intents == ["/GTS_PDFX"]
-        assert "/StructTreeRoot" not in pdf.Root
+    def catalogue(path: Path) -> tuple[list[str], list[str], set[str]]:
+        with pikepdf.open(path) as pdf:
+            intents = [str(intent.S) for intent in pdf.Root.OutputIntents]
+            page_keys = {str(key) for page in pdf.pages for key in page.obj}
+            return sorted(str(key) for key in pdf.Root), intents, page_keys
+
+    # Made from the screen edition (builder.interior_from_screen): no tags, links, labels.
+    assert catalogue(units / PRINT) == catalogue(whole / PRINT)
+    assert catalogue(units / PRINT)[1] == ["/GTS_PDFX"]
+    assert "/Annots" not in catalogue(units / PRINT)[2]
+    printed, single = PdfReader(units / PRINT), PdfReader(whole / PRINT)
+    assert outline_titles(printed.outline) == outline_titles(single.outline)
+    assert printed.metadata == single.metadata
+    with pikepdf.open(units / PRINT) as ours, pikepdf.open(whole / PRINT) as theirs:
+        assert ours.Root.Metadata.read_bytes() == theirs.Root.Metadata.read_bytes()
     assert boxes(units / PRINT) == boxes(whole / PRINT)
     assert (units / "preflight.txt").read_text(encoding="utf-8") == (
         whole / "preflight.txt"

@@ -30,6 +30,7 @@ from builder.editions import (
 )
 from builder.fonts import book_fonts
 from builder.i18n import _
+from builder.interior_from_screen import interior_from_screen
 from builder.model import Book, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedTask
@@ -139,15 +140,15 @@ def _render_in_units(
         except parallel_layout.FrontMatterMoved:
             LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
             return None
+        join(book.screen_units, screen, _font_files())
         interior = package.interior.with_name(package.interior.name + ".part")
 
-        def print_files() -> None:
-            join(book.interior_units, interior, _font_files())
+        def print_files() -> None:  # in a child: this process's memory does not grow
+            interior_from_screen(screen, book.shell, book.cover_pages, interior)
             _finish_print(interior, package, book.interior_pages)
 
-        task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
-        with task:
-            join(book.screen_units, screen, _font_files())
+        with ForkedTask(print_files, _("writing the print PDF failed: {reason}")):
+            pass
     return LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                    book.colophon_last)  # fmt: skip
 
