@@ -9,22 +9,27 @@ A face whose installed file is not found keeps its subsets.
 
 from __future__ import annotations
 
+import hashlib
 import io
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Dictionary, Name, Pdf
 
+_SUBSET_TAG = re.compile(r"^/[A-Z]{6}\+")
+_PROGRAMS = ("/FontFile2", "/FontFile3", "/FontFile")
+
 
 def merge_subsets(pdf: Pdf, sources: Sequence[Path]) -> None:
     """Every face's subsets in `pdf` made one, cut from its file among `sources`."""
-    faces: dict[str, list[Dictionary]] = {}
-    for font in pdf.objects:
-        if isinstance(font, Dictionary) and font.get("/Subtype") == Name.CIDFontType2:
-            descriptor = font.get("/FontDescriptor")
-            if descriptor is not None and "/FontFile2" in descriptor:
-                faces.setdefault(str(descriptor.FontName), []).append(font)
+    faces: dict[str, list[pikepdf.Object]] = {}
+    for font in _fonts(pdf):
+        for cid_font in font.get("/DescendantFonts", pikepdf.Array()):
+            descriptor = cid_font.get("/FontDescriptor", Dictionary())
+            if cid_font.get("/Subtype") == Name.CIDFontType2 and "/FontFile2" in descriptor:
+                faces.setdefault(str(descriptor.FontName), []).append(cid_font)
     by_name = {_postscript_name(path.read_bytes()): path for path in sources}
     for fonts in faces.values():
         if len(fonts) < 2:
@@ -38,6 +43,47 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path]) -> None:
         program.Length1 = len(data)
         for font in fonts:
             font.FontDescriptor.FontFile2 = program
+
+
+def name_programs_apart(pdf: Pdf) -> None:
+    """Every subset font's tag (the `ABCDEF+` of its name) made from its program's bytes:
+    two programs never share a name, one program keeps one name."""
+    for font in _fonts(pdf):
+        named = [font, *font.get("/DescendantFonts", pikepdf.Array())]
+        descriptor = named[-1].get("/FontDescriptor")
+        if descriptor is None:
+            continue
+        program = next((descriptor[key] for key in _PROGRAMS if key in descriptor), None)
+        if program is None:
+            continue
+        digest = hashlib.sha256(program.read_raw_bytes()).digest()
+        tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
+        for holder, key in [*((item, "/BaseFont") for item in named), (descriptor, "/FontName")]:
+            name = str(holder.get(key, ""))
+            if _SUBSET_TAG.match(name):
+                holder[key] = Name("/" + tag + name[7:])
+
+
+def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
+    """The fonts of every page's resources and of the forms they draw, each once (found
+    from the pages: walking every object of a large tagged book costs seconds)."""
+    seen: set[tuple[int, int]] = set()
+    found: dict[tuple[int, int], pikepdf.Object] = {}
+    pending = [page.obj.get("/Resources") for page in pdf.pages]
+    while pending:
+        resources = pending.pop()
+        if not isinstance(resources, Dictionary):
+            continue
+        if resources.is_indirect:
+            if resources.objgen in seen:
+                continue
+            seen.add(resources.objgen)
+        for font in resources.get("/Font", Dictionary()).values():
+            found.setdefault(font.objgen, font)
+        for form in resources.get("/XObject", Dictionary()).values():
+            if form.get("/Subtype") == Name.Form:
+                pending.append(form.get("/Resources"))
+    return list(found.values())
 
 
 def _postscript_name(font: bytes) -> str:
@@ -68,10 +114,14 @@ def _subset(source: Path, glyphs: set[int]) -> bytes:
     options = subset.Options(retain_gids=True, passthrough_tables=True,
                              ignore_missing_glyphs=True, hinting=False,
                              desubroutinize=True)  # fmt: skip
-    options.drop_tables += ["GSUB", "GPOS", "SVG"]
+    dropped = ["GSUB", "GPOS", "SVG "]
+    options.drop_tables += [tag.strip() for tag in dropped]
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(glyphs))
     font = TTFont(source, recalcTimestamp=False)  # the same book, the same bytes
+    for tag in dropped:  # before subsetting: reading the layout tables is most of its time
+        if tag in font:
+            del font[tag]
     subsetter.subset(font)
     written = io.BytesIO()
     font.save(written)

@@ -9,26 +9,22 @@ it into a GoTo to the named destination.
 
 What every unit embeds is kept once: one subset of each face in place of each unit's
 (`font_union`), each font program named after its glyphs (a RIP that caches fonts by name
-would otherwise draw one unit's text with another's glyphs), one copy of the press profile.
+would otherwise draw one unit's text with another's glyphs).
 Saved with a deterministic /ID: the same units give the same bytes.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from builder.font_union import merge_subsets
+from builder.font_union import merge_subsets, name_programs_apart
 from builder.struct_tree_merge import copied, flat_pairs, merge_into, name_tree, number_tree
 
 CROSS_UNIT_PREFIX = "https://lien-ket.invalid/#"
-_SUBSET_TAG = re.compile(r"^/[A-Z]{6}\+")
-_FONT_PROGRAMS = ("/FontFile2", "/FontFile3", "/FontFile")
 
 
 def cross_unit_uri(anchor: str) -> str:
@@ -63,8 +59,7 @@ def join(units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = ()
     _resolve_cross_unit_links(joined, set(dests))
     if len(opened) > 1:
         merge_subsets(joined, fonts)
-        _tag_subsets_apart(joined)
-        _share_identical_streams(joined)
+        name_programs_apart(joined)
     joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return target
 
@@ -121,63 +116,3 @@ def _resolve_cross_unit_links(joined: Pdf, dests: set[str]) -> None:
             if uri.startswith(CROSS_UNIT_PREFIX) and uri[len(CROSS_UNIT_PREFIX) :] in dests:
                 anchor = uri[len(CROSS_UNIT_PREFIX) :]
                 annotation.A = Dictionary(S=Name.GoTo, D=pikepdf.String(anchor))
-
-
-def _tag_subsets_apart(pdf: Pdf) -> None:
-    """Every subset font's tag (the `ABCDEF+` of its name) made from its program's bytes."""
-    for font in pdf.objects:
-        if not isinstance(font, Dictionary) or font.get("/Type") != Name.Font:
-            continue
-        descendants = font.get("/DescendantFonts")
-        named = [font, *([descendants[0]] if descendants else [])]
-        descriptor = named[-1].get("/FontDescriptor")
-        if descriptor is None:
-            continue
-        program = next((descriptor[key] for key in _FONT_PROGRAMS if key in descriptor), None)
-        if program is None:
-            continue
-        digest = hashlib.sha256(program.read_raw_bytes()).digest()
-        tag = "".join(chr(65 + byte % 26) for byte in digest[:6])
-        for holder, key in [*((item, "/BaseFont") for item in named), (descriptor, "/FontName")]:
-            name = str(holder.get(key, ""))
-            if _SUBSET_TAG.match(name):
-                holder[key] = Name("/" + tag + name[7:])
-
-
-def _share_identical_streams(pdf: Pdf) -> None:
-    """One object for streams of the same bytes and dictionary (the press profile each unit
-    embeds, a picture two units show), every reference pointed at it."""
-    kept: dict[tuple[bytes, str], pikepdf.Object] = {}
-    moved: dict[tuple[int, int], pikepdf.Object] = {}
-    for stream in pdf.objects:
-        if not isinstance(stream, pikepdf.Stream):
-            continue
-        entries = [(str(key), value) for key, value in stream.stream_dict.items()]
-        if any(isinstance(value, (Dictionary, Array, pikepdf.Stream)) for _, value in entries):
-            continue  # points at other objects: left alone
-        described = repr(sorted((key, repr(value)) for key, value in entries if key != "/Length"))
-        key = (hashlib.sha256(stream.read_raw_bytes()).digest(), described)
-        first = kept.setdefault(key, stream)
-        if first.objgen != stream.objgen:
-            moved[stream.objgen] = first
-    if moved:
-        for holder in list(pdf.objects):
-            _repoint(holder, moved)
-
-
-def _repoint(holder: pikepdf.Object, moved: dict[tuple[int, int], pikepdf.Object]) -> None:
-    """References to `moved` objects inside `holder` (and its direct parts) replaced."""
-    if isinstance(holder, pikepdf.Stream):
-        holder = holder.stream_dict
-    if isinstance(holder, Dictionary):
-        items: list[tuple[str | int, pikepdf.Object]] = list(holder.items())
-    elif isinstance(holder, Array):
-        items = list(enumerate(holder))
-    else:
-        return
-    for key, value in items:
-        if isinstance(value, (Dictionary, Array, pikepdf.Stream)) and value.is_indirect:
-            if value.objgen in moved:
-                holder[key] = moved[value.objgen]
-        else:
-            _repoint(value, moved)
