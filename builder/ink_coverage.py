@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
@@ -22,35 +23,60 @@ def ghostscript() -> str | None:
 
 
 def max_ink_per_page(pdf: Path) -> list[float]:
-    """Total ink in % of the darkest pixel of each page (inside the bleed).
+    """Total ink in % of the darkest pixel of each page (inside the bleed)."""
+    with pikepdf.open(pdf) as document:
+        count = len(document.pages)
+    found = max_ink_on_pages(pdf, range(1, count + 1))
+    return [found[page] for page in range(1, count + 1)]
+
+
+def max_ink_on_pages(pdf: Path, pages: Sequence[int]) -> dict[int, float]:
+    """{page: total ink in % of its darkest pixel (inside the bleed)} for `pages` (from 1).
 
     The pages are rendered in as many Ghostscript processes as there are cores, each a
-    range of pages: the interior of a 100-model book is 400 pages, and the preflight runs
-    after both editions are written, when the cores are free.
+    share of the pages: the preflight runs after both editions are written, when the cores
+    are free.
     """
+    if not pages:
+        return {}
     gs = ghostscript()
     if gs is None:
         raise FileNotFoundError("gs")
-    with pikepdf.open(pdf) as document:
-        count = len(document.pages)
-    parts = max(1, min(os.cpu_count() or 1, count // 20))
-    ranges = [(count * n // parts + 1, count * (n + 1) // parts) for n in range(parts)]
+    parts = max(1, min(os.cpu_count() or 1, len(pages) // 20))
+    shares = [list(pages[len(pages) * n // parts : len(pages) * (n + 1) // parts])
+              for n in range(parts)]  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="ink-") as folder:
-        renders = [_render(gs, pdf, first, last, Path(folder)) for first, last in ranges]
+        renders = [_render(gs, pdf, n, share, Path(folder)) for n, share in enumerate(shares)]
         for render in renders:
             _unused, error = render.communicate()
             if render.returncode != 0:
                 raise subprocess.CalledProcessError(render.returncode, gs, stderr=error)
-        return [_max_total(path) for path in sorted(Path(folder).glob("r*.tif"))]
+        drawn = sorted(Path(folder).glob("r*.tif"))  # shares in order, pages in order
+        ordered = [page for share in shares for page in share]
+        return {page: _max_total(path) for page, path in zip(ordered, drawn, strict=True)}
 
 
-def _render(gs: str, pdf: Path, first: int, last: int, folder: Path) -> subprocess.Popen[bytes]:
-    """Ghostscript drawing pages `first` to `last` in CMYK into `folder`, started."""
-    pages = [f"-dFirstPage={first}", f"-dLastPage={last}"]
-    output = f"-sOutputFile={folder}/r{first:05d}-%05d.tif"  # ranges sort in page order
-    command = [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dUseBleedBox", *pages,
-               f"-r{RESOLUTION_DPI}", "-sDEVICE=tiff32nc", output, str(pdf)]  # fmt: skip
+def _render(
+    gs: str, pdf: Path, share: int, pages: list[int], folder: Path
+) -> subprocess.Popen[bytes]:
+    """Ghostscript drawing `pages` in CMYK into `folder`, started."""
+    listed = ",".join(_ranges(pages))
+    output = f"-sOutputFile={folder}/r{share:03d}-%05d.tif"  # shares sort in page order
+    command = [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dUseBleedBox",
+               f"-sPageList={listed}", f"-r{RESOLUTION_DPI}", "-sDEVICE=tiff32nc", output,
+               str(pdf)]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def _ranges(pages: list[int]) -> list[str]:
+    """Sorted page numbers as Ghostscript's page list: runs of pages as `first-last`."""
+    runs: list[list[int]] = []
+    for page in pages:
+        if runs and page == runs[-1][1] + 1:
+            runs[-1][1] = page
+        else:
+            runs.append([page, page])
+    return [f"{first}-{last}" if last > first else str(first) for first, last in runs]
 
 
 def _max_total(path: Path) -> float:

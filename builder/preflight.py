@@ -20,6 +20,7 @@ from PIL import ImageCms
 from builder import ink_coverage
 from builder.i18n import _
 from builder.model import GHOSTSCRIPT_CMYK, Book
+from builder.vector_ink import PageInk
 from builder.vietnamese import format_number
 
 MM = 72 / 25.4
@@ -49,12 +50,18 @@ class Walk:
     lowest_ppi: tuple[float, int] | None = None  # (ppi, page)
     fonts: dict[str, str] = field(default_factory=dict)  # base name → font subtype
     unembedded: set[str] = field(default_factory=set)
+    page_ink: dict[int, float] = field(default_factory=dict)  # page → ink of what it paints
+    to_render: set[int] = field(default_factory=set)  # pages whose ink only a render gives
 
 
 def walk(pdf: pikepdf.Pdf) -> Walk:
     found = Walk()
     for number, page in enumerate(pdf.pages, start=1):
-        _walk_stream(page.obj, _IDENTITY, number, found, set())
+        ink = PageInk()
+        _walk_stream(page.obj, _IDENTITY, number, found, set(), ink)
+        found.page_ink[number] = ink.highest
+        if ink.needs_render:
+            found.to_render.add(number)
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             group = obj.get("/Group")
@@ -74,7 +81,9 @@ def _times(m: Matrix, n: Matrix) -> Matrix:
             e * p + f * r + t, e * q + f * s + u)  # fmt: skip
 
 
-def _walk_stream(holder: Any, ctm: Matrix, page: int, found: Walk, forms: set[Any]) -> None:
+def _walk_stream(
+    holder: Any, ctm: Matrix, page: int, found: Walk, forms: set[Any], ink: PageInk
+) -> None:
     resources = holder.get("/Resources") or {}
     xobjects = resources.get("/XObject") or {}
     for font in (resources.get("/Font") or {}).values():
@@ -83,9 +92,11 @@ def _walk_stream(holder: Any, ctm: Matrix, page: int, found: Walk, forms: set[An
     for instruction in pikepdf.parse_content_stream(holder):
         if isinstance(instruction, pikepdf.ContentStreamInlineImage):
             found.images["inline"] += 1
+            ink.picture()
             continue
         name = str(instruction.operator)
         operands = instruction.operands
+        ink.see(name, operands, resources)
         if name in COLOUR_OPERATORS:
             found.operators[name] += 1
             if name in ("cs", "CS"):
@@ -103,10 +114,13 @@ def _walk_stream(holder: Any, ctm: Matrix, page: int, found: Walk, forms: set[An
             xobject = xobjects[str(operands[0])]
             if xobject.get("/Subtype") == "/Image":
                 _note_image(xobject, ctm, page, found)
+                ink.picture()
             elif xobject.get("/Subtype") == "/Form" and xobject.objgen not in forms:
                 m = [float(x) for x in xobject.get("/Matrix", _IDENTITY)]
                 inner = _times((m[0], m[1], m[2], m[3], m[4], m[5]), ctm)
-                _walk_stream(xobject, inner, page, found, forms | {xobject.objgen})
+                ink.enter_form(xobject)
+                _walk_stream(xobject, inner, page, found, forms | {xobject.objgen}, ink)
+                ink.leave_form()
 
 
 def _note_image(image: Any, ctm: Matrix, page: int, found: Walk) -> None:
@@ -153,7 +167,7 @@ def check_file(path: Path, trim: tuple[float, float], bleed_mm: float, max_ink: 
         lines.append(_pictures_line(name, found))
         lines.append(_fonts_line(name, found))
         lines.append(_pdfx_line(name, pdf))
-    lines.append(_ink_line(name, path, max_ink))
+    lines.append(_ink_line(name, path, max_ink, found))
     return lines
 
 
@@ -235,13 +249,15 @@ def _profile_name(data: bytes) -> str:
         return "?"
 
 
-def _ink_line(name: str, path: Path, max_ink: int) -> Line:
+def _ink_line(name: str, path: Path, max_ink: int, found: Walk) -> Line:
+    """The highest total ink of the file: read from the colours of the pages that paint only
+    in CMYK and grey (`vector_ink`), rendered with Ghostscript for the others."""
     try:
-        pages = ink_coverage.max_ink_per_page(path)
+        rendered = ink_coverage.max_ink_on_pages(path, sorted(found.to_render))
     except (OSError, FileNotFoundError):
         return Line(name, _("total ink"), _("not measured: Ghostscript (gs) is missing"), False)
-    highest = max(pages) if pages else 0.0
-    page = pages.index(highest) + 1 if pages else 0
+    inks = {**found.page_ink, **rendered}
+    page, highest = max(sorted(inks.items()), key=lambda item: item[1], default=(0, 0.0))
     value = _("at most {ink} % (page {page}), limit {limit} %").format(
         ink=format_number(highest), page=page, limit=max_ink
     )

@@ -1,0 +1,81 @@
+"""The preflight's total ink read from the colours of the pages that paint only in CMYK and
+grey (builder.vector_ink) against Ghostscript's rendering of every page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from builder import preflight
+from builder.ink_coverage import max_ink_on_pages, max_ink_per_page
+from builder.vector_ink import PageInk
+from builder.vietnamese import format_number
+
+SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
+
+
+def test_the_pages_read_from_their_colours_have_the_ink_of_their_rendering(
+    sample_output: Path,
+) -> None:
+    """Never below what Ghostscript measures; above it only by what lies outside the bleed
+    (the crop marks' 100 % K, on pages that paint nothing else in black)."""
+    path = sample_output / SAMPLE_PRINT
+    with pikepdf.open(path) as pdf:
+        found = preflight.walk(pdf)
+    rendered = max_ink_per_page(path)
+    read = [number for number in found.page_ink if number not in found.to_render]
+    assert len(read) > len(rendered) * 0.8  # most pages need no rendering
+    assert found.to_render  # the pictures' pages do
+    for number in read:
+        measured, computed = rendered[number - 1], found.page_ink[number]
+        assert computed >= measured - 0.5, number
+        assert computed <= measured + 0.5 or (computed == 100.0 and measured < 100), number
+
+
+def test_the_preflight_ink_is_the_highest_rendered_or_read(sample_output: Path) -> None:
+    path = sample_output / SAMPLE_PRINT
+    rendered = max_ink_per_page(path)
+    highest = max(rendered)
+    page = rendered.index(highest) + 1
+    (line,) = [line for line in preflight.check_file(path, (145, 205), 3, 300)
+               if line.label == "total ink"]  # fmt: skip
+    assert f"at most {format_number(highest)} % (page {page})" in line.value
+
+
+def test_only_the_listed_pages_are_rendered(sample_output: Path) -> None:
+    path = sample_output / SAMPLE_PRINT
+    every = max_ink_per_page(path)
+    some = max_ink_on_pages(path, [1, 2, 3, 40, 41, 80])
+    assert some == {page: every[page - 1] for page in (1, 2, 3, 40, 41, 80)}
+    assert max_ink_on_pages(path, []) == {}
+
+
+@pytest.mark.parametrize(
+    ("instructions", "highest", "render"),
+    [
+        ([("BT", []), ("Tj", ["x"])], 100.0, False),  # black by default
+        ([("k", [0, 0, 0, 0.73]), ("f", [])], 73.0, False),
+        (
+            [("k", [1, 1, 0, 0]), ("q", []), ("k", [0, 0, 0, 0.2]), ("Q", []), ("f", [])],
+            200.0,
+            False,
+        ),
+        ([("g", [0.9]), ("G", [0.5]), ("S", []), ("G", [0.25]), ("S", [])], 75.0, False),
+        ([("K", [0.5, 0.5, 0.5, 0.5]), ("n", [])], 0.0, False),  # nothing painted
+        ([("rg", [1, 0, 0]), ("f", [])], 100.0, True),
+        ([("sh", ["/Sh0"])], 0.0, True),
+        ([("gs", ["/a1"]), ("f", [])], 100.0, False),  # opacity 1 only
+        ([("gs", ["/half"]), ("f", [])], 100.0, True),
+    ],
+)
+def test_what_a_page_paints_gives_its_ink(
+    instructions: list[tuple[str, list[object]]], highest: float, render: bool
+) -> None:
+    states = {"/a1": pikepdf.Dictionary(ca=1, CA=1), "/half": pikepdf.Dictionary(ca=0.5)}
+    resources = pikepdf.Dictionary(ExtGState=pikepdf.Dictionary(states))
+    ink = PageInk()
+    for operator, operands in instructions:
+        ink.see(operator, operands, resources)
+    assert (round(ink.highest, 6), ink.needs_render) == (highest, render)
