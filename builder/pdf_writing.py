@@ -30,6 +30,30 @@ def write_interior(document: Any, target: Path, identifier: bytes) -> None:
             page.links = kept
 
 
+@contextlib.contextmanager
+def page_references_kept() -> Iterator[None]:
+    """pydyf 0.13 builds the tuple of every page's reference on each use of
+    `PDF.page_references`, and WeasyPrint's tagging uses it once per structure element: a
+    tagged write grows with pages × elements (27 s of a 921-page part's write at 1 000
+    models). While the block runs, the tuple is kept until a page is added."""
+    import pydyf
+
+    built = pydyf.PDF.page_references
+    kept: dict[int, tuple[int, tuple[bytes, ...]]] = {}
+
+    def references(pdf: Any) -> tuple[bytes, ...]:
+        pages = len(pdf.pages["Kids"])
+        if id(pdf) not in kept or kept[id(pdf)][0] != pages:
+            kept[id(pdf)] = (pages, built.fget(pdf))
+        return kept[id(pdf)][1]
+
+    pydyf.PDF.page_references = property(references)
+    try:
+        yield
+    finally:
+        pydyf.PDF.page_references = built
+
+
 def write_screen(document: Any, target: Path, identifier: bytes, first_folio: int = 1) -> None:
     """Tagged PDF/UA-1 trimmed to the page, without the press profile; its page labels count
     from `first_folio` (a unit's first folio in the book).
@@ -39,12 +63,13 @@ def write_screen(document: Any, target: Path, identifier: bytes, first_folio: in
     document.color_profiles.pop("device-cmyk", None)
     for page in document.pages:
         page.bleed = dict(BLEED_NONE)
-    document.write_pdf(
-        target,
-        pdf_variant="pdf/ua-1",
-        pdf_identifier=identifier,
-        finisher=lambda document, pdf: finish_screen_edition(document, pdf, first_folio),
-    )
+    with page_references_kept():
+        document.write_pdf(
+            target,
+            pdf_variant="pdf/ua-1",
+            pdf_identifier=identifier,
+            finisher=lambda document, pdf: finish_screen_edition(document, pdf, first_folio),
+        )
 
 
 @contextlib.contextmanager

@@ -253,3 +253,29 @@ def test_a_book_without_parts_is_one_unit() -> None:
     whole = html.replace(pdf_units.PART, '<section class="chapter"')
     (unit,) = pdf_units.cut(whole)
     assert unit.last and pdf_units.SENTINEL not in unit.html({})
+
+
+def test_keeping_the_page_references_changes_no_byte(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """builder.pdf_writing.page_references_kept only saves time (pages × tags)."""
+    import contextlib
+
+    from weasyprint import HTML
+
+    from builder import pdf_writing
+
+    html = "<html lang='vi'><body>" + "<h1>Mục</h1><p>Dân vận khéo.</p>" * 40 + "</body></html>"
+    style = "<style>h1 { break-before: page }</style>"
+    written = []
+    for kept in (True, False):
+        document = HTML(string=html.replace("<body>", style + "<body>")).render()
+        if not kept:
+            pytest.MonkeyPatch().setattr(
+                pdf_writing, "page_references_kept", contextlib.nullcontext
+            )
+        target = tmp_path / f"{kept}.pdf"
+        pdf_writing.write_screen(document, target, b"0" * 32)
+        written.append(target.read_bytes())
+    assert len(PdfReader(tmp_path / "True.pdf").pages) == 40
+    assert written[0] == written[1]
