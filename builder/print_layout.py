@@ -9,14 +9,21 @@ from collections.abc import Iterator
 from typing import Any
 
 PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
+HALF_TITLE = "nhan-de"  # the print interior's first page; the pages before it are the cover
+COLOPHON = "thong-tin-xuat-ban"
 
 
 def cover_pages(document: Any) -> int:
     """Pages before the half title (`nhan-de`): the screen edition's cover and its back."""
     for index, page in enumerate(document.pages):
-        if "nhan-de" in page.anchors:
+        if HALF_TITLE in page.anchors:
             return index
     return 0
+
+
+def colophon_last(document: Any) -> bool:
+    """Whether the layout's last page is the colophon's."""
+    return bool(document.pages) and COLOPHON in document.pages[-1].anchors
 
 
 def model_pages(document: Any, before: int = 0) -> dict[str, int]:
@@ -36,7 +43,7 @@ def model_pages(document: Any, before: int = 0) -> dict[str, int]:
 
 # The ids a page's first words are looked up under in the EPUB (`nhan-de`: the half title
 # and the title page after it; `thong-tin-xuat-ban`: the colophon).
-START_ANCHORS = (*PAGE_ANCHORS, "nhan-de", "thong-tin-xuat-ban")
+START_ANCHORS = (*PAGE_ANCHORS, HALF_TITLE, COLOPHON)
 START_WORDS = 12
 
 

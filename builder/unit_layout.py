@@ -14,10 +14,7 @@ from typing import Any
 from builder import figure_placement
 from builder.pagination_hook import page_anchors, paginated
 from builder.pdf_writing import write_interior, write_screen
-from builder.print_layout import page_starts
-
-HALF_TITLE = "nhan-de"  # the print interior starts there; the pages before are the cover
-COLOPHON = "thong-tin-xuat-ban"
+from builder.print_layout import HALF_TITLE, colophon_last, cover_pages, page_starts
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,8 +96,8 @@ def lay_out_unit(
             html, may_move = stop.moved_html, False
     if job.drops_last:
         document = document.copy(document.pages[:-1])
-    cover = next((i for i, page in enumerate(document.pages) if HALF_TITLE in page.anchors), 0)
-    written = UnitWritten(page_starts(document, cover), COLOPHON in document.pages[-1].anchors)
+    cover = cover_pages(document)
+    written = UnitWritten(page_starts(document, cover), colophon_last(document))
     if job.shell is not None:
         write_interior(document.copy(document.pages[cover : cover + 1]), job.shell, job.identifier)
     write_screen(document, job.screen, job.identifier, first_folio=before[0] + 1)

@@ -38,7 +38,7 @@ from builder.pdf_join import join
 from builder.pdf_writing import document_id_from, write_interior, write_screen
 from builder.print_colour import press_colours
 from builder.print_html import footnotes_at_call_sites
-from builder.print_layout import cover_pages, model_pages, page_starts
+from builder.print_layout import COLOPHON, colophon_last, cover_pages, model_pages, page_starts
 from builder.print_package import finish_for_press, padding
 from builder.problems import BuildError
 from builder.progress import layout_progress
@@ -186,7 +186,7 @@ def _render_whole(html: str, package: PrintPackage, screen: Path) -> LaidOut:
         write_screen(fresh, screen, package.identifier)
     return LaidOut(
         cover, len(document.pages) - cover, model_pages(document, cover),
-        page_starts(document, cover), "thong-tin-xuat-ban" in document.pages[-1].anchors,
+        page_starts(document, cover), colophon_last(document),
     )  # fmt: skip
 
 
@@ -249,7 +249,7 @@ def _colophon_last(
     """The starts with the colophon on the print interior's last page, after the blank
     pages that complete its last signature (`finish_for_press`)."""
     blank = padding(laid_out, book.config.print.signature)
-    if blank and starts.get(laid_out, ("",))[0] == "thong-tin-xuat-ban":
+    if blank and starts.get(laid_out, ("",))[0] == COLOPHON:
         starts = dict(starts)
         starts[laid_out + blank] = starts.pop(laid_out)
     return starts
