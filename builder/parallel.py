@@ -1,41 +1,59 @@
-"""Running a piece of work on the other core while this one does another.
+"""Running pieces of work on the other cores while this one does another.
 
 The two PDF editions are written from one layout. A forked child gets that layout for free
 (copy-on-write) and writes one edition while the parent writes the other; where `fork`
-does not exist, the work runs here, one piece after the other.
+does not exist, the work runs here, one piece after the other. `forked_map` shares one
+piece of work out between the cores in the same way (the preflight's pages).
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Callable
+import pickle
+from collections.abc import Callable, Sequence
+from functools import partial
+from multiprocessing.connection import Connection
 from types import TracebackType
+from typing import Any, Generic, TypeVar
 
 from builder.i18n import _
 from builder.problems import BuildError
 
+T = TypeVar("T")
+Item = TypeVar("Item")
 
-class ForkedTask:
-    """`with ForkedTask(work, failure):` runs `work` in a forked child; leaving the block waits
-    for it and raises BuildError if it failed, with `failure` (a translated message whose
-    `{reason}` is filled in). Without fork, `work` runs first, on entering."""
 
-    def __init__(self, work: Callable[[], None], failure: str) -> None:
+def cores() -> int:
+    """Every core this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
+
+
+class ForkedTask(Generic[T]):
+    """`with ForkedTask(work, failure) as task:` runs `work` in a forked child; leaving the
+    block waits for it, sets `task.result` to what `work` returned, and raises BuildError if
+    it failed, with `failure` (a translated message whose `{reason}` is filled in).
+    Without fork, `work` runs first, on entering."""
+
+    def __init__(self, work: Callable[[], T], failure: str) -> None:
         self.work = work
         self.failure = failure
-        self.forked = "fork" in multiprocessing.get_all_start_methods()
-        self.process: multiprocessing.process.BaseProcess | None = None
-        self.errors: multiprocessing.queues.SimpleQueue[str] | None = None
+        self.forked = can_fork()
+        self.result: T | None = None
+        self._child: _Child | None = None
 
-    def __enter__(self) -> ForkedTask:
+    def __enter__(self) -> ForkedTask[T]:
         if self.forked:
-            context = multiprocessing.get_context("fork")
-            self.errors = context.SimpleQueue()
-            self.process = context.Process(target=self._child, daemon=True)
-            self.process.start()
+            self._child = _Child.start(self.work)
         else:
-            self.work()
+            self.result = self.work()
         return self
 
     def __exit__(
@@ -44,19 +62,80 @@ class ForkedTask:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        if self.process is None:
+        if self._child is None:
             return
         if kind is not None:
+            self._child.stop()
+            return
+        ok, value = self._child.outcome()
+        if not ok:
+            raise BuildError(self.failure.format(reason=value or _("the worker stopped")))
+        self.result = value
+
+
+def forked_map(work: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
+    """[work(item) for item in items], each item in a forked child of its own, all at once
+    (give as many items as there are cores); a BuildError raised by `work` is raised here
+    with its message. Without fork, one after the other here."""
+    if not can_fork() or len(items) < 2:
+        return [work(item) for item in items]
+    children = [_Child.start(partial(work, item)) for item in items]
+    try:
+        outcomes = [child.outcome() for child in children]
+    finally:
+        for child in children:
+            child.stop()
+    for ok, value in outcomes:
+        if not ok:
+            raise BuildError(value or _("the worker stopped"))
+    return [value for _ok, value in outcomes]
+
+
+class _Child:
+    """A forked process running one piece of work and sending back its outcome: (True,
+    result) or (False, the error's one-line message)."""
+
+    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection):
+        self.process = process
+        self.connection = connection
+
+    @classmethod
+    def start(cls, work: Callable[[], Any]) -> _Child:
+        context = multiprocessing.get_context("fork")
+        ours, theirs = context.Pipe(duplex=False)
+        process = context.Process(target=_run, args=(work, theirs), daemon=True)
+        process.start()
+        theirs.close()  # so that a child that dies is an EOFError here
+        return cls(process, ours)
+
+    def outcome(self) -> tuple[bool, Any]:
+        """Waits for the child: what it sent, read before it is joined (a large result
+        fills the pipe, and the child waits for it to be read)."""
+        try:
+            ok, value = self.connection.recv()
+        except EOFError:
+            ok, value = False, ""
+        finally:
+            self.connection.close()
+        self.process.join()
+        if ok and self.process.exitcode != 0:
+            return False, ""
+        return ok, value
+
+    def stop(self) -> None:
+        if self.process.is_alive():
             self.process.terminate()
         self.process.join()
-        if kind is None and self.process.exitcode != 0:
-            detail = self.errors.get() if self.errors and not self.errors.empty() else ""
-            raise BuildError(self.failure.format(reason=detail or _("the worker stopped")))
 
-    def _child(self) -> None:
-        try:
-            self.work()
-        except BaseException as exc:  # report, then leave with a failure code
-            if self.errors is not None:
-                self.errors.put(str(exc) or type(exc).__name__)  # one line, no traceback
-            os._exit(1)
+
+def _run(work: Callable[[], Any], connection: Connection) -> None:
+    try:
+        result = work()
+        payload = pickle.dumps((True, result))
+    except BaseException as exc:  # report, then leave with a failure code
+        connection.send((False, str(exc) or type(exc).__name__))  # one line, no traceback
+        connection.close()
+        os._exit(1)
+    connection.send_bytes(payload)
+    connection.close()
+    os._exit(0)

@@ -11,6 +11,7 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from PIL import ImageCms
 from builder import ink_coverage
 from builder.i18n import _
 from builder.model import GHOSTSCRIPT_CMYK, Book
+from builder.parallel import cores, forked_map
 from builder.vector_ink import PageInk
 from builder.vietnamese import format_number
 
@@ -41,7 +43,7 @@ class Line:
 
 @dataclass(slots=True)
 class Walk:
-    """What a walk over every content stream, form and picture of a file found."""
+    """What a walk over the content streams, forms and pictures of some pages found."""
 
     operators: Counter[str] = field(default_factory=Counter)
     spaces: Counter[str] = field(default_factory=Counter)  # colour spaces named or used
@@ -52,22 +54,73 @@ class Walk:
     unembedded: set[str] = field(default_factory=set)
     page_ink: dict[int, float] = field(default_factory=dict)  # page → ink of what it paints
     to_render: set[int] = field(default_factory=set)  # pages whose ink only a render gives
+    rendered: dict[int, float] | None = None  # their ink, rendered; None: no Ghostscript
+
+    def add(self, other: Walk) -> None:
+        """Fold in the walk of the pages after this one's."""
+        self.operators.update(other.operators)
+        self.spaces.update(other.spaces)
+        self.images.update(other.images)
+        self.interpolated += other.interpolated
+        if other.lowest_ppi is not None and (
+            self.lowest_ppi is None or other.lowest_ppi[0] < self.lowest_ppi[0]
+        ):
+            self.lowest_ppi = other.lowest_ppi
+        self.fonts.update(other.fonts)
+        self.unembedded |= other.unembedded
+        self.page_ink.update(other.page_ink)
+        self.to_render |= other.to_render
+        if self.rendered is not None:
+            self.rendered = None if other.rendered is None else {**self.rendered, **other.rendered}
 
 
-def walk(pdf: pikepdf.Pdf) -> Walk:
+PAGES_A_SHARE = 50  # fewer pages than this are walked in this process
+
+
+def walk_file(path: Path, pages: int) -> Walk:
+    """The walk of every page of `path` (`pages` of them) and the rendered ink of the pages
+    that need it, in shares of the pages on every core, folded together."""
+    shares = max(1, min(cores(), pages // PAGES_A_SHARE))
+    ranges = [range(pages * n // shares, pages * (n + 1) // shares) for n in range(shares)]
+    walks = forked_map(partial(_walk_share, path), ranges)
+    found = walks[0]
+    for other in walks[1:]:
+        found.add(other)
+    return found
+
+
+def _walk_share(path: Path, pages: range) -> Walk:
+    with pikepdf.open(path) as pdf:
+        found = walk(pdf, pages)
+    try:
+        found.rendered = ink_coverage.max_ink_on_pages(path, sorted(found.to_render))
+    except (OSError, FileNotFoundError):
+        found.rendered = None
+    return found
+
+
+def walk(pdf: pikepdf.Pdf, pages: range | None = None) -> Walk:
+    """The walk of `pages` (indexes from 0; all of them by default)."""
     found = Walk()
-    for number, page in enumerate(pdf.pages, start=1):
+    for index in pages if pages is not None else range(len(pdf.pages)):
+        number = index + 1
         ink = PageInk()
-        _walk_stream(page.obj, _IDENTITY, number, found, set(), ink)
+        _walk_stream(pdf.pages[index].obj, _IDENTITY, number, found, set(), ink)
         found.page_ink[number] = ink.highest
         if ink.needs_render:
             found.to_render.add(number)
+    return found
+
+
+def group_spaces(pdf: pikepdf.Pdf) -> Counter[str]:
+    """The colour spaces of the file's transparency groups."""
+    spaces: Counter[str] = Counter()
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             group = obj.get("/Group")
             if isinstance(group, pikepdf.Dictionary) and "/CS" in group:
-                found.spaces[str(group.CS)] += 1
-    return found
+                spaces[str(group.CS)] += 1
+    return spaces
 
 
 Matrix = tuple[float, float, float, float, float, float]
@@ -159,16 +212,21 @@ def _mm(value: float) -> str:
 def check_file(path: Path, trim: tuple[float, float], bleed_mm: float, max_ink: int) -> list[Line]:
     """The lines every print file gets: size, colour, pictures, fonts, PDF/X, ink."""
     name = path.name
-    lines: list[Line] = []
     with pikepdf.open(path) as pdf:
-        lines.append(_boxes_line(name, pdf, trim, bleed_mm))
-        found = walk(pdf)
-        lines.append(_colour_line(name, found))
-        lines.append(_pictures_line(name, found))
-        lines.append(_fonts_line(name, found))
-        lines.append(_pdfx_line(name, pdf))
-    lines.append(_ink_line(name, path, max_ink, found))
-    return lines
+        boxes = _boxes_line(name, pdf, trim, bleed_mm)
+        pdfx = _pdfx_line(name, pdf)
+        groups = group_spaces(pdf)
+        pages = len(pdf.pages)
+    found = walk_file(path, pages)
+    found.spaces.update(groups)
+    return [
+        boxes,
+        _colour_line(name, found),
+        _pictures_line(name, found),
+        _fonts_line(name, found),
+        pdfx,
+        _ink_line(name, max_ink, found),
+    ]
 
 
 def _boxes_line(name: str, pdf: pikepdf.Pdf, trim: tuple[float, float], bleed: float) -> Line:
@@ -249,14 +307,12 @@ def _profile_name(data: bytes) -> str:
         return "?"
 
 
-def _ink_line(name: str, path: Path, max_ink: int, found: Walk) -> Line:
+def _ink_line(name: str, max_ink: int, found: Walk) -> Line:
     """The highest total ink of the file: read from the colours of the pages that paint only
     in CMYK and grey (`vector_ink`), rendered with Ghostscript for the others."""
-    try:
-        rendered = ink_coverage.max_ink_on_pages(path, sorted(found.to_render))
-    except (OSError, FileNotFoundError):
+    if found.rendered is None:
         return Line(name, _("total ink"), _("not measured: Ghostscript (gs) is missing"), False)
-    inks = {**found.page_ink, **rendered}
+    inks = {**found.page_ink, **found.rendered}
     page, highest = max(sorted(inks.items()), key=lambda item: item[1], default=(0, 0.0))
     value = _("at most {ink} % (page {page}), limit {limit} %").format(
         ink=format_number(highest), page=page, limit=max_ink

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,12 +30,12 @@ from builder.editions import (
 from builder.fonts import book_fonts
 from builder.i18n import _
 from builder.interior_from_screen import interior_from_screen
-from builder.model import Book, Entry, Image, Page
+from builder.model import Book, Cmyk, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
-from builder.parallel import ForkedTask
+from builder.parallel import ForkedTask, cores
 from builder.pdf_join import join
 from builder.pdf_writing import document_id_from, write_interior, write_screen
-from builder.print_colour import press_colours
+from builder.print_colour import Rgb, press_colours
 from builder.print_html import footnotes_at_call_sites
 from builder.print_layout import COLOPHON, colophon_last, cover_pages, model_pages, page_starts
 from builder.print_package import finish_for_press, padding
@@ -70,17 +69,18 @@ class PdfOutput:
             book, target, hashlib.sha256(html.encode()).hexdigest()[:32].encode()
         )
         screen = target / screen_pdf_name(book)
-        jobs = handover.jobs if handover is not None and handover.jobs else default_jobs()
+        jobs = handover.jobs if handover is not None and handover.jobs else cores()
         units = pdf_units.cut(html)
         with layout_progress(self.name):
-            laid_out = None
+            written = None
             if self.in_units and len(units) > 1:
-                laid_out = _render_in_units(units, package, screen, jobs)
-            if laid_out is None:
-                laid_out = _render_whole(html, package, screen)
+                written = _render_in_units(units, package, screen, jobs)
+            if written is None:
+                written = _render_whole(html, package, screen)
+        laid_out, cover_checks = written
         starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
         strict = handover is not None and handover.strict
-        checked = _preflight(book, package, laid_out, strict=strict)
+        checked = _preflight(book, package, laid_out, cover_checks, strict=strict)
         if handover is not None:
             handover.print_pages.update(laid_out.model_pages)
             handover.page_starts.update(starts)
@@ -90,14 +90,6 @@ class PdfOutput:
             ]  # not the cover spread: it is for the printing house only
         return [screen, package.interior, package.cover, checked,
                 write_page_map(laid_out.model_pages, target)]  # fmt: skip
-
-
-def default_jobs() -> int:
-    """Every core this process may run on."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,9 +122,10 @@ class LaidOut:
 
 def _render_in_units(
     units: tuple[pdf_units.Unit, ...], package: PrintPackage, screen: Path, jobs: int
-) -> LaidOut | None:
-    """The book laid out in units on `jobs` cores and joined; None when its front matter
-    would not keep its pages (the caller lays it out whole)."""
+) -> tuple[LaidOut, list[preflight.Line]] | None:
+    """The book laid out in units on `jobs` cores and joined, and the cover spread's
+    preflight; None when its front matter would not keep its pages (the caller lays it
+    out whole)."""
     base_url = str(package.book.root.resolve())
     with tempfile.TemporaryDirectory(prefix="builder-pdf-") as folder:
         try:
@@ -142,24 +135,29 @@ def _render_in_units(
             return None
         interior = package.interior.with_name(package.interior.name + ".part")
 
-        # In children, one after the other: a join holds every object of the book (about
-        # 0.8 GB at 1 000 models), and this process's memory would not shrink after it.
+        # In children: a join holds every object of the book (about 0.8 GB at 1 000
+        # models), and this process's memory would not shrink after it. The cover spread
+        # needs only the page count, so it is made beside them.
         def screen_file() -> None:
             join(book.screen_units, screen, _font_files())
 
-        def print_files() -> None:
+        def interior_file() -> None:
             interior_from_screen(screen, book.shell, book.cover_pages, interior)
-            _finish_print(interior, package, book.interior_pages)
+            _finish_interior(interior, package, book.interior_pages)
 
-        with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
-            pass
-        with ForkedTask(print_files, _("writing the print PDF failed: {reason}")):
-            pass
-    return LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
-                   book.colophon_last)  # fmt: skip
+        with _cover_task(package, book.interior_pages) as cover:
+            with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
+                pass
+            with ForkedTask(interior_file, _("writing the print PDF failed: {reason}")):
+                pass
+    laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
+                       book.colophon_last)  # fmt: skip
+    return laid_out, cover.result or []
 
 
-def _render_whole(html: str, package: PrintPackage, screen: Path) -> LaidOut:
+def _render_whole(
+    html: str, package: PrintPackage, screen: Path
+) -> tuple[LaidOut, list[preflight.Line]]:
     """The book in one WeasyPrint layout, both editions written from it."""
     from weasyprint import HTML
 
@@ -170,6 +168,7 @@ def _render_whole(html: str, package: PrintPackage, screen: Path) -> LaidOut:
         html, lambda html: HTML(string=html, base_url=base_url).render()
     )
     cover = cover_pages(document)
+    pages = len(document.pages) - cover
     interior = package.interior.with_name(package.interior.name + ".part")
 
     # One layout, two editions, written side by side on two cores: the print files in a
@@ -178,57 +177,80 @@ def _render_whole(html: str, package: PrintPackage, screen: Path) -> LaidOut:
     # traces of its writing.
     def print_files() -> None:
         write_interior(document.copy(document.pages[cover:]), interior, package.identifier)
-        _finish_print(interior, package, len(document.pages) - cover)
+        _finish_interior(interior, package, pages)
 
-    task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
-    with task:
-        fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
-        write_screen(fresh, screen, package.identifier)
-    return LaidOut(
-        cover, len(document.pages) - cover, model_pages(document, cover),
-        page_starts(document, cover), colophon_last(document),
+    with _cover_task(package, pages) as spread:
+        task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
+        with task:
+            fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
+            write_screen(fresh, screen, package.identifier)
+    laid_out = LaidOut(
+        cover, pages, model_pages(document, cover), page_starts(document, cover),
+        colophon_last(document),
     )  # fmt: skip
+    return laid_out, spread.result or []
 
 
-def _finish_print(interior: Path, package: PrintPackage, pages: int) -> None:
+def _finish_interior(interior: Path, package: PrintPackage, pages: int) -> None:
     """The written interior (`interior`, removed) finished for the press: whole signatures,
-    press colours, marks; and the cover spread for its spine."""
+    press colours, marks."""
+    settings = package.book.config.print
+    finish_for_press(interior, package.interior, table=_press_table(package.book),
+                     profile=settings.profile, bleed_mm=INTERIOR_BLEED_MM,
+                     blank_pages=padding(pages, settings.signature))  # fmt: skip
+
+
+def _cover_task(package: PrintPackage, pages: int) -> ForkedTask[list[preflight.Line]]:
+    """The cover spread made and checked in a child, for an interior of `pages` pages
+    before its signatures are completed."""
+    return ForkedTask(
+        lambda: _cover_spread(package, pages), _("writing the cover spread failed: {reason}")
+    )
+
+
+def _cover_spread(package: PrintPackage, laid_out: int) -> list[preflight.Line]:
+    """The cover spread for the spine of the finished interior, and its preflight lines."""
     book = package.book
     settings = book.config.print
-    table = press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
-    blank = padding(pages, settings.signature)
-    finish_for_press(interior, package.interior, table=table, profile=settings.profile,
-                     bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
-    size = cover_size(book, pages + blank)
+    pages = laid_out + padding(laid_out, settings.signature)
+    size = cover_size(book, pages)
     written = package.cover.with_name(package.cover.name + ".part")
     date_iso = build_date(book).strftime("%Y-%m-%dT%H:%M:%SZ")
     with document_id_from(package.identifier + b"-cover"):
         render_cover(book, size, font_faces(), date_iso, written, package.identifier + b"c")
-    finish_for_press(written, package.cover, table=table, profile=settings.profile,
+    finish_for_press(written, package.cover, table=_press_table(book), profile=settings.profile,
                      bleed_mm=size.bleed,
                      folds_mm=(size.trim_width, size.trim_width + size.spine))  # fmt: skip
+    return [
+        *preflight.check_file(
+            package.cover, (size.width, size.trim_height), size.bleed, settings.max_ink
+        ),
+        *preflight.cover_lines(
+            package.cover, book, pages, size.spine, size.spine >= settings.spine_text_min_mm
+        ),
+    ]
 
 
-def _preflight(book: Book, package: PrintPackage, laid_out: LaidOut, *, strict: bool) -> Path:
-    """`preflight.txt` beside the print files; failing lines are warnings, or with
-    `strict` an error that stops the build."""
+def _press_table(book: Book) -> dict[Rgb, Cmyk]:
+    return press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
+
+
+def _preflight(
+    book: Book, package: PrintPackage, laid_out: LaidOut, cover_checks: list[preflight.Line],
+    *, strict: bool,
+) -> Path:  # fmt: skip
+    """`preflight.txt` beside the print files (the cover spread's lines are `cover_checks`);
+    failing lines are warnings, or with `strict` an error that stops the build."""
     settings = book.config.print
     interior_pages = laid_out.interior_pages + padding(laid_out.interior_pages, settings.signature)
-    size = cover_size(book, interior_pages)
     trim = (book.config.pdf.trim_width_mm, book.config.pdf.trim_height_mm)
     lines = [
         *preflight.check_file(package.interior, trim, INTERIOR_BLEED_MM, settings.max_ink),
         *preflight.interior_lines(
             package.interior, interior_pages, settings.signature, laid_out.colophon_last
         ),
-        *preflight.check_file(
-            package.cover, (size.width, size.trim_height), size.bleed, settings.max_ink
-        ),
-        *preflight.cover_lines(
-            package.cover, book, interior_pages, size.spine,
-            size.spine >= settings.spine_text_min_mm,
-        ),
-    ]  # fmt: skip
+        *cover_checks,
+    ]
     path = package.target / PREFLIGHT_NAME
     path.write_text(preflight.report(book, lines), encoding="utf-8")
     failed = [f"{line.file}: {line.label}: {line.value}" for line in lines if not line.passed]
