@@ -32,6 +32,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+SMALLEST_SHARE = 50  # pages; a shorter file is one share: a fork would cost more than it saves
+
+
+def page_shares(pages: int) -> list[range]:
+    """The indexes of `pages` pages in one share per core, in order, each of at least
+    SMALLEST_SHARE pages."""
+    shares = max(1, min(cores(), pages // SMALLEST_SHARE))
+    return [range(pages * n // shares, pages * (n + 1) // shares) for n in range(shares)]
+
+
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
 
@@ -103,7 +113,9 @@ class _Child:
     def start(cls, work: Callable[[], Any]) -> _Child:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe(duplex=False)
-        process = context.Process(target=_run, args=(work, theirs), daemon=True)
+        # Not a daemon: the work may share itself out again (`forked_map`); `stop` and
+        # `outcome` see to it that no child outlives its parent's block.
+        process = context.Process(target=_run, args=(work, theirs))
         process.start()
         theirs.close()  # so that a child that dies is an EOFError here
         return cls(process, ours)

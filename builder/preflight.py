@@ -21,7 +21,7 @@ from PIL import ImageCms
 from builder import ink_coverage
 from builder.i18n import _
 from builder.model import GHOSTSCRIPT_CMYK, Book
-from builder.parallel import cores, forked_map
+from builder.parallel import forked_map, page_shares
 from builder.vector_ink import PageInk
 from builder.vietnamese import format_number
 
@@ -74,15 +74,10 @@ class Walk:
             self.rendered = None if other.rendered is None else {**self.rendered, **other.rendered}
 
 
-PAGES_A_SHARE = 50  # fewer pages than this are walked in this process
-
-
 def walk_file(path: Path, pages: int) -> Walk:
     """The walk of every page of `path` (`pages` of them) and the rendered ink of the pages
     that need it, in shares of the pages on every core, folded together."""
-    shares = max(1, min(cores(), pages // PAGES_A_SHARE))
-    ranges = [range(pages * n // shares, pages * (n + 1) // shares) for n in range(shares)]
-    walks = forked_map(partial(_walk_share, path), ranges)
+    walks = forked_map(partial(_walk_share, path), page_shares(pages))
     found = walks[0]
     for other in walks[1:]:
         found.add(other)

@@ -16,6 +16,7 @@ import io
 import zlib
 from collections.abc import Iterator, Mapping
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +25,7 @@ from PIL import ImageCms
 
 from builder.cache import cache_dir
 from builder.model import Cmyk, Colours, PrintColours
+from builder.parallel import forked_map, page_shares
 
 Rgb = tuple[int, int, int]
 CACHE_VERSION = b"press-image-1"
@@ -42,22 +44,54 @@ def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cm
     return table
 
 
-def to_press(pdf: pikepdf.Pdf, table: Mapping[Rgb, Cmyk], profile: Path) -> None:
-    """Rewrite `pdf` in place for the press (see the module's docstring)."""
+def to_press(pdf: pikepdf.Pdf, source: Path, table: Mapping[Rgb, Cmyk], profile: Path) -> None:
+    """Rewrite `pdf`, opened from `source`, in place for the press (see the module's
+    docstring). The content streams are parsed and rewritten, and the pictures converted,
+    in one share of the pages per core (`forked_map`); here they are only written in."""
+    shares = page_shares(len(pdf.pages))
+    rewritten: dict[tuple[int, int], bytes] = {}
+    for share in forked_map(partial(_rewritten_share, source, table, profile), shares):
+        rewritten.update(share)
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         page.contents_coalesce()
-        _rewrite_stream(page.obj.Contents, page.obj, table)
+        if page.obj.objgen in rewritten:
+            page.obj.Contents.write(rewritten[page.obj.objgen])
         for xobject in _xobjects(page.obj, seen):
-            if xobject.get("/Subtype") == "/Form":
-                _rewrite_stream(xobject, xobject, table)
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen in rewritten:
+                xobject.write(rewritten[xobject.objgen])
             elif xobject.get("/Subtype") == "/Image":
-                _image_to_cmyk(xobject, profile)
+                _image_to_cmyk(xobject, profile)  # converted in the share: from the cache
     for obj in pdf.objects:
         if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
             group = obj.get("/Group")
             if isinstance(group, pikepdf.Dictionary) and group.get("/CS") == "/DeviceRGB":
                 group.CS = pikepdf.Name.DeviceCMYK
+
+
+def _rewritten_share(
+    source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: range
+) -> dict[tuple[int, int], bytes]:
+    """{page or form: its content rewritten} for the pages of `source` in `pages` and the
+    forms they reach, where a colour changed; their pictures are converted into the
+    cache (this copy of the file is not saved)."""
+    found: dict[tuple[int, int], bytes] = {}
+    seen: set[tuple[int, int]] = set()
+    with pikepdf.open(source) as pdf:
+        for index in pages:
+            page = pdf.pages[index]
+            page.contents_coalesce()
+            holders = [page.obj]
+            for xobject in _xobjects(page.obj, seen):
+                if xobject.get("/Subtype") == "/Form":
+                    holders.append(xobject)
+                elif xobject.get("/Subtype") == "/Image":
+                    _image_to_cmyk(xobject, profile)
+            for holder in holders:
+                data = _rewritten(holder, table)
+                if data is not None:
+                    found[holder.objgen] = data
+    return found
 
 
 def _xobjects(holder: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
@@ -82,7 +116,8 @@ def _xobjects(holder: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
                 yield from _xobjects(group, seen)
 
 
-def _rewrite_stream(stream: Any, holder: Any, table: Mapping[Rgb, Cmyk]) -> None:
+def _rewritten(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
+    """The content of a page or form with its colours for the press; None if none changed."""
     instructions = pikepdf.parse_content_stream(holder)
     changed = False
     rewritten: list[Any] = []
@@ -98,8 +133,7 @@ def _rewrite_stream(stream: Any, holder: Any, table: Mapping[Rgb, Cmyk]) -> None
                 instruction = pikepdf.ContentStreamInstruction([_number(v) for v in cmyk], operator)
                 changed = True
         rewritten.append(instruction)
-    if changed:
-        stream.write(pikepdf.unparse_content_stream(rewritten))
+    return pikepdf.unparse_content_stream(rewritten) if changed else None
 
 
 def _cmyk_of(values: list[float], table: Mapping[Rgb, Cmyk]) -> tuple[float, ...] | None:

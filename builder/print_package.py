@@ -32,6 +32,7 @@ def finish_for_press(
     Vietnamese book's colophon is its last page), colours for the press, marks."""
     folds = tuple(folds_mm)
     with pikepdf.open(written) as pdf:
+        to_press(pdf, written, table, profile)  # before the blank pages: page for page
         last = pdf.pages[-1].obj
         for _ in range(blank_pages):
             blank = pikepdf.Dictionary(
@@ -43,7 +44,6 @@ def finish_for_press(
                 Contents=pdf.make_stream(b""),
             )
             pdf.pages.insert(len(pdf.pages) - 1, pikepdf.Page(pdf.make_indirect(blank)))
-        to_press(pdf, table, profile)
         for page in pdf.pages:
             add_marks(page, bleed_mm, folds)
         pdf.save(final, deterministic_id=True)

@@ -149,20 +149,26 @@ def test_the_editions_are_the_same_with_or_without_a_second_core(
         assert (forked / name).read_bytes() == (alone / name).read_bytes(), name
 
 
-def test_a_failure_in_the_print_worker_is_reported_and_leaves_no_output(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ("_finish_interior", "writing the print PDF failed"),
+        ("_cover_spread", "writing the cover spread failed"),
+    ],
+)
+def test_a_failure_in_a_print_worker_is_reported_and_leaves_no_output(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, message: str
 ) -> None:
     from builder.outputs import pdf
 
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(pdf, "_finish_print", broken)
+    monkeypatch.setattr(pdf, step, broken)
     result = run("build", "--content", FIXTURES / "minimal", "--out", tmp_path / "o", "pdf")
     assert result.exit_code == 1
-    assert "error: writing the print PDF failed: [Errno 28] No space left on device" in (
-        result.stderr
-    )
+    assert f"error: {message}: [Errno 28] No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
     assert not (tmp_path / "o").exists()
 
 

@@ -1,0 +1,76 @@
+"""Work shared out between the cores (builder.parallel): results in order, failures as one
+line, and the print files the same whether their pages are walked in one share or many."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from builder import parallel
+from builder.parallel import ForkedTask, forked_map, page_shares
+from builder.problems import BuildError
+from tests.conftest import SAMPLE, Run
+
+
+def _square_and_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_forked_map_gives_the_results_in_order_each_from_a_child() -> None:
+    results = forked_map(_square_and_pid, [3, 1, 2])
+    assert [square for square, _pid in results] == [9, 1, 4]
+    pids = {pid for _square, pid in results}
+    assert len(pids) == 3 and os.getpid() not in pids
+
+
+def _fails_on_two(number: int) -> int:
+    if number == 2:
+        raise BuildError("share two could not be read")
+    return number
+
+
+def _dies(number: int) -> int:
+    os._exit(3)
+
+
+def test_a_failing_share_is_one_line_and_a_dead_one_says_so() -> None:
+    with pytest.raises(BuildError, match=r"^share two could not be read$"):
+        forked_map(_fails_on_two, [1, 2])
+    with pytest.raises(BuildError, match=r"^the worker stopped$"):
+        forked_map(_dies, [1, 2])
+
+
+def test_a_forked_task_returns_what_its_work_returns() -> None:
+    with ForkedTask(lambda: ("done", os.getpid()), "failed: {reason}") as task:
+        pass
+    assert task.result is not None
+    assert task.result[0] == "done" and task.result[1] != os.getpid()
+    dies = ForkedTask(lambda: os._exit(1), "failed: {reason}")
+    with pytest.raises(BuildError, match=r"^failed: the worker stopped$"), dies:
+        pass
+
+
+def test_the_shares_cover_every_page_once_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "cores", lambda: 3)
+    assert page_shares(40) == [range(0, 40)]
+    shares = page_shares(400)
+    assert [page for share in shares for page in share] == list(range(400))
+    assert len(shares) == 3
+
+
+def test_the_print_files_are_the_same_from_one_share_or_many(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The press colours and the preflight walk the pages in shares; with a share of every
+    page and shares of a page or two, the print files and preflight.txt are the same."""
+    files = ("dan-van-kheo-ninh-binh-2021-2025-print.pdf", "preflight.txt")
+    built = {}
+    for name, smallest in (("one", 10**6), ("many", 1)):
+        monkeypatch.setattr(parallel, "SMALLEST_SHARE", smallest)
+        monkeypatch.setattr(parallel, "cores", lambda: 4)
+        out = tmp_path / name
+        assert run("build", "--content", SAMPLE, "--out", out, "pdf").exit_code == 0
+        built[name] = [(out / file).read_bytes() for file in files]
+    assert built["one"] == built["many"]
