@@ -38,8 +38,14 @@ SMALLEST_SHARE = 50  # pages; a shorter file is one share: a fork would cost mor
 def page_shares(pages: int) -> list[range]:
     """The indexes of `pages` pages in one share per core, in order, each of at least
     SMALLEST_SHARE pages."""
-    shares = max(1, min(cores(), pages // SMALLEST_SHARE))
-    return [range(pages * n // shares, pages * (n + 1) // shares) for n in range(shares)]
+    return shares_of(pages, SMALLEST_SHARE)
+
+
+def shares_of(count: int, smallest: int) -> list[range]:
+    """The indexes of `count` items in one share per core, in order, each of at least
+    `smallest` items."""
+    shares = max(1, min(cores(), count // smallest))
+    return [range(count * n // shares, count * (n + 1) // shares) for n in range(shares)]
 
 
 def can_fork() -> bool:

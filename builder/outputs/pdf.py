@@ -9,6 +9,7 @@ import hashlib
 import logging
 import tempfile
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -32,7 +33,7 @@ from builder.i18n import _
 from builder.interior_from_screen import interior_from_screen
 from builder.model import Book, Cmyk, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
-from builder.parallel import ForkedTask, cores
+from builder.parallel import ForkedTask, cores, forked_map, shares_of
 from builder.pdf_join import join
 from builder.pdf_writing import document_id_from, write_interior, write_screen
 from builder.print_colour import Rgb, press_colours
@@ -283,6 +284,7 @@ def book_html(book: Book) -> str:
     env = environment("pdf")
     date = build_date(book)
     districts = districts_alphabetical(book.entries, config)
+    codes = qr_codes(book)
     return env.get_template("book.html").render(
         book=config,
         css=book_css(book),
@@ -296,7 +298,9 @@ def book_html(book: Book) -> str:
             {
                 "slug": part.slug,
                 "title": part.title,
-                "entries": [printed_entry(book, entry) for entry in part.entries],
+                "entries": [
+                    printed_entry(book, entry, codes[entry.slug]) for entry in part.entries
+                ],
             }
             for part in book.parts
         ],
@@ -324,11 +328,33 @@ def book_css(book: Book) -> str:
     )
 
 
-def printed_entry(book: Book, entry: Entry) -> PrintedEntry:
+def printed_entry(book: Book, entry: Entry, qr: str | None = None) -> PrintedEntry:
+    """A model as the book prints it; `qr`, the code of its address, is made if not given."""
     figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
-    url = urls.absolute(book.config.base_url, urls.model(entry.slug))
-    qr = segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False)
+    if qr is None:
+        qr = _qr_code(book.config.base_url, entry.slug)
     return PrintedEntry(entry, printed_body(entry), figures, qr)
+
+
+QR_SHARE = 20  # codes; fewer are made in this process, more are shared out between cores
+
+
+def qr_codes(book: Book) -> dict[str, str]:
+    """{slug: the QR code of the model's web address, as an SVG data URI}. A code takes
+    about 10 ms (segno tries its eight masks), so they are made on every core."""
+    slugs = [entry.slug for entry in book.entries]
+    shares = [tuple(slugs[i] for i in share) for share in shares_of(len(slugs), QR_SHARE)]
+    made = forked_map(partial(_qr_codes, book.config.base_url), shares)
+    return {slug: code for share in made for slug, code in share}
+
+
+def _qr_codes(base_url: str, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(slug, _qr_code(base_url, slug)) for slug in slugs]
+
+
+def _qr_code(base_url: str, slug: str) -> str:
+    url = urls.absolute(base_url, urls.model(slug))
+    return str(segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False))
 
 
 def printed_body(entry: Entry | Page) -> str:
