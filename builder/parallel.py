@@ -89,6 +89,62 @@ class ForkedTask(Generic[T]):
         self.result = value
 
 
+class ForkedAhead(Generic[Item, T]):
+    """`with ForkedAhead(prepare, work, failure) as child:` forks a child that runs
+    `prepare()` at once and then waits, while this process goes on; `child.run(value)`
+    hands it `value` and returns what `work(value)` returned there. If that failed: a
+    BuildError with its message, or with `failure` if the child died without one.
+    What `prepare` loads (WeasyPrint's modules: most of a second) is loaded beside this
+    process's own work, and what `work` forks inherits it. Without fork, `prepare` runs
+    on entering and `work` in `run`."""
+
+    def __init__(
+        self, prepare: Callable[[], object], work: Callable[[Item], T], failure: str
+    ) -> None:
+        self.prepare = prepare
+        self.work = work
+        self.failure = failure
+        self._child: _Child | None = None
+        self._inbox: Connection | None = None
+
+    def __enter__(self) -> ForkedAhead[Item, T]:
+        if not can_fork():
+            self.prepare()
+            return self
+        inbox, self._inbox = multiprocessing.get_context("fork").Pipe(duplex=False)
+        self._child = _Child.start(partial(self._serve, inbox))
+        inbox.close()
+        return self
+
+    def _serve(self, inbox: Connection) -> T:
+        self.prepare()
+        value = inbox.recv()  # EOFError if the parent left without work: a failure, unread
+        inbox.close()
+        return self.work(value)
+
+    def run(self, value: Item) -> T:
+        if self._child is None or self._inbox is None:
+            return self.work(value)
+        self._inbox.send(value)
+        self._inbox.close()
+        ok, result = self._child.outcome()
+        self._child = None
+        if not ok:  # the work's own one-line message, else `failure`
+            raise BuildError(result or self.failure.format(reason=_("the worker stopped")))
+        return result  # type: ignore[no-any-return]
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        if self._inbox is not None and not self._inbox.closed:
+            self._inbox.close()
+        if self._child is not None:  # never given its work
+            self._child.stop()
+
+
 def forked_map(work: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
     """[work(item) for item in items], each item in a forked child of its own, all at once
     (give as many items as there are cores); a BuildError raised by `work` is raised here

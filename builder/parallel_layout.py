@@ -111,14 +111,14 @@ def lay_out(
     unit_job = partial(_unit_job, book=book, base_url=base_url, folder=folder,
                        identifier=identifier)  # fmt: skip
     if "fork" in multiprocessing.get_all_start_methods():
-        _import_once_for_every_worker()
+        load_weasyprint()
         _run_forked(queue, book, unit_job, jobs)
     else:
         _run_here(queue, book, unit_job)
     return _layout(book, folder)
 
 
-def _import_once_for_every_worker() -> None:
+def load_weasyprint() -> None:
     """WeasyPrint (with its Pango bindings and fontTools) takes most of a second to import;
     imported here, before the first fork, every worker and every later child (the join, the
     print files) has it without paying that second again."""

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from builder import parallel
-from builder.parallel import ForkedTask, forked_map, page_shares
+from builder.parallel import ForkedAhead, ForkedTask, forked_map, page_shares
 from builder.problems import BuildError
 from tests.conftest import SAMPLE, Run
 
@@ -74,3 +74,31 @@ def test_the_print_files_are_the_same_from_one_share_or_many(
         assert run("build", "--content", SAMPLE, "--out", out, "pdf").exit_code == 0
         built[name] = [(out / file).read_bytes() for file in files]
     assert built["one"] == built["many"]
+
+
+def test_a_child_forked_ahead_prepares_then_does_the_work_it_is_given(tmp_path: Path) -> None:
+    marker = tmp_path / "prepared"
+
+    def work(value: str) -> tuple[str, bool, int]:
+        return value.upper(), marker.exists(), os.getpid()
+
+    with ForkedAhead(lambda: marker.write_text("yes"), work, "failed: {reason}") as child:
+        result = child.run("html")
+    assert result[:2] == ("HTML", True) and result[2] != os.getpid()
+
+    def fails(value: str) -> None:
+        raise BuildError(f"no layout for {value}")
+
+    with (
+        pytest.raises(BuildError, match=r"^no layout for html$"),
+        ForkedAhead(lambda: None, fails, "failed: {reason}") as failing,
+    ):
+        failing.run("html")
+
+
+def test_a_child_forked_ahead_and_never_given_work_is_stopped() -> None:
+    import multiprocessing
+
+    with ForkedAhead(lambda: None, lambda value: value, "failed: {reason}"):
+        assert len(multiprocessing.active_children()) == 1
+    assert multiprocessing.active_children() == []

@@ -5,9 +5,11 @@ joined (`parallel_layout`, `pdf_join`), or in one WeasyPrint layout.
 
 from __future__ import annotations
 
+import enum
 import hashlib
 import logging
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -33,7 +35,7 @@ from builder.i18n import _
 from builder.interior_from_screen import interior_from_screen
 from builder.model import Book, Cmyk, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
-from builder.parallel import ForkedTask, cores, forked_map, shares_of
+from builder.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
 from builder.pdf_join import join
 from builder.pdf_writing import document_id_from, write_interior, write_screen
 from builder.print_colour import Rgb, press_colours
@@ -65,18 +67,26 @@ class PdfOutput:
         self.in_units = in_units
 
     def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
-        html = book_html(book)
-        package = PrintPackage(
-            book, target, hashlib.sha256(html.encode()).hexdigest()[:32].encode()
-        )
         screen = target / screen_pdf_name(book)
         jobs = handover.jobs if handover is not None and handover.jobs else cores()
-        units = pdf_units.cut(html)
-        with layout_progress(self.name):
-            written = None
-            if self.in_units and len(units) > 1:
-                written = _render_in_units(units, package, screen, jobs)
-            if written is None:
+
+        def in_units(html: str) -> Written | Whole:
+            units = pdf_units.cut(html)
+            if len(units) < 2:
+                return Whole.ONE_UNIT
+            return _render_in_units(units, _package(book, target, html), screen, jobs)
+
+        # The units are laid out from a child forked now, which loads WeasyPrint while
+        # this process makes the book's HTML.
+        host = ForkedAhead(parallel_layout.load_weasyprint, in_units,
+                           _("laying out the PDF failed: {reason}"))  # fmt: skip
+        with layout_progress(self.name), host if self.in_units else nullcontext():
+            html = book_html(book)
+            written = host.run(html) if self.in_units else Whole.ASKED
+            package = _package(book, target, html)
+            if written is Whole.FRONT_MATTER_MOVED:
+                LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
+            if isinstance(written, Whole):
                 written = _render_whole(html, package, screen)
         laid_out, cover_checks = written
         starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
@@ -91,6 +101,10 @@ class PdfOutput:
             ]  # not the cover spread: it is for the printing house only
         return [screen, package.interior, package.cover, checked,
                 write_page_map(laid_out.model_pages, target)]  # fmt: skip
+
+
+def _package(book: Book, target: Path, html: str) -> PrintPackage:
+    return PrintPackage(book, target, hashlib.sha256(html.encode()).hexdigest()[:32].encode())
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +135,29 @@ class LaidOut:
     colophon_last: bool
 
 
+Written = tuple[LaidOut, list[preflight.Line]]  # where things fall; the cover's preflight
+
+
+class Whole(enum.Enum):
+    """Why the book is laid out in one pass."""
+
+    ASKED = "asked"  # PdfOutput(in_units=False)
+    ONE_UNIT = "one unit"  # a book without parts
+    FRONT_MATTER_MOVED = "front matter moved"  # `parallel_layout.FrontMatterMoved`
+
+
 def _render_in_units(
     units: tuple[pdf_units.Unit, ...], package: PrintPackage, screen: Path, jobs: int
-) -> tuple[LaidOut, list[preflight.Line]] | None:
+) -> Written | Whole:
     """The book laid out in units on `jobs` cores and joined, and the cover spread's
-    preflight; None when its front matter would not keep its pages (the caller lays it
-    out whole)."""
+    preflight; or FRONT_MATTER_MOVED when its front matter would not keep its pages (the
+    caller lays it out whole)."""
     base_url = str(package.book.root.resolve())
     with tempfile.TemporaryDirectory(prefix="builder-pdf-") as folder:
         try:
             book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs)
         except parallel_layout.FrontMatterMoved:
-            LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
-            return None
+            return Whole.FRONT_MATTER_MOVED
         interior = package.interior.with_name(package.interior.name + ".part")
 
         # In children: a join holds every object of the book (about 0.8 GB at 1 000
@@ -156,9 +180,7 @@ def _render_in_units(
     return laid_out, cover.result or []
 
 
-def _render_whole(
-    html: str, package: PrintPackage, screen: Path
-) -> tuple[LaidOut, list[preflight.Line]]:
+def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:
     """The book in one WeasyPrint layout, both editions written from it."""
     from weasyprint import HTML
 
