@@ -8,6 +8,7 @@ characters are warnings. `builder check --fix` removes the direction and zero-wi
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterator
 from typing import Any
@@ -29,6 +30,18 @@ def is_control(char: str) -> bool:
         or 0xFDD0 <= code <= 0xFDEF
         or (code & 0xFFFE) == 0xFFFE
     )
+
+
+def _flagged_characters() -> re.Pattern[str]:
+    """One character class of what `check_body` reports: the removable characters and
+    those `is_control` names (a regular expression scans a model's text in a fraction of a
+    millisecond; a test per character took 5 ms)."""
+    ranges = ["\x00-\x08", "\x0b-\x1f", "\x7f-\x9f", "\ud800-\udfff", "\ufdd0-\ufdef"]
+    ends = [chr(plane << 16 | last) for plane in range(17) for last in (0xFFFE, 0xFFFF)]
+    return re.compile("[" + "".join(ranges) + re.escape("".join(sorted(REMOVABLE) + ends)) + "]")
+
+
+FLAGGED = _flagged_characters()
 
 
 def without_invisible(text: str) -> str:
@@ -54,12 +67,12 @@ def check_front_matter(
 def check_body(body: str, first_line: int, shown: Any, problems: Problems) -> None:
     """The body's text (read as it is: controls other than tab and newline never get this
     far, the reader refuses them)."""
-    if not any(char in REMOVABLE or is_control(char) for char in body):
+    if not FLAGGED.search(body):
         return
     for number, line in enumerate(body.split("\n")):
-        for index, char in enumerate(line):
-            if char in REMOVABLE or is_control(char):
-                _report(char, shown, first_line + number, index + 1, problems, facts=False)
+        for found in FLAGGED.finditer(line):
+            index = found.start()
+            _report(line[index], shown, first_line + number, index + 1, problems, facts=False)
 
 
 def _report(

@@ -182,3 +182,16 @@ def test_two_titles_that_differ_by_an_invisible_character_are_the_same_title(
     fixed = run("check", "--fix", "--content", book)
     assert "1 invisible character removed" in fixed.stderr
     assert "\u200b" not in (book / "models" / "hai.md").read_text(encoding="utf-8")
+
+
+def test_the_body_scan_flags_exactly_the_characters_the_checks_name() -> None:
+    """`invisible.FLAGGED` (one regular expression over a model's text) against the test
+    per character it replaces, over every code point."""
+    from builder.invisible import FLAGGED, REMOVABLE, is_control
+
+    def named(char: str) -> bool:
+        return is_control(char) or char in REMOVABLE
+
+    every = (chr(code) for code in range(0x110000))
+    differ = [char for char in every if bool(FLAGGED.match(char)) != named(char)]
+    assert differ == []
