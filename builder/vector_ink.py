@@ -19,6 +19,14 @@ _STROKES = frozenset({"S", "s"})
 _BOTH = frozenset({"B", "B*", "b", "b*"})
 _UNKNOWN_COLOUR = frozenset({"rg", "RG", "cs", "CS", "sc", "SC", "scn", "SCN", "sh", "BI"})
 _PLAIN_STATE = frozenset({"/Type", "/LW", "/LC", "/LJ", "/ML", "/D", "/RI", "/FL", "/SA"})
+# Every operator `PageInk.see` looks at; a walk may leave the others out of its parse.
+OPERATORS = (
+    frozenset({"q", "Q", "g", "G", "k", "K", "Tr", "gs"})
+    | _FILLS
+    | _STROKES
+    | _BOTH
+    | (_UNKNOWN_COLOUR)
+)
 _OPAQUE = {"/CA": 1, "/ca": 1, "/SMask": "/None", "/BM": ("/Normal", "/Compatible"),
            "/OP": False, "/op": False, "/OPM": 0}  # fmt: skip
 

@@ -79,3 +79,20 @@ def test_what_a_page_paints_gives_its_ink(
     for operator, operands in instructions:
         ink.see(operator, operands, resources)
     assert (round(ink.highest, 6), ink.needs_render) == (highest, render)
+
+
+def test_the_walk_still_sees_inline_pictures_and_colours_among_the_text() -> None:
+    """The walk parses only the operators it looks at (`preflight.WALKED`): an inline
+    picture and an RGB colour between text and paths are still found."""
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+    content = (
+        b"q 1 0 0 1 5 5 cm BT /F1 9 Tf 1 0 0 1 10 10 Tm [<0012>] TJ ET 0 0 m 9 9 l S Q\n"
+        b"0.2 0.4 0.6 rg 0 0 5 5 re f\n"
+        b"q 10 0 0 10 20 20 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q\n"
+    )
+    pdf.pages[0].obj.Contents = pdf.make_stream(content)
+    found = preflight.walk(pdf)
+    assert found.images["inline"] == 1
+    assert found.operators["rg"] == 1 and found.spaces["/DeviceRGB"] == 1
+    assert found.to_render == {1}
