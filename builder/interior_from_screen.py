@@ -6,11 +6,13 @@ widens the boxes around the drawing. So the screen edition's pages, boxes widene
 screen-only parts taken off (the cover pages, links, tags, page labels), are the interior's
 pages. The PDF/X-4 parts (catalogue, XMP metadata, output intent, document information)
 are those of a one-page interior WeasyPrint wrote from the same layout (the shell), so they
-are what a whole write would give. Saved with a deterministic /ID.
+are what a whole write would give.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pikepdf
@@ -23,8 +25,11 @@ _PAGE_TREE = ("/Pages", "/Outlines", "/Names", "/Type")  # the screen's, kept
 _SCREEN_ONLY = ("/Annots", "/StructParents", "/Tabs")  # on each page
 
 
-def interior_from_screen(screen: Path, shell: Path, cover_pages: int, target: Path) -> Path:
-    """`target`: the pages of `screen` after its `cover_pages`, as the print interior."""
+@contextmanager
+def interior_from_screen(screen: Path, shell: Path, cover_pages: int) -> Iterator[Pdf]:
+    """The pages of `screen` after its `cover_pages`, as the print interior, open (to be
+    finished for the press and saved, `print_package.finish_opened`). Its pages and forms
+    keep their object ids in `screen`."""
     with pikepdf.open(screen) as pdf, pikepdf.open(shell) as press:
         widen = _margins(press.pages[0].obj)
         removed = {page.obj.objgen for page in pdf.pages[:cover_pages]}
@@ -44,9 +49,7 @@ def interior_from_screen(screen: Path, shell: Path, cover_pages: int, target: Pa
                 pdf.Root[name] = _copied(pdf, press, value)
         pdf.trailer.Info = _copied(pdf, press, press.trailer.Info)
         _drop_destinations_on(pdf, removed)
-        pdf.save(target, deterministic_id=True,
-                 object_stream_mode=pikepdf.ObjectStreamMode.generate)  # fmt: skip
-    return target
+        yield pdf
 
 
 def _copied(pdf: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:

@@ -149,18 +149,48 @@ def forked_map(work: Callable[[Item], T], items: Sequence[Item]) -> list[T]:
     """[work(item) for item in items], each item in a forked child of its own, all at once
     (give as many items as there are cores); a BuildError raised by `work` is raised here
     with its message. Without fork, one after the other here."""
-    if not can_fork() or len(items) < 2:
-        return [work(item) for item in items]
-    children = [_Child.start(partial(work, item)) for item in items]
-    try:
-        outcomes = [child.outcome() for child in children]
-    finally:
-        for child in children:
+    with ForkedMap(work, items) as started:
+        return started.results()
+
+
+class ForkedMap(Generic[Item, T]):
+    """`with ForkedMap(work, items) as started:` starts `forked_map`'s children and goes
+    on; `started.results()` waits for them. Leaving the block stops any still running."""
+
+    def __init__(self, work: Callable[[Item], T], items: Sequence[Item]) -> None:
+        self.work = work
+        self.items = items
+        self._children: list[_Child] = []
+
+    def __enter__(self) -> ForkedMap[Item, T]:
+        if can_fork() and len(self.items) > 1:
+            self._children = [_Child.start(partial(self.work, item)) for item in self.items]
+        return self
+
+    def results(self) -> list[T]:
+        if not self._children:
+            return [self.work(item) for item in self.items]
+        try:
+            outcomes = [child.outcome() for child in self._children]
+        finally:
+            self._stop()
+        for ok, value in outcomes:
+            if not ok:
+                raise BuildError(value or _("the worker stopped"))
+        return [value for _ok, value in outcomes]
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._stop()
+
+    def _stop(self) -> None:
+        for child in self._children:
             child.stop()
-    for ok, value in outcomes:
-        if not ok:
-            raise BuildError(value or _("the worker stopped"))
-    return [value for _ok, value in outcomes]
+        self._children = []
 
 
 class _Child:

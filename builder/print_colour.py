@@ -25,7 +25,7 @@ from PIL import ImageCms
 
 from builder.cache import cache_dir
 from builder.model import Cmyk, Colours, PrintColours
-from builder.parallel import forked_map, page_shares
+from builder.parallel import ForkedMap, page_shares
 
 Rgb = tuple[int, int, int]
 CACHE_VERSION = b"press-image-1"
@@ -44,14 +44,32 @@ def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cm
     return table
 
 
-def to_press(pdf: pikepdf.Pdf, source: Path, table: Mapping[Rgb, Cmyk], profile: Path) -> None:
-    """Rewrite `pdf`, opened from `source`, in place for the press (see the module's
-    docstring). The content streams are parsed and rewritten, and the pictures converted,
-    in one share of the pages per core (`forked_map`); here they are only written in."""
-    shares = page_shares(len(pdf.pages))
-    rewritten: dict[tuple[int, int], bytes] = {}
-    for share in forked_map(partial(_rewritten_share, source, table, profile), shares):
-        rewritten.update(share)
+Rewritten = dict[tuple[int, int], bytes]  # page or form (object id) → its new content
+
+
+def press_shares(
+    source: Path, pages: range, table: Mapping[Rgb, Cmyk], profile: Path
+) -> ForkedMap[range, Rewritten]:
+    """The rewriting of `pages` of `source` for the press, in one share of them per core,
+    to start (`with press_shares(...) as shares:`) and collect (`rewritten(shares)`): each
+    share parses and rewrites its pages' content streams and forms, and converts their
+    pictures into the cache."""
+    ranges = [range(pages.start + share.start, pages.start + share.stop)
+              for share in page_shares(len(pages))]  # fmt: skip
+    return ForkedMap(partial(_rewritten_share, source, table, profile), ranges)
+
+
+def rewritten(shares: ForkedMap[range, Rewritten]) -> Rewritten:
+    found: Rewritten = {}
+    for share in shares.results():
+        found.update(share)
+    return found
+
+
+def to_press(pdf: pikepdf.Pdf, rewritten: Mapping[tuple[int, int], bytes], profile: Path) -> None:
+    """Rewrite `pdf` in place for the press (see the module's docstring): the content
+    streams rewritten by `press_shares` on the file `pdf` was opened from (by object id),
+    its pictures from the cache the shares filled, its transparency groups."""
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
         page.contents_coalesce()

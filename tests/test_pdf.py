@@ -152,7 +152,7 @@ def test_the_editions_are_the_same_with_or_without_a_second_core(
 @pytest.mark.parametrize(
     ("step", "message"),
     [
-        ("_finish_interior", "writing the print PDF failed"),
+        ("_interior_from_units", "writing the print PDF failed"),
         ("_cover_spread", "writing the cover spread failed"),
     ],
 )

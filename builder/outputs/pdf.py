@@ -38,10 +38,10 @@ from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
 from builder.pdf_join import join
 from builder.pdf_writing import document_id_from, write_interior, write_screen
-from builder.print_colour import Rgb, press_colours
+from builder.print_colour import Rgb, press_colours, press_shares, rewritten
 from builder.print_html import footnotes_at_call_sites
 from builder.print_layout import COLOPHON, colophon_last, cover_pages, model_pages, page_starts
-from builder.print_package import finish_for_press, padding
+from builder.print_package import finish_for_press, finish_opened, padding
 from builder.problems import BuildError
 from builder.progress import layout_progress
 from builder.templating import environment
@@ -158,7 +158,6 @@ def _render_in_units(
             book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs)
         except parallel_layout.FrontMatterMoved:
             return Whole.FRONT_MATTER_MOVED
-        interior = package.interior.with_name(package.interior.name + ".part")
 
         # In children: a join holds every object of the book (about 0.8 GB at 1 000
         # models), and this process's memory would not shrink after it. The cover spread
@@ -167,8 +166,7 @@ def _render_in_units(
             join(book.screen_units, screen, _font_files())
 
         def interior_file() -> None:
-            interior_from_screen(screen, book.shell, book.cover_pages, interior)
-            _finish_interior(interior, package, book.interior_pages)
+            _interior_from_units(screen, book, package)
 
         with _cover_task(package, book.interior_pages) as cover:
             with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
@@ -178,6 +176,23 @@ def _render_in_units(
     laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                        book.colophon_last)  # fmt: skip
     return laid_out, cover.result or []
+
+
+def _interior_from_units(
+    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage
+) -> None:
+    """The print interior from the joined screen edition, finished for the press. The press
+    colours of the screen's pages start on every core at once; the interior is made from
+    the screen meanwhile, in memory, with the same object ids."""
+    pages = range(book.cover_pages, book.cover_pages + book.interior_pages)
+    table, settings = _press_table(package.book), package.book.config.print
+    with (
+        press_shares(screen, pages, table, settings.profile) as shares,
+        interior_from_screen(screen, book.shell, book.cover_pages) as pdf,
+    ):
+        blank = padding(book.interior_pages, settings.signature)
+        finish_opened(pdf, package.interior, rewritten(shares), profile=settings.profile,
+                      bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
 
 
 def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:
