@@ -20,7 +20,7 @@ from builder.folder_swap import replace_file
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import Book, BookConfig
-from builder.outputs import available_outputs, chosen_outputs
+from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
 from builder.problems import BuildError
 from builder.vietnamese import format_number
 from builder.write_outputs import write_outputs
@@ -84,7 +84,7 @@ class _OutputNames(click.Choice[str]):
 
     @property
     def choices(self) -> tuple[str, ...]:
-        return ("all", *available_outputs())
+        return ("all", *OUTPUT_NAMES)
 
     @choices.setter
     def choices(self, value: object) -> None:
@@ -148,11 +148,10 @@ def build(
     if for_review:
         review = replace(book.config.review, for_review=True)
         book = replace(book, config=replace(book.config, review=review))
-    outputs = available_outputs()
     chosen = chosen_outputs(formats)
     try:
         written = write_outputs(
-            book, [outputs[name] for name in chosen], out_dir, strict=strict, jobs=jobs
+            book, [output_named(name) for name in chosen], out_dir, strict=strict, jobs=jobs
         )
     except BuildError as exc:
         severity = _("error")

@@ -84,3 +84,17 @@ def test_the_registry_names_every_output_module() -> None:
 
     registered = {type(output).__module__ for output in available_outputs().values()}
     assert registered == set(OUTPUTS)
+
+
+def test_building_one_output_imports_only_that_output() -> None:
+    """`builder build pdf` starts the PDF without importing the site, the EPUB or the Word
+    copy (the registry imports an output's module only when it is named)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from builder.outputs import output_named; output_named('pdf'); "
+        "print(sorted(m for m in sys.modules if m.startswith('builder.outputs.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "['builder.outputs.pdf']"
