@@ -78,7 +78,7 @@ class PdfOutput:
 
         # The units are laid out from a child forked now, which loads WeasyPrint while
         # this process makes the book's HTML.
-        host = ForkedAhead(parallel_layout.load_weasyprint, in_units,
+        host = ForkedAhead(partial(parallel_layout.load_weasyprint, font_faces()), in_units,
                            _("laying out the PDF failed: {reason}"))  # fmt: skip
         with layout_progress(self.name), host if self.in_units else nullcontext():
             html = book_html(book)
