@@ -1,0 +1,76 @@
+"""The press colours written line by line (builder.print_colour) against the same streams
+parsed and written again: the same instructions on every page of the sample book."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+import pytest
+
+from builder import print_colour
+from builder.load import load_book
+from tests.conftest import SAMPLE
+
+SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
+
+
+def _table() -> dict[print_colour.Rgb, Any]:
+    book = load_book(SAMPLE).book
+    assert book is not None
+    return print_colour.press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
+
+
+def _number(value: object) -> object:
+    return float(value) if isinstance(value, int | float | Decimal) else value  # type: ignore[arg-type]
+
+
+def _instructions(data: bytes) -> list[tuple[str, list[object]]]:
+    """A content stream's instructions, numbers as floats."""
+    pdf = pikepdf.new()
+    stream = pdf.make_stream(data)
+    found = []
+    for instruction in pikepdf.parse_content_stream(stream):
+        found.append((str(instruction.operator), [_number(v) for v in instruction.operands]))
+    return found
+
+
+def test_line_by_line_and_parsed_give_the_same_instructions(sample_output: Path) -> None:
+    table = _table()
+    compared = rewritten = 0
+    with pikepdf.open(sample_output / SCREEN) as pdf:
+        for page in pdf.pages:
+            page.contents_coalesce()
+            holders = [page.obj]
+            for xobject in (page.obj.get("/Resources", {}).get("/XObject") or {}).values():
+                if xobject.get("/Subtype") == "/Form":
+                    holders.append(xobject)
+            for holder in holders:
+                fast = print_colour._rewritten(holder, table)
+                parsed = print_colour._rewritten_parsed(holder, table)
+                assert (fast is None) == (parsed is None)
+                compared += 1
+                if fast is not None and parsed is not None:
+                    rewritten += 1
+                    assert _instructions(fast) == _instructions(parsed)
+                    assert b" rg\n" not in fast and b" RG\n" not in fast
+    assert compared > 50 and rewritten > 50
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"BT /F1 9 Tf (0 0 0 rg\n) Tj ET\n0.2 0.4 0.6 rg\n",  # a literal string
+        b"% 0 0 0 rg\n0 g\n",  # a comment
+        b"q 9 0 0 9 0 0 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \x80 EI Q\n0.5 g\n",  # inline picture
+    ],
+)
+def test_a_stream_the_lines_cannot_be_trusted_in_is_parsed(content: bytes) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0].obj
+    page.Contents = pdf.make_stream(content)
+    fast = print_colour._rewritten(page, _table())
+    assert fast == print_colour._rewritten_parsed(page, _table())
