@@ -205,9 +205,9 @@ class _Child:
     def start(cls, work: Callable[[], Any]) -> _Child:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe(duplex=False)
-        # Not a daemon: the work may share itself out again (`forked_map`); `stop` and
-        # `outcome` see to it that no child outlives its parent's block.
-        process = context.Process(target=_run, args=(work, theirs))
+        # A daemon, stopped if this process leaves without waiting for it; `stop` and
+        # `outcome` see to it that none outlives its block.
+        process = context.Process(target=_run, args=(work, theirs), daemon=True)
         process.start()
         theirs.close()  # so that a child that dies is an EOFError here
         return cls(process, ours)
@@ -233,6 +233,10 @@ class _Child:
 
 
 def _run(work: Callable[[], Any], connection: Connection) -> None:
+    # The work may share itself out again (`forked_map` in a task): multiprocessing lets a
+    # daemon have no children, so this child is one no longer in its own eyes; its blocks
+    # stop its children before it leaves.
+    multiprocessing.current_process().daemon = False
     try:
         result = work()
         payload = pickle.dumps((True, result))

@@ -151,7 +151,12 @@ def _rewritten(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
     Rewritten line by line (a few milliseconds a page) where the stream allows it, and
     parsed and written again otherwise (`_rewritten_parsed`); both give the same
     instructions (tests/test_print_colour.py)."""
-    stream = holder.Contents if "/Contents" in holder else holder
+    if isinstance(holder, pikepdf.Stream):  # a form
+        stream = holder
+    elif "/Contents" in holder:  # a page, its contents made one stream
+        stream = holder.Contents
+    else:
+        return None  # a page that draws nothing
     data = stream.read_bytes()
     if b"(" in data or b"%" in data or (b"BI" in data and _INLINE_PICTURE.search(data)):
         return _rewritten_parsed(holder, table)

@@ -102,3 +102,17 @@ def test_a_child_forked_ahead_and_never_given_work_is_stopped() -> None:
     with ForkedAhead(lambda: None, lambda value: value, "failed: {reason}"):
         assert len(multiprocessing.active_children()) == 1
     assert multiprocessing.active_children() == []
+
+
+def test_a_forked_task_may_share_its_work_out_again() -> None:
+    """The print interior's child shares its pages out between the cores (a ForkedMap in
+    a ForkedTask): a child may have children, and they are gone when it is done."""
+    import multiprocessing
+
+    def shared() -> list[int]:
+        return [square for square, _pid in forked_map(_square_and_pid, [2, 3])]
+
+    with ForkedTask(shared, "failed: {reason}") as task:
+        pass
+    assert task.result == [4, 9]
+    assert multiprocessing.active_children() == []

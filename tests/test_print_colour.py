@@ -74,3 +74,12 @@ def test_a_stream_the_lines_cannot_be_trusted_in_is_parsed(content: bytes) -> No
     page.Contents = pdf.make_stream(content)
     fast = print_colour._rewritten(page, _table())
     assert fast == print_colour._rewritten_parsed(page, _table())
+
+
+def test_a_page_that_draws_nothing_has_nothing_to_rewrite() -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    page = pdf.pages[0].obj
+    if "/Contents" in page:
+        del page["/Contents"]
+    assert print_colour._rewritten(page, _table()) is None
