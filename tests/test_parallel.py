@@ -7,11 +7,11 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, Run
 
 from builder import parallel
 from builder.parallel import ForkedAhead, ForkedTask, forked_map, page_shares
 from builder.problems import BuildError
-from tests.conftest import SAMPLE, Run
 
 
 def _square_and_pid(number: int) -> tuple[int, int]:

@@ -9,10 +9,10 @@ from typing import Any
 
 import pikepdf
 import pytest
+from conftest import SAMPLE
 
 from builder import print_colour
 from builder.load import load_book
-from tests.conftest import SAMPLE
 
 SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
 
