@@ -17,6 +17,20 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+_LOCKS: set[int] = set()  # this process's staging locks
+
+
+def _forget_locks_in_child() -> None:
+    """A forked child (a PDF worker) does not keep the build's staging lock: if the build
+    is killed, its lock goes with it, even while a child is still finishing."""
+    for handle in _LOCKS:
+        with contextlib.suppress(OSError):
+            os.close(handle)
+    _LOCKS.clear()
+
+
+os.register_at_fork(after_in_child=_forget_locks_in_child)
+
 
 class Staging:
     """A fresh folder beside `target`, locked for as long as this build lives."""
@@ -26,6 +40,7 @@ class Staging:
         self.folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
         self._handle = os.open(self.folder, os.O_RDONLY)
         fcntl.flock(self._handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        _LOCKS.add(self._handle)
 
     def swap_in(self) -> None:
         """Put the finished staging folder where the target is (call under `turn`)."""
@@ -34,6 +49,7 @@ class Staging:
     def close(self) -> None:
         """Remove the staging folder if it was not swapped in, and drop its lock."""
         shutil.rmtree(self.folder, ignore_errors=True)
+        _LOCKS.discard(self._handle)
         os.close(self._handle)
 
 

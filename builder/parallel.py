@@ -8,9 +8,12 @@ piece of work out between the cores in the same way (the preflight's pages).
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import multiprocessing
 import os
 import pickle
+import signal
 from collections.abc import Callable, Sequence
 from functools import partial
 from multiprocessing.connection import Connection
@@ -117,6 +120,8 @@ class ForkedAhead(Generic[Item, T]):
         return self
 
     def _serve(self, inbox: Connection) -> T:
+        if self._inbox is not None:
+            self._inbox.close()  # the parent's end: only the parent sends
         self.prepare()
         value = inbox.recv()  # EOFError if the parent left without work: a failure, unread
         inbox.close()
@@ -205,6 +210,7 @@ class _Child:
     def start(cls, work: Callable[[], Any]) -> _Child:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe(duplex=False)
+        work = partial(_in_child, os.getpid(), ours, work)
         # A daemon, stopped if this process leaves without waiting for it; `stop` and
         # `outcome` see to it that none outlives its block.
         process = context.Process(target=_run, args=(work, theirs), daemon=True)
@@ -230,6 +236,26 @@ class _Child:
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: be killed when `parent` dies (Linux), so that a build killed with
+    `kill -9` leaves no worker behind laying out pages nobody will read; gone at once if it
+    already has."""
+    with contextlib.suppress(OSError, AttributeError):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _in_child(parent: int, ours: Connection, work: Callable[[], Any]) -> Any:
+    die_with_parent(parent)
+    ours.close()  # the parent's end: this child only writes
+    return work()
 
 
 def _run(work: Callable[[], Any], connection: Connection) -> None:

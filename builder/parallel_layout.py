@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.i18n import _
+from builder.parallel import die_with_parent
 from builder.pdf_units import Unit
 from builder.print_layout import PAGE_ANCHORS
 from builder.problems import BuildError
@@ -210,7 +211,7 @@ def _run_forked(
             while queue and len(running) < jobs and queue[0].ready(book):
                 job = queue.pop(0)
                 ours, theirs = context.Pipe()
-                process = context.Process(target=_work, args=(unit_job(job), theirs),
+                process = context.Process(target=_work, args=(unit_job(job), theirs, os.getpid()),
                                           daemon=True)  # fmt: skip
                 process.start()
                 theirs.close()
@@ -247,8 +248,9 @@ def _run_forked(
             process.join()
 
 
-def _work(job: UnitJob, connection: Connection) -> None:
+def _work(job: UnitJob, connection: Connection, parent: int) -> None:
     """A worker: lay out `job`, asking the parent for the folios before it at pagination."""
+    die_with_parent(parent)
 
     def folios_before(pages: UnitPages) -> int:
         connection.send(("paginated", pages))

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, Run
+from conftest import FIXTURES, SAMPLE, Run
 
 from builder.destinations import MARKER
 
@@ -234,3 +234,46 @@ def test_a_symlink_inside_the_output_is_not_followed(run: Run, tmp_path: Path) -
     assert not (out / "system").exists()
     assert "passwd" not in (out / "SHA256SUMS").read_text(encoding="utf-8")
     assert (outside / "deep" / "passwd").is_file()
+
+
+def _processes_running(marker: str) -> list[int]:
+    """The processes whose command line holds `marker` (a build's forked workers keep the
+    command line of the build that forked them)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+            state = (entry / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if marker.encode() in words and state != "Z":
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_kill_9_during_the_pdf_layout_leaves_no_worker_behind(tmp_path: Path) -> None:
+    """Killed while its units are laid out, a build takes its workers with it: none is left
+    laying out pages, and none keeps the staging folder locked."""
+    import signal
+    import sys
+    import time
+
+    out = tmp_path / "out"
+    command = [sys.executable, "-m", "builder", "build", "--content", str(SAMPLE),
+               "--out", str(out), "pdf"]  # fmt: skip
+    build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(_processes_running(str(out))) < 4 and time.monotonic() < deadline:
+        time.sleep(0.05)  # the build, its layout child, and two unit workers
+    assert len(_processes_running(str(out))) >= 4, "no unit worker was seen"
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+    deadline = time.monotonic() + 3  # the sample's layout alone takes longer
+    while _processes_running(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_running(str(out)) == []
+    done = subprocess.run([*command[:-1], "epub"], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
