@@ -1,9 +1,11 @@
 """Running pieces of work on the other cores while this one does another.
 
-The two PDF editions are written from one layout. A forked child gets that layout for free
-(copy-on-write) and writes one edition while the parent writes the other; where `fork`
-does not exist, the work runs here, one piece after the other. `forked_map` shares one
-piece of work out between the cores in the same way (the preflight's pages).
+A forked child gets what this process holds for free (copy-on-write: a layout, the book).
+`ForkedTask` runs one piece of work in a child (a print file); `forked_map` and
+`ForkedMap` share one piece of work out between the cores (the pages of the press colours
+and of the preflight, the QR codes); `ForkedAhead` forks a child that loads what its work
+needs while this process goes on (WeasyPrint, for the units' layout). Where `fork` does
+not exist, the work runs here, one piece after the other. A child dies with its parent.
 """
 
 from __future__ import annotations
