@@ -3,7 +3,6 @@ Ghostscript's CMYK rendering of it (Debian's `ghostscript`)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import tempfile
@@ -13,9 +12,12 @@ from pathlib import Path
 import pikepdf
 from PIL import Image, ImageMath
 
+from builder.parallel import shares_of
+
 # Coarse on purpose: a total-ink limit is about areas (backgrounds, dark pictures), and the
 # whole interior renders in a few seconds at this resolution.
 RESOLUTION_DPI = 50
+PAGES_A_RENDER = 20  # fewer pages are drawn by one Ghostscript process
 
 
 def ghostscript() -> str | None:
@@ -42,9 +44,7 @@ def max_ink_on_pages(pdf: Path, pages: Sequence[int]) -> dict[int, float]:
     gs = ghostscript()
     if gs is None:
         raise FileNotFoundError("gs")
-    parts = max(1, min(os.cpu_count() or 1, len(pages) // 20))
-    shares = [list(pages[len(pages) * n // parts : len(pages) * (n + 1) // parts])
-              for n in range(parts)]  # fmt: skip
+    shares = [[pages[i] for i in share] for share in shares_of(len(pages), PAGES_A_RENDER)]
     with tempfile.TemporaryDirectory(prefix="ink-") as folder:
         renders = [_render(gs, pdf, n, share, Path(folder)) for n, share in enumerate(shares)]
         for render in renders:

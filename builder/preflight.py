@@ -93,7 +93,7 @@ def _walk_share(path: Path, pages: range) -> Walk:
         found = walk(pdf, pages)
     try:
         found.rendered = ink_coverage.max_ink_on_pages(path, sorted(found.to_render))
-    except (OSError, FileNotFoundError):
+    except OSError:  # FileNotFoundError: no Ghostscript
         found.rendered = None
     return found
 

@@ -90,11 +90,11 @@ def to_press(pdf: pikepdf.Pdf, rewritten: Mapping[tuple[int, int], bytes], profi
 
 def _rewritten_share(
     source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: range
-) -> dict[tuple[int, int], bytes]:
+) -> Rewritten:
     """{page or form: its content rewritten} for the pages of `source` in `pages` and the
     forms they reach, where a colour changed; their pictures are converted into the
     cache (this copy of the file is not saved)."""
-    found: dict[tuple[int, int], bytes] = {}
+    found: Rewritten = {}
     seen: set[tuple[int, int]] = set()
     with pikepdf.open(source) as pdf:
         for index in pages:
