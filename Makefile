@@ -25,7 +25,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check new serve publish messages test lint typecheck setup test-setup bench clean
+.PHONY: all site book pdf epub check new serve publish messages test lint typecheck setup test-setup bench upgrade clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -80,14 +80,23 @@ $(TOOLS): tests/tools/package.json tests/tools/package-lock.json
 	cd tests/tools && npm ci --ignore-scripts --no-fund --no-audit --loglevel=error
 	@touch $@
 
-$(STAMP): pyproject.toml
+# Every package is installed at the version and with the hashes in requirements.lock, so a
+# fresh clone gets what the tests passed with; `make upgrade` is the one step that moves them.
+$(STAMP): pyproject.toml requirements.lock
 	@python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 	  || { echo "Python 3.11 or newer is needed: install python3 (3.11+)"; exit 1; }
 	@test -x $(BIN)/python || python3 -m venv $(VENV) \
 	  || { echo "cannot create .venv: run  sudo apt-get install python3-venv"; exit 1; }
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q --require-hashes --no-deps -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $@
+
+# Newer versions of every package, pinned again with their hashes, then the whole test suite.
+upgrade: $(STAMP)
+	$(BIN)/pip-compile -q --upgrade --generate-hashes --allow-unsafe --strip-extras \
+	  --extra dev --extra bench --no-emit-find-links --no-emit-index-url \
+	  -o requirements.lock pyproject.toml
+	$(MAKE) test
 
 # After changing messages in builder/: collect them and merge into the Vietnamese catalogue,
 # then translate what `make test` (tests/test_messages.py) reports as missing.
@@ -103,7 +112,6 @@ messages: setup
 bench: setup
 	$(call need,command -v pandoc,pandoc)
 	$(call need,command -v hugo,hugo)
-	@test -x $(BIN)/mkdocs || $(BIN)/python -m pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench.run $(if $(SIZES)$(OUTPUTS)$(RUNS),,--write-doc) $(if $(SIZES),--sizes $(SIZES)) \
 	  $(if $(OUTPUTS),--outputs $(OUTPUTS)) $(if $(RUNS),--runs $(RUNS))
 

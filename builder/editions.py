@@ -6,15 +6,24 @@ built after it (the print page map, the files readers may download).
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from builder.model import Book
+from builder.model import Book, BookConfig
 from builder.vietnamese import format_number
 
 PAGE_MAP_NAME = "print-pages.json"
+
+
+def book_id(config: BookConfig) -> str:
+    """The book's identity, written into every review copy it builds (Word custom property,
+    PDF document information) so that `builder comments` can tell a copy of this book from a
+    copy of another: a hash of the title and the address, the same in every build."""
+    key = f"{config.title}\n{config.base_url}".encode()
+    return "dvk-" + hashlib.sha256(key).hexdigest()[:16]
 
 
 def screen_pdf_name(book: Book) -> str:
