@@ -10,12 +10,13 @@ it into a GoTo to the named destination.
 What every unit embeds is kept once: one subset of each face in place of each unit's
 (`font_union`), each font program named after its glyphs (a RIP that caches fonts by name
 would otherwise draw one unit's text with another's glyphs).
-Saved with a deterministic /ID: the same units give the same bytes.
+Saved with a deterministic /ID: the same units give the same bytes. `info` adds entries
+to the document information (the screen edition's book identity).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import pikepdf
@@ -32,10 +33,13 @@ def cross_unit_uri(anchor: str) -> str:
     return CROSS_UNIT_PREFIX + anchor
 
 
-def join(units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = ()) -> Path:
+def join(
+    units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = (),
+    info: Mapping[str, str] | None = None,
+) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
-    (`font_union`)."""
+    (`font_union`); `info`: entries (`/Key`: text) added to the document information."""
     opened = [_open(unit) for unit in units]
     joined = opened[0]
     dests = dict(_dests(joined))
@@ -60,6 +64,8 @@ def join(units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = ()
     if len(opened) > 1:
         merge_subsets(joined, fonts)
         name_programs_apart(joined)
+    for key, value in (info or {}).items():
+        joined.docinfo[Name(key)] = pikepdf.String(value)
     joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return target
 

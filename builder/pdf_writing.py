@@ -1,6 +1,10 @@
 """Writing a WeasyPrint layout as the book's two PDFs: the screen edition (tagged PDF/UA-1,
 trimmed to the page) and the print interior (PDF/X-4 with its bleed, no links), with
 reproducible bytes. The whole book's layout and each unit's (`unit_layout`) are written so.
+
+The screen edition is what delegates annotate and send back (`builder comments`): its
+document information carries the book's identity (`BOOK_ID_KEY`, `editions.book_id`), so a
+copy of another book can be told apart.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from builder.pdf_tags import finish_screen_edition
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
+BOOK_ID_KEY = "/BookId"  # in the screen edition's document information
 
 
 def write_interior(document: Any, target: Path, identifier: bytes) -> None:
@@ -54,22 +59,29 @@ def page_references_kept() -> Iterator[None]:
         pydyf.PDF.page_references = built
 
 
-def write_screen(document: Any, target: Path, identifier: bytes, first_folio: int = 1) -> None:
+def write_screen(
+    document: Any, target: Path, identifier: bytes, first_folio: int = 1, book_id: str = ""
+) -> None:
     """Tagged PDF/UA-1 trimmed to the page, without the press profile; its page labels count
-    from `first_folio` (a unit's first folio in the book).
+    from `first_folio` (a unit's first folio in the book); with `book_id`, the book's
+    identity in its document information (units leave it to the join).
 
     Changes `document`: call it after the print interior is written (or has its own copy).
     """
     document.color_profiles.pop("device-cmyk", None)
     for page in document.pages:
         page.bleed = dict(BLEED_NONE)
+
+    def finish(document: Any, pdf: Any) -> None:
+        finish_screen_edition(document, pdf, first_folio)
+        if book_id:
+            import pydyf
+
+            pdf.info[BOOK_ID_KEY.removeprefix("/")] = pydyf.String(book_id)
+
     with page_references_kept():
-        document.write_pdf(
-            target,
-            pdf_variant="pdf/ua-1",
-            pdf_identifier=identifier,
-            finisher=lambda document, pdf: finish_screen_edition(document, pdf, first_folio),
-        )
+        document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=identifier,
+                           finisher=finish)  # fmt: skip
 
 
 @contextlib.contextmanager

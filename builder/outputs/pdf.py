@@ -23,6 +23,7 @@ from builder.editions import (
     PREFLIGHT_NAME,
     Download,
     Handover,
+    book_id,
     build_date,
     colophon_rows,
     cover_pdf_name,
@@ -37,7 +38,7 @@ from builder.model import Book, Cmyk, Entry, Image, Page
 from builder.ordering import districts_alphabetical, group_entries
 from builder.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
 from builder.pdf_join import join
-from builder.pdf_writing import document_id_from, write_interior, write_screen
+from builder.pdf_writing import BOOK_ID_KEY, document_id_from, write_interior, write_screen
 from builder.print_colour import Rgb, press_colours, press_shares, rewritten
 from builder.print_html import footnotes_at_call_sites
 from builder.print_layout import COLOPHON, colophon_last, cover_pages, model_pages, page_starts
@@ -163,7 +164,8 @@ def _render_in_units(
         # models), and this process's memory would not shrink after it. The cover spread
         # needs only the page count, so it is made beside them.
         def screen_file() -> None:
-            join(book.screen_units, screen, _font_files())
+            identity = {BOOK_ID_KEY: book_id(package.book.config)}
+            join(book.screen_units, screen, _font_files(), identity)
 
         def interior_file() -> None:
             _interior_from_units(screen, book, package)
@@ -221,7 +223,8 @@ def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:
         task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
         with task:
             fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
-            write_screen(fresh, screen, package.identifier)
+            write_screen(fresh, screen, package.identifier,
+                         book_id=book_id(package.book.config))  # fmt: skip
     laid_out = LaidOut(
         cover, pages, model_pages(document, cover), page_starts(document, cover),
         colophon_last(document),
