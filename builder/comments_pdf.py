@@ -7,8 +7,7 @@ for the PDF the delegate had, even after the book changed. A PDF that lost its n
 kept the book's page labels (printed to PDF again) is placed through the page map of the
 build (`print-pages.json`), by the folio of each page. A PDF that lost both is placed by
 its words (`models_by_words`): its page numbers are the file's, not the book's. Given the
-models' texts, the words also correct the names where they clearly disagree (some names
-lost).
+models' texts, the words also correct names that were only partly kept, and page labels.
 
 The file is not trusted (`returned_pdf`): the annotations are counted before any is read,
 and a field that makes no sense (a date in month 13, a number where text should be, a reply
@@ -17,6 +16,7 @@ to nothing) is read as empty or taken apart, for that annotation only.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import re
 from collections.abc import Callable, Mapping
@@ -73,16 +73,18 @@ def pdf_comments(
 ) -> list[tuple[str, Comment]]:
     """(model slug or `_unplaced`, comment) for every annotation a delegate made. `models`
     (slug → the model file's text) places the pages of a PDF that lost the book's names and
-    page labels; without it, their comments are unplaced."""
+    page labels, or some of its names; without it, their comments are unplaced. Refused
+    (`word_formats`) when the file is damaged or holds too many notes; Encrypted when it
+    needs a password."""
     with opened(path, KINDS) as reader:
         labels, labelled = _labels(reader)
         lines = _PageLines(reader)
         marks = _marks(reader, labels, lines)
-        by_names = _by_names(reader, labels if labelled else [], page_map)
-        if models or by_names is None:
-            model_of = _by_words(marks, lines, models or {}, by_names)
+        by_names, whole = _by_names(reader, labels if labelled else [], page_map)
+        if by_names is not None and (whole or not models):
+            model_of = by_names  # the words would agree, at 0.1 s a page
         else:
-            model_of = by_names
+            model_of = _by_words(marks, lines, models or {}, by_names)
         return _threads(path, marks, model_of)
 
 
@@ -195,14 +197,19 @@ Placing = Callable[[_Mark], tuple[str, str]]  # a mark → (slug or `_unplaced`,
 
 def _by_names(
     reader: pypdf.PdfReader, labels: list[str], page_map: dict[str, int]
-) -> Placing | None:
+) -> tuple[Placing | None, bool]:
     """Placing by the book's named pages, or through the page map by the folios of the
-    book's page labels; None when the file has neither."""
+    book's page labels (None when the file has neither); and whether the names are whole.
+
+    The screen PDF names every element with an id, a model's sections too
+    (`mo-hinh-<slug>--…`). A program that saves some pages may keep only the names their
+    links go to, not the sections: then some models' names may be lost as well."""
     starts: list[tuple[int, int, str]] = []  # (page index, 1 for a model, anchor)
     try:
         destinations = dict(reader.named_destinations)
     except Exception:  # a broken name tree: as if there were none
         destinations = {}
+    whole = any("--" in name for name in destinations)
     if any(name.startswith(MODEL_PREFIX) for name in destinations):
         for name, destination in destinations.items():
             if "--" in name:  # a section inside a model or a page
@@ -214,25 +221,24 @@ def _by_names(
             if number is not None and number >= 0:
                 starts.append((number, int(name.startswith(MODEL_PREFIX)), name))
     elif labels and page_map:  # no names left: the folios through the page map
+        whole = False  # the labels may be another document's
         by_folio = {label: index for index, label in enumerate(labels)}
         for name, folio in page_map.items():
             if str(folio) in by_folio:
                 page = by_folio[str(folio)]
                 starts.append((page, int(name.startswith(MODEL_PREFIX)), name))
     if not starts:
-        return None
+        return None, False
     starts.sort()
+    pages = [page for page, _is_model, _name in starts]
 
     def model_of(mark: _Mark) -> tuple[str, str]:
-        current = ""
-        for page, _is_model, name in starts:
-            if page > mark.page:
-                break
-            current = name
+        before = bisect.bisect_right(pages, mark.page) - 1
+        current = starts[before][2] if before >= 0 else ""
         slug = current.removeprefix(MODEL_PREFIX) if current.startswith(MODEL_PREFIX) else ""
         return slug or UNPLACED, f"trang {mark.label}"
 
-    return model_of
+    return model_of, whole
 
 
 def _by_words(
