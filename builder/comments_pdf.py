@@ -92,7 +92,10 @@ def pdf_identity(path: Path) -> tuple[str | None, str | None]:
     """(book title, book id) written into the screen PDF when it was built; None for what
     the file does not carry. Refused or Encrypted as `pdf_comments`."""
     with opened(path, KINDS) as reader:
-        info: Mapping[str, Any] = reader.metadata or {}
+        try:
+            info: Mapping[str, Any] = reader.metadata or {}
+        except Exception:  # a broken document information: no identity, the notes still read
+            info = {}
         return _text(info.get("/Title")) or None, _text(info.get(BOOK_ID_KEY)) or None
 
 
