@@ -546,13 +546,25 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
 @content_option
 @out_option
 @click.option("--resolve", "resolve_id", metavar="ID", help=N_("Mark comment ID as resolved."))
+@click.option(
+    "--move",
+    nargs=2,
+    metavar="OLD NEW",
+    help=N_("A model was renamed from OLD to NEW: move its comments to NEW's review file."),
+)
+@click.option("--force", is_flag=True, help=N_("Import a review copy built from another book too."))
 @click.argument("returned", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 def comments(
-    content: Path, out_dir: Path, resolve_id: str | None, returned: tuple[Path, ...]
+    content: Path,
+    out_dir: Path,
+    resolve_id: str | None,
+    returned: tuple[Path, ...],
+    move: tuple[str, str] | None = None,
+    force: bool = False,
 ) -> None:
     from builder.comments_import import run_comments
 
-    sys.exit(run_comments(content, out_dir, resolve_id, returned))
+    sys.exit(run_comments(content, out_dir, resolve_id, returned, force=force, move=move))
 
 
 @main.command(
