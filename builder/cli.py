@@ -139,12 +139,14 @@ def build(
     allow_short: bool = False,
     for_review: bool = False,
     jobs: int | None = None,
+    open_comments_stop: bool | None = None,
 ) -> None:
     started = time.perf_counter()
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
         _nothing_written(out_dir)
-    book = _final_edition(loaded.book, allow_short, out_dir) if final else loaded.book
+    stop = strict if open_comments_stop is None else open_comments_stop
+    book = _final_edition(loaded.book, allow_short, out_dir, stop) if final else loaded.book
     if for_review:
         review = replace(book.config.review, for_review=True)
         book = replace(book, config=replace(book.config, review=review))
@@ -189,10 +191,12 @@ def _nothing_written(out_dir: Path) -> NoReturn:
     sys.exit(1)
 
 
-def _final_edition(book: Book, allow_short: bool, out_dir: Path) -> Book:
+def _final_edition(book: Book, allow_short: bool, out_dir: Path, open_stops: bool) -> Book:
     """The approved models only, each model left out named with its status; a book under
     its targets stops the build unless `allow_short`. Links to left-out models are warned
-    about but do not stop even a strict build: they are printed as plain text."""
+    about but do not stop even a strict build: they are printed as plain text. An approved
+    model with open comments is warned about, and stops the build when `open_stops`."""
+    _open_comments(book, out_dir, open_stops)
     final = final_book(book)
     for entry in final.left_out:
         click.echo(
@@ -214,6 +218,26 @@ def _final_edition(book: Book, allow_short: bool, out_dir: Path) -> Book:
                      "or build it anyway with --allow-short"), err=True)  # fmt: skip
         _nothing_written(out_dir)
     return final.book
+
+
+def _open_comments(book: Book, out_dir: Path, stops: bool) -> None:
+    from builder.final_edition import open_comments_on_approved
+    from builder.reviews import BadReviewFile
+
+    severity = _("error") if stops else _("warning")
+    try:
+        lines = open_comments_on_approved(book)
+    except BadReviewFile as exc:
+        click.echo(str(exc.problem), err=True)
+        lines = []
+        if stops:
+            _nothing_written(out_dir)
+    for line in lines:
+        click.echo(f"{severity}: {line}", err=True)
+    if lines and stops:
+        click.echo(_("resolve those comments (`builder comments --resolve ID`), or build "
+                     "without --strict"), err=True)  # fmt: skip
+        _nothing_written(out_dir)
 
 
 class _NoteHandler(logging.Handler):
@@ -281,8 +305,10 @@ def publish(
             check_destination(folder, content, others=(out_dir,), force=force)
     except BuildError as exc:
         _publishing_failed(exc)
+    # Open comments on approved models are warned about, not a reason to refuse: the
+    # editors approved the model knowing them.
     ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",),
-               final=True, allow_short=allow_short)  # fmt: skip
+               final=True, allow_short=allow_short, open_comments_stop=False)  # fmt: skip
     site = out_dir / "site"
     try:
         if folder is not None:

@@ -407,7 +407,7 @@ def _comment(item: Any, index: int, located: LocatedYaml, shown: Path) -> Commen
     replies = item.get("replies") or []
     if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
         raise problem(("replies",), _("`replies` is a list of `author`, `date`, `text`"))
-    dates = [(("date",), item.get("date"))]
+    dates: list[tuple[tuple[str | int, ...], Any]] = [(("date",), item.get("date"))]
     dates += [(("replies", number, "date"), r.get("date")) for number, r in enumerate(replies)]
     for key, value in dates:
         if not isinstance(value, str | datetime.date | None):
