@@ -10,6 +10,7 @@ from typing import Literal, TypeVar
 
 from builder import markdown, reviews
 from builder.i18n import _
+from builder.fields import APPROVED
 from builder.model import Book, BookConfig, Entry, Page
 from builder.ordering import group_entries
 from builder.problems import Problems, shown_path
@@ -104,7 +105,7 @@ def open_comments_on_approved(book: Book) -> list[str]:
             str(shown_path(reviews.review_path(book.root, entry.slug))),
         )
         for entry in book.entries
-        if entry.approved and counts.get(entry.slug)
+        if entry.status == APPROVED and counts.get(entry.slug)
     ]
 
 
