@@ -91,7 +91,8 @@ def _import_all(
         for slug, count in sorted(result.refused.items()):
             failed = True
             reason = _("{file} already holds {most} comments, the most kept per model: {count} "
-                       "new ones were not imported; resolve and archive old ones first").format(
+                       "new ones were not imported; delete the resolved ones from it and import "
+                       "again").format(
                 file=shown_path(reviews.review_path(content, slug)), most=reviews.MAX_PER_MODEL,
                 count=count,
             )  # fmt: skip

@@ -9,8 +9,8 @@ from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
 from builder import markdown, reviews
-from builder.i18n import _
 from builder.fields import APPROVED
+from builder.i18n import _
 from builder.model import Book, BookConfig, Entry, Page
 from builder.ordering import group_entries
 from builder.problems import Problems, shown_path
