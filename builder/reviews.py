@@ -40,9 +40,10 @@ KINDS = (
 )
 Status = Literal["open", "resolved"]
 # Comments kept per model. A round of 30 delegates who each write 20 comments on a model
-# gives 600; 2 000 is past any real round, and keeps a review file under about 1 MB, which
-# `status` and the preview read in a fraction of a second. Past it, an import keeps what it
-# has and names the comments it refused (a copy built to flood the book cannot).
+# gives 600; 2 000 is past any real round, and keeps a review file near 1.1 MB, which
+# `status` reads in about a second on a busy machine (the preview once per change). Past it,
+# an import keeps what it has and names the comments it refused: a copy built to flood the
+# book cannot make every later `status` slow.
 MAX_PER_MODEL = 2_000
 
 HEADER = """\
