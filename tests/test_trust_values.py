@@ -1,0 +1,259 @@
+"""Every value an editor can type ends in a located message or in a book, never a traceback:
+impossible dates, numbers too long for Python, floats, negatives and booleans where numbers
+belong, in every date and number key of the front matter and book.yaml."""
+
+from __future__ import annotations
+
+import datetime
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from builder import config as book_config
+from builder.cli import main
+from builder.fields import FIELDS
+from builder.load import load_book
+
+LONG = "9" * 5001
+
+
+def check(run: Run, book: Path, *more: str) -> str:
+    result = run("check", "--content", book, *more)
+    assert "Traceback" not in result.output
+    assert result.exit_code in (0, 1)
+    return str(result.stderr)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("year: 2021-02-30", "7:7: error: 2021-02-30 is not a date: month 2 of 2021 has 28 days"),
+        ("year: 2023-13-45", "7:7: error: 2023-13-45 is not a date: there is no month 13"),
+        ("year: 0000-01-01", "7:7: error: 0000-01-01 is not a date: there is no year 0"),
+        (f"year: {LONG}", "7:7: error: this number has 5001 digits; no fact needs more than 30"),
+        (f"year: 0x{'f' * 4000}", "7:7: error: this number has 4000 digits"),
+        ("year: 2023.0", "7:7: error: `year` must be a whole number, like 2023"),
+        ("year: .nan", "7:7: error: `year` must be a whole number, like 2023"),
+        ("year: yes", "7:7: error: `year` must be a whole number, like 2023"),
+        ("year: -2023", "7:7: error: year -2023 is outside the book's period 2021–2025"),
+        ("year: !!int zwei", "7:7: error: “zwei” cannot be read as the kind of value"),
+        ("year: !!timestamp hôm qua", "7:7: error: “hôm qua” cannot be read as the kind"),
+        ("year: 2021-02-28 25:00:00", "7:7: error: “2021-02-28 25:00:00” cannot be read"),
+    ],
+)
+def test_a_bad_number_or_date_in_the_front_matter_is_named_at_its_place(
+    run: Run, book_copy: Callable[[str], Path], line: str, message: str
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "sai-so", VALID_FRONT_MATTER.replace("year: 2023", line))
+    assert f"models/sai-so.md:{message}" in check(run, book)
+
+
+def test_every_impossible_date_of_a_file_is_named_at_once(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    front = VALID_FRONT_MATTER.replace("year: 2023", "year: 2021-02-30\nstarted: 2020-02-30")
+    write_model(book, "hai-ngay", front)
+    output = check(run, book)
+    assert "hai-ngay.md:7:7: error: 2021-02-30 is not a date" in output
+    assert "hai-ngay.md:8:10: error: 2020-02-30 is not a date: month 2 of 2020 has 29 days" in (
+        output
+    )
+    assert "hint: write a date that exists, as YYYY-MM-DD (like 2025-06-01)" in output
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("published: 2025-13-45", "8:12: error: 2025-13-45 is not a date: there is no month 13"),
+        ("published: 1900-01-01", "8:12: error: `published` is 1900-01-01; it must be from "
+         "1945-01-01 to 2100-12-31"),
+        (f"published: {LONG}", "8:12: error: this number has 5001 digits"),
+        ("published: 2025", "8:12: error: `published` must be a date written YYYY-MM-DD"),
+    ],
+)  # fmt: skip
+def test_a_bad_date_in_book_yaml_is_named_at_its_place(
+    run: Run, book_copy: Callable[[str], Path], line: str, message: str
+) -> None:
+    book = book_copy("minimal")
+    text = (book / "book.yaml").read_text(encoding="utf-8")
+    (book / "book.yaml").write_text(text.replace("published: 2025-06-01", line), "utf-8")
+    assert f"book.yaml:{message}" in check(run, book)
+
+
+def test_build_stops_with_the_message_not_a_traceback(
+    book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "sai-ngay", VALID_FRONT_MATTER.replace("year: 2023", "year: 2021-02-30"))
+    result = CliRunner().invoke(
+        main, ["build", "--content", str(book), "--out", str(tmp_path / "out"), "site"]
+    )
+    assert result.exit_code == 1
+    assert "2021-02-30 is not a date" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_numbers_in_text_facts_stay_as_typed(book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    front = VALID_FRONT_MATTER.replace('unit: "Chi bộ thôn"', "unit: 0123") + "tags: [3.10, 2_0]"
+    write_model(book, "so-nhu-go", front)
+    text = (book / "book.yaml").read_text(encoding="utf-8")
+    text += "print:\n  price: 45.000\n"
+    (book / "book.yaml").write_text(text, encoding="utf-8")
+    loaded = load_book(book)
+    assert loaded.book is not None, [str(p) for p in loaded.problems]
+    entry = next(e for e in loaded.book.entries if e.slug == "so-nhu-go")
+    assert entry.unit == "0123"  # read as a number, it would be 83 (octal)
+    assert entry.tags == ("3.10", "2_0")
+    assert loaded.book.config.print.price == "45.000"  # not 45.0
+
+
+@pytest.mark.parametrize(
+    ("section", "message"),
+    [
+        ("colophon:\n  print_run: -5", "`colophon.print_run` is -5; it must be from 1 to 10000000"),
+        ("site:\n  models_per_page: -1", "`site.models_per_page` is -1; it must be from 0 to 1000"),
+        ("print:\n  cover_bleed_mm: .nan", "`print.cover_bleed_mm` is nan; it must be from 3"),
+        ("print:\n  max_ink: true", "`max_ink` must be a whole number, like 2023"),
+        ("epub:\n  max_image_px: 1600.5", "`max_image_px` must be a whole number"),
+    ],
+)  # fmt: skip
+def test_negative_float_and_boolean_numbers_in_book_yaml_are_refused(
+    run: Run, book_copy: Callable[[str], Path], section: str, message: str
+) -> None:
+    book = book_copy("minimal")
+    with (book / "book.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(section + "\n")
+    assert f"error: {message}" in check(run, book)
+
+
+def test_started_before_1945_and_a_negative_page_order_are_refused(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "som", VALID_FRONT_MATTER + "started: -5")
+    page = book / "pages" / "loi-gioi-thieu.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("order: 1", "order: -1"), "utf-8")
+    output = check(run, book)
+    assert "som.md:8:10: error: `started` is -5; it must be from 1945 to 2100" in output
+    assert "loi-gioi-thieu.md:3:8: error: `order` is -1; it must be from 0 to 999" in output
+
+
+# Where each date and number key of book.yaml is written, as a template for its value.
+BOOK_PLACES = {
+    "published": "published: {v}",
+    "period.start": "period: {{start: {v}, end: 2025}}",
+    "period.end": "period: {{start: 2021, end: {v}}}",
+    "colophon.print_run": "colophon:\n  print_run: {v}",
+    "site.models_per_page": "site:\n  models_per_page: {v}",
+    "pdf.trim.width_mm": "pdf:\n  trim: {{width_mm: {v}, height_mm: 205}}",
+    "pdf.trim.height_mm": "pdf:\n  trim: {{width_mm: 145, height_mm: {v}}}",
+    "print.signature": "print:\n  signature: {v}",
+    "print.paper_caliper_mm": "print:\n  paper_caliper_mm: {v}",
+    "print.cover_bleed_mm": "print:\n  cover_bleed_mm: {v}",
+    "print.spine_text_min_mm": "print:\n  spine_text_min_mm: {v}",
+    "print.max_ink": "print:\n  max_ink: {v}",
+    "epub.max_image_px": "epub:\n  max_image_px: {v}",
+    "review.words.min": "review:\n  words:\n    min: {v}",
+    "review.words.max": "review:\n  words:\n    max: {v}",
+    "review.targets.total": "review:\n  targets:\n    total: {v}",
+    "review.targets.fields.kinh-te": "review:\n  targets:\n    fields:\n      kinh-te: {v}",
+    "review.targets.districts.Gia Viễn": "review:\n  targets:\n    districts:\n"
+    '      "Gia Viễn": {v}',
+}
+MODEL_PLACES = {"year": "year: {v}", "started": "year: 2023\nstarted: {v}"}
+PAGE_PLACES = {"order": "order: {v}"}
+SECTIONS = {
+    "": book_config.BOOK_KEYS,
+    "period": book_config.PERIOD_KEYS,
+    "colophon": book_config.COLOPHON_KEYS,
+    "site": book_config.SITE_KEYS,
+    "pdf.trim": book_config.TRIM_KEYS,
+    "print": book_config.PRINT_KEYS,
+    "epub": book_config.EPUB_KEYS,
+    "review.words": book_config.WORDS_KEYS,
+    "review.targets": book_config.TARGET_KEYS,
+}
+
+
+def test_the_property_test_covers_every_date_and_number_key() -> None:
+    numbers = (int, float, datetime.date)
+    declared = {
+        f"{section}.{key}".lstrip(".")
+        for section, keys in SECTIONS.items()
+        for key, spec in keys.items()
+        if spec.kind in numbers
+    }
+    declared |= {"review.targets.fields.kinh-te", "review.targets.districts.Gia Viễn"}
+    assert declared == set(BOOK_PLACES)
+    assert {spec.key for spec in FIELDS if spec.type in numbers} == set(MODEL_PLACES)
+
+
+def _digits(count: int, alphabet: str = "9") -> str:
+    return (alphabet * count)[:count]
+
+
+scalars = st.one_of(
+    st.builds("{:04d}-{:02d}-{:02d}".format, st.integers(0, 9999), st.integers(0, 99),
+              st.integers(0, 99)),
+    st.builds("{:04d}-{}-{} {}:{:02d}:00{}".format, st.integers(0, 9999), st.integers(0, 19),
+              st.integers(0, 39), st.integers(0, 99), st.integers(0, 99),
+              st.sampled_from(["", "Z", "+07:00", "+25:00", "-99"])),
+    st.builds(lambda sign, prefix, count, digit: sign + prefix + _digits(count, digit),
+              st.sampled_from(["", "-", "+"]), st.sampled_from(["", "0x", "0b", "0o", "0"]),
+              st.integers(1, 6000), st.sampled_from(["9", "1", "f", "7", "1_"])),
+    st.builds(lambda parts: ":".join(["1", *parts]), st.lists(st.sampled_from(["59", "0"]),
+              min_size=1, max_size=3000)),
+    st.integers(-(10**40), 10**40).map(str),
+    st.floats(allow_nan=True, allow_infinity=True).map(repr),
+    st.sampled_from([".inf", "-.inf", ".nan", ".NaN", "1.0e+400", "2023.0", "1e5", "yes",
+                     "no", "on", "off", "true", "False", "~", "null", '""', "''", "[]", "{}",
+                     '"2021-02-30"', "2021", "0", "-0", "1_000", "0o17", "!!binary aGk=",
+                     "!!int x", "!!float x", "!!bool maybe", "!!timestamp nay",
+                     "!!timestamp 2021-02-30", "!!str 5", "!!null x", "!!int " + LONG,
+                     "9" * 4301 + ".5", "0x" + "f" * 4000]),
+)  # fmt: skip
+
+
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+@given(place=st.sampled_from(sorted(BOOK_PLACES) + ["model." + k for k in MODEL_PLACES]
+                             + ["page.order"]),
+       value=scalars)  # fmt: skip
+def test_check_never_tracebacks_on_any_number_or_date_shape(
+    tmp_path: Path, place: str, value: str
+) -> None:
+    book = tmp_path / "book"
+    shutil.rmtree(book, ignore_errors=True)
+    shutil.copytree(FIXTURES / "minimal", book)
+    if place.startswith("model."):
+        line = MODEL_PLACES[place.removeprefix("model.")].format(v=value)
+        write_model(book, "gia-tri", VALID_FRONT_MATTER.replace("year: 2023", line))
+    elif place == "page.order":
+        page = book / "pages" / "loi-gioi-thieu.md"
+        text = page.read_text(encoding="utf-8").replace("order: 1", f"order: {value}")
+        page.write_text(text, encoding="utf-8")
+    else:
+        text = (book / "book.yaml").read_text(encoding="utf-8")
+        snippet = BOOK_PLACES[place].format(v=value)
+        first = snippet.split(":")[0]
+        lines = [line for line in text.split("\n") if not line.startswith(f"{first}:")]
+        (book / "book.yaml").write_text("\n".join([*lines, snippet, ""]), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--content", str(book)], catch_exceptions=False)
+    assert result.exit_code in (0, 1), result.output
+    assert "Traceback" not in result.output
+    for line in result.stderr.splitlines():
+        if ": error: " in line:
+            where = line.split(": error: ")[0].rsplit(":", 2)
+            assert int(where[1]) >= 1 and int(where[2]) >= 1, line
