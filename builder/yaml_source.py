@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-from builder import yaml_scalars
+from builder import yaml_flow, yaml_scalars
 from builder.i18n import N_, _
 
 Key = tuple[str | int, ...]
@@ -117,19 +117,13 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
 def _check_depth(text: str, first_line: int) -> None:
     """Brackets nested past MAX_DEPTH, named where they pass it, before the parser recurses
     into a thousand levels."""
-    depth, quote = 0, ""
-    for number, line in enumerate(text.split("\n")):
-        for column, char in enumerate(line):
-            if quote:
-                quote = "" if char == quote else quote
-            elif char == '"':
-                quote = char
-            elif char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _too_deep(Position(first_line + number, column + 1))
-            elif char in "]}":
-                depth = max(depth - 1, 0)
+    depth = 0
+    for index, char in yaml_flow.brackets(text):
+        depth += 1 if char in yaml_flow.OPENING else -1
+        if depth > MAX_DEPTH:
+            line_start = text.rfind("\n", 0, index) + 1
+            line = first_line + text.count("\n", 0, index)
+            raise _too_deep(Position(line, index - line_start + 1))
 
 
 def _too_deep(where: Position) -> YamlProblem:

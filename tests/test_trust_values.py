@@ -257,3 +257,89 @@ def test_check_never_tracebacks_on_any_number_or_date_shape(
         if ": error: " in line:
             where = line.split(": error: ")[0].rsplit(":", 2)
             assert int(where[1]) >= 1 and int(where[2]) >= 1, line
+
+
+def test_a_quote_escaped_inside_a_list_is_no_unclosed_bracket(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "ngoac", VALID_FRONT_MATTER + 'tags: ["a\\"b", "c", \'it\'\'s [\', x]')
+    output = check(run, book)
+    assert "bracket" not in output
+    loaded = load_book(book)
+    entry = next(e for e in loaded.book.entries if e.slug == "ngoac") if loaded.book else None
+    assert entry is not None and entry.tags == ('a"b', "c", "it's [", "x")
+
+
+def test_a_list_closed_on_a_later_line_is_no_unclosed_bracket(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "nhieu-dong", VALID_FRONT_MATTER + 'tags: ["a",\n  "b"]')
+    assert "bracket" not in check(run, book)
+
+
+def test_an_unclosed_bracket_is_still_named(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    write_model(book, "mo-ngoac", VALID_FRONT_MATTER + 'tags: ["a\\"b", "c"')
+    output = check(run, book)
+    assert "mo-ngoac.md:8:7: error: the bracket opened here is never closed" in output
+    assert 'hint: close it at the end of the line: tags: ["a\\"b", "c"]' in output
+
+
+texts = st.text(
+    st.sampled_from("\"'\\[]{}#:,-?&*!|>%@` \tađĐ1")
+    | st.characters(codec="utf-8", exclude_categories=("Cc", "Cs", "Cf", "Zl", "Zp"),
+                    exclude_characters="“”\u0085\ufeff"),
+    max_size=20,
+)  # fmt: skip
+front_matters = st.fixed_dictionaries(
+    {},
+    optional={"title": texts, "unit": texts, "summary": texts, "tags": st.lists(texts, max_size=4),
+              "person": st.fixed_dictionaries({"name": texts}, optional={"role": texts})},
+)  # fmt: skip
+
+
+def _dumped(data: dict[str, object], style: str | None, flow: bool) -> str:
+    """`data` as front matter: one `key: value` a line, nested lists and groups in brackets
+    (`flow`) or on lines of their own, texts plain or quoted (`style`)."""
+    import yaml
+
+    def dump(value: object, flow: bool) -> str:
+        text = yaml.safe_dump(value, allow_unicode=True, default_style=style,
+                              default_flow_style=flow, width=10**6)  # fmt: skip
+        return text.removesuffix("\n...\n").rstrip("\n")
+
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list | dict) and not flow and value:
+            lines.append(dump({key: value}, False))
+        else:
+            lines.append(f"{key}: {dump(value, True)}")
+    return "\n".join(lines)
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=front_matters, style=st.sampled_from([None, '"', "'"]), flow=st.booleans())
+def test_the_lint_never_reports_a_mistake_in_valid_yaml(
+    data: dict[str, object], style: str | None, flow: bool
+) -> None:
+    import yaml
+
+    from builder import front_matter_lint
+    from builder.entries import LIST_KEYS
+
+    text = _dumped(data, style, flow)
+    assert (yaml.safe_load(text) or {}) == data
+    assert front_matter_lint.mistakes(text, LIST_KEYS) == [], text
+
+
+def test_brackets_in_quotes_and_comments_do_not_count_as_nesting(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    deep = "[" * 25
+    front = VALID_FRONT_MATTER.replace('unit: "Chi bộ thôn"', 'unit: "Chi bộ \\"thôn\\""')
+    write_model(book, "sau", front + f"summary: 'it''s {deep}'  # {deep}\ntags: [\"{deep}\"]")
+    output = check(run, book)
+    assert "nested" not in output and "sau.md" not in output, output
