@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from builder import yaml_flow
 from builder.i18n import _
+from builder.problems import shown_text
 
 # A key may be quoted (`"title": …`), as YAML allows and JSON writes it.
 KEY_LINE = re.compile(
@@ -294,8 +295,11 @@ EXCERPT_WIDTH = 72
 
 def excerpt(line: str, column: int) -> Iterator[str]:
     """The line as typed and a caret under `column` (from 0), for the message; a long line
-    is cut to the part around the place."""
+    is cut to the part around the place. Invisible characters show as escapes (`\\x1b`),
+    the caret still under its place."""
     line = line.replace("\t", " ")
+    column = len(shown_text(line[:column]))
+    line = shown_text(line)
     start = max(0, min(column - EXCERPT_WIDTH // 2, len(line) - EXCERPT_WIDTH))
     shown = line[start : start + EXCERPT_WIDTH]
     before = "…" if start else ""

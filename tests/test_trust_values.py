@@ -343,3 +343,83 @@ def test_brackets_in_quotes_and_comments_do_not_count_as_nesting(
     write_model(book, "sau", front + f"summary: 'it''s {deep}'  # {deep}\ntags: [\"{deep}\"]")
     output = check(run, book)
     assert "nested" not in output and "sau.md" not in output, output
+
+
+def test_a_file_name_with_terminal_codes_is_shown_escaped(
+    book_copy: Callable[[str], Path],
+) -> None:
+    book = book_copy("minimal")
+    write_model(book, "bad\x1b[31m\x07\u202ename", VALID_FRONT_MATTER)
+    result = CliRunner().invoke(main, ["check", "--content", str(book)], catch_exceptions=False)
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\x07" not in result.output
+    assert "\u202e" not in result.output
+    assert "models/bad\\x1b[31m\\x07\\u202ename.md:1:1: error: file name “bad\\x1b[31m\\x07" in (
+        result.stderr
+    )
+
+
+def test_a_write_failure_names_the_file_escaped() -> None:
+    import errno
+
+    from builder.files import WriteFailed
+
+    failure = WriteFailed(Path("models/a\x1bb.md"), OSError(errno.EROFS, "Read-only"))
+    assert str(failure) == "cannot write models/a\\x1bb.md: the disk is read-only"
+
+
+def test_import_names_a_missing_document_escaped(book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    result = CliRunner().invoke(main, ["import", "--content", str(book), "khong\x1b[2J\u202e.docx"])
+    assert result.exit_code == 1
+    assert "\x1b" not in result.output and "\u202e" not in result.output
+    assert "khong\\x1b[2J\\u202e.docx: error: no such file" in result.stderr
+
+
+def test_a_title_made_from_a_file_name_keeps_no_invisible_character() -> None:
+    from builder.invisible import clean_title
+
+    name = "\x1b[31mHiến\x07 đất\u202e mở\tđường\u200b\x1b]0;tên\x07  \n"
+    assert clean_title(name) == "Hiến đất mở đường"
+    assert clean_title("Dân vận khéo") == "Dân vận khéo"
+
+
+def test_check_fix_writes_whole_and_keeps_the_mode(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    path = write_model(book, "sua", VALID_FRONT_MATTER, "Nhân dân đo\u0302\u0300ng lòng.\n")
+    path.chmod(0o600)
+    result = run("check", "--fix", "--content", book)
+    assert result.exit_code == 0, result.output
+    assert "đồng" in path.read_text(encoding="utf-8")
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert not [p.name for p in path.parent.iterdir() if ".tmp-" in p.name]
+
+
+def test_check_fix_on_a_read_only_book_says_so_plainly(book_copy: Callable[[str], Path]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    book = book_copy("minimal")
+    write_model(book, "sua", VALID_FRONT_MATTER, "Nhân dân đo\u0302\u0300ng lòng.\n")
+    command = [sys.executable, "-m", "builder", "--lang", "en", "check", "--fix", "--content",
+               str(book)]  # fmt: skip
+    if os.geteuid() == 0:  # root writes anywhere, unless it gives up the right to
+        if not shutil.which("setpriv"):
+            pytest.skip("setpriv is needed to drop root's right to write anywhere")
+        drop = "-dac_override,-dac_read_search"
+        command = ["setpriv", f"--inh-caps={drop}", f"--bounding-set={drop}", *command]
+    for folder in (book, book / "models"):
+        folder.chmod(0o555)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, timeout=60)
+    finally:
+        for folder in (book, book / "models"):
+            folder.chmod(0o755)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"error: cannot write {book}/models/sua.md: permission denied; ask for write " in (
+        result.stderr
+    )
