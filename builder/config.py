@@ -6,7 +6,6 @@ import datetime
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from builder import invisible
 from builder.barcode import isbn_problem
@@ -26,10 +25,12 @@ from builder.model import (
     Targets,
 )
 from builder.place_names import district_named
+from builder.press_profile import profile_problem
 from builder.problems import Problems, shown_path
 from builder.schema import Checked, Field, check_mapping, check_range, suggest_value
 from builder.source import read_text
 from builder.vietnamese import slugify
+from builder.web_address import address_problem
 from builder.yaml_source import YamlProblem, parse_yaml
 
 BOOK_KEYS = {
@@ -126,22 +127,13 @@ PRINT_RANGES: dict[str, tuple[float, float]] = {
 
 
 def _check_base_url(value: str, where: Checked) -> None:
-    """An absolute http(s) address of a folder: canonical links, the feed, the sitemap and
-    the printed QR codes are made from it."""
-    parts = urlsplit(value) if value.isprintable() and " " not in value else None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-        or "?" in value
-        or "#" in value
-    ):
+    """A plain absolute http(s) address of a folder (web_address says what is plain)."""
+    problem = address_problem(value)
+    if problem is not None:
         where.error(
             ("base_url",),
             _("`base_url` must be the site's web address, like “https://example.org/sach/”"),
-            _("start it with https:// (or http://), with no ?, # or spaces"),
+            problem,
         )
     elif not value.endswith("/"):
         where.error(
@@ -389,12 +381,9 @@ def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
     if "profile" in data:
         profile = Path(data["profile"])
         profile = profile if profile.is_absolute() else root / profile
-        if not profile.is_file():
-            where.error(
-                ("print", "profile"),
-                _("the press profile {path} is not a file").format(path=data["profile"]),
-                _("ask the printing house for its ICC profile and give its path"),
-            )
+        problem = profile_problem(profile, data["profile"])
+        if problem is not None:
+            where.error(("print", "profile"), *problem)
         data["profile"] = profile
     floats = ("paper_caliper_mm", "cover_bleed_mm", "spine_text_min_mm")
     values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}

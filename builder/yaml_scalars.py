@@ -67,9 +67,9 @@ def is_number(node: yaml.Node) -> bool:
     return isinstance(node, yaml.ScalarNode) and node.tag in NUMBER_TAGS
 
 
-def shown_value(text: str) -> str:
-    """`text` as quoted in a message: cut past SHOWN_LENGTH characters."""
-    return text if len(text) <= SHOWN_LENGTH else text[:SHOWN_LENGTH] + "…"
+def shown_value(text: str, most: int = SHOWN_LENGTH) -> str:
+    """`text` as quoted in a message: cut past `most` characters."""
+    return text if len(text) <= most else text[:most] + "…"
 
 
 def _check_length(text: str) -> None:

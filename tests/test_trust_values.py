@@ -423,3 +423,77 @@ def test_check_fix_on_a_read_only_book_says_so_plainly(book_copy: Callable[[str]
     assert f"error: cannot write {book}/models/sua.md: permission denied; ask for write " in (
         result.stderr
     )
+
+
+@pytest.mark.parametrize(
+    ("address", "hint"),
+    [
+        ('https://example.org/"sach/', 'remove “"”: a web address holds only letters'),
+        ("https://example.org/<b>/", "remove “<”"),
+        ("https://example.org/a\\b/", "remove “\\”"),
+        ("https://ten:mat-khau@example.org/", "leave out the name and password before @"),
+        ("https://example.org/?trang=1/", "start it with https:// (or http://), with no ?, #"),
+        ("ftp://example.org/", "start it with https:// (or http://)"),
+        ("https://example..org/", "after https:// comes the site's name, like example.org"),
+        ("https://example.org:99999/", "after https:// comes the site's name"),
+        ("https://example.org/%zz/", "write % only as part of a %-code, like %20"),
+    ],
+)
+def test_base_url_must_be_a_plain_web_address(
+    run: Run, book_copy: Callable[[str], Path], address: str, hint: str
+) -> None:
+    book = book_copy("minimal")
+    text = (book / "book.yaml").read_text(encoding="utf-8")
+    text = text.replace('base_url: "https://example.org/sach/"', f"base_url: '{address}'")
+    (book / "book.yaml").write_text(text, encoding="utf-8")
+    output = check(run, book)
+    assert "book.yaml:9:11: error: `base_url` must be the site's web address" in output
+    assert f"hint: {hint}" in output
+
+
+def test_a_plain_address_with_a_port_and_percent_codes_passes(
+    run: Run, book_copy: Callable[[str], Path]
+) -> None:
+    book = book_copy("minimal")
+    text = (book / "book.yaml").read_text(encoding="utf-8")
+    address = "http://localhost:8080/s%C3%A1ch/"
+    (book / "book.yaml").write_text(text.replace("https://example.org/sach/", address), "utf-8")
+    assert "base_url" not in check(run, book)
+
+
+ICC_FOLDER = Path("/usr/share/color/icc/ghostscript")
+
+
+@pytest.mark.parametrize(
+    ("profile", "message"),
+    [
+        ("/etc/passwd", "the press profile /etc/passwd is not an ICC profile"),
+        (
+            str(ICC_FOLDER / "srgb.icc"),
+            f"the press profile {ICC_FOLDER}/srgb.icc is for RGB colours, not for the press's CMYK",
+        ),
+        ("khong-co.icc", "the press profile khong-co.icc is not a file"),
+        ("x" * 5000, f"the press profile {'x' * 120}… is not a file"),
+        ("images", "the press profile images is not a file"),
+        ("cut.icc", "the press profile cut.icc is not an ICC profile"),
+    ],
+)
+def test_print_profile_must_be_a_cmyk_icc_file(
+    run: Run, book_copy: Callable[[str], Path], profile: str, message: str
+) -> None:
+    book = book_copy("minimal")
+    cmyk = (ICC_FOLDER / "default_cmyk.icc").read_bytes()
+    (book / "cut.icc").write_bytes(cmyk[:1000])  # the header says 187 484 bytes
+    with (book / "book.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(f'print:\n  profile: "{profile}"\n')
+    output = check(run, book)
+    assert f"book.yaml:23:12: error: {message}" in output, output
+    assert "hint: ask the printing house for its ICC profile for CMYK (a .icc file)" in output
+
+
+def test_a_cmyk_icc_profile_passes_the_check(run: Run, book_copy: Callable[[str], Path]) -> None:
+    book = book_copy("minimal")
+    shutil.copy(ICC_FOLDER / "default_cmyk.icc", book / "nha-in.icc")
+    with (book / "book.yaml").open("a", encoding="utf-8") as stream:
+        stream.write('print:\n  profile: "nha-in.icc"\n')
+    assert "profile" not in check(run, book)
