@@ -16,12 +16,11 @@ from builder import deploy, i18n
 from builder.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.destinations import check_destination
 from builder.final_edition import final_book, shortfalls
-from builder.folder_swap import replace_file
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import Book, BookConfig
 from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
-from builder.problems import BuildError
+from builder.problems import BuildError, shown_text
 from builder.vietnamese import format_number
 from builder.write_outputs import write_outputs
 
@@ -550,11 +549,11 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
                 continue
             click.echo(
                 _("{document}: {severity}: {reason}").format(
-                    document=document, severity=_("error"), reason=reason
+                    document=shown_text(str(document)), severity=_("error"), reason=reason
                 ),
                 err=True,
             )
-            refused.append(f"{document}: {reason}")
+            refused.append(f"{shown_text(str(document))}: {reason}")
     summary = _("{imported} imported ({warned} with warnings), {refused} refused").format(
         imported=imported, warned=warned, refused=len(refused)
     )
@@ -638,22 +637,34 @@ def _config_or_exit(content: Path) -> BookConfig:
 
 def _fix(content: Path) -> None:
     """Rewrite the safe fixes into the book's own files: never through a symlink (it may lead
-    out of the book), and by replacing the file whole (a crash never leaves half of one)."""
+    out of the book), each written whole with its mode kept (a crash or a full disk never
+    leaves half of one); a book that cannot be written is said plainly, exit 1."""
+    from builder.files import WriteFailed, book_lock, write_whole
     from builder.text_checks import fixed_text
 
-    for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
-        if path.is_symlink() or not path.is_file():
-            continue  # check names what is wrong with it
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        fixed, changes = fixed_text(text)
-        if changes:
-            replace_file(path, fixed)
-            click.echo(
-                _("fixed {path}: {changes}").format(path=path, changes=", ".join(changes)), err=True
-            )
+    if not content.is_dir():
+        return  # the check names the missing folder
+    try:
+        with book_lock(content):
+            for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
+                if path.is_symlink() or not path.is_file():
+                    continue  # check names what is wrong with it
+                try:
+                    text = path.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                fixed, changes = fixed_text(text)
+                if changes:
+                    write_whole(path, fixed, mode=path.stat().st_mode & 0o7777)
+                    click.echo(
+                        _("fixed {path}: {changes}").format(
+                            path=shown_text(str(path)), changes=", ".join(changes)
+                        ),
+                        err=True,
+                    )
+    except WriteFailed as exc:
+        click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
 
 
 def _load(content: Path) -> Loaded:
@@ -678,7 +689,7 @@ def _summary(loaded: Loaded, content: Path) -> str:
         return ""
     models, pages, images = len(book.entries), len(book.pages), len(book.images)
     return _("{content}: {models}, {pages}, {images}: ok").format(
-        content=content,
+        content=shown_text(str(content)),
         models=ngettext("{count} model", "{count} models", models).format(count=models),
         pages=ngettext("{count} page", "{count} pages", pages).format(count=pages),
         images=ngettext("{count} image", "{count} images", images).format(count=images),

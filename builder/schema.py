@@ -88,7 +88,7 @@ def check_mapping(
                 _example(key, spec),
             )
             continue
-        good[key] = str(item).strip() if spec.kind is str else item
+        good[key] = _as_written(item, spec.kind, (*path, key), where.yaml)
     for key, spec in fields.items():
         if spec.required and key not in value and key not in meant:
             where.error(
@@ -97,6 +97,31 @@ def check_mapping(
                 _example(key, spec),
             )
     return good
+
+
+def _as_written(item: Any, kind: type, path: Key, located: LocatedYaml) -> Any:
+    """The value, with numbers in text facts as the editor typed them: `price: 45.000`
+    stays “45.000” (read as a number it would be 45.0), `0123` keeps its zero."""
+    if kind is str:
+        return located.texts.get(path, str(item)).strip()
+    if kind is list:
+        return [located.texts.get((*path, index), part) for index, part in enumerate(item)]
+    return item
+
+
+def check_range(
+    where: Checked, path: Key, value: float | datetime.date, low: Any, high: Any
+) -> bool:
+    """Whether `value` is from `low` to `high`; an error at its place if not."""
+    if low <= value <= high:
+        return True
+    where.error(
+        path,
+        _("`{key}` is {value}; it must be from {low} to {high}").format(
+            key=".".join(map(str, path)), value=value, low=low, high=high
+        ),
+    )
+    return False
 
 
 def _is_kind(item: Any, kind: type) -> bool:
