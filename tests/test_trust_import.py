@@ -54,7 +54,9 @@ def _picture(size: tuple[int, int], mode: str = "RGB", noise: bool = False) -> i
 def _document(path: Path, paragraphs: int = 3, pictures: tuple[io.BytesIO, ...] = ()) -> Path:
     document = docx.Document()
     document.add_heading("Đổi mới sinh hoạt chi bộ ở xã Gia Hưng", 1)
-    document.add_paragraph("Năm công nhận: 2022")
+    for fact in ("Đơn vị: Chi bộ thôn Đông", "Địa bàn: xã Gia Hưng, huyện Gia Viễn",
+                 "Năm công nhận: 2022", "Lĩnh vực: Kinh tế"):  # fmt: skip
+        document.add_paragraph(fact)
     for number in range(paragraphs):
         document.add_paragraph(f"Đoạn {number + 1}: thôn Đông họp dân công khai mỗi tháng.")
     for picture in pictures:
@@ -110,6 +112,8 @@ def test_sixteen_imports_of_one_document_at_once_keep_sixteen_models(tmp_path: P
     reference = _book(tmp_path / "reference")
     assert _run("import", "--content", reference, source).returncode == 0
     expected = (reference / "models" / f"{SLUG}.md").read_text(encoding="utf-8")
+    checked = _run("check", "--content", reference)
+    assert checked.returncode == 0, checked.stderr  # a valid model: each of the 16 is this one
     for trial in range(5):
         book = _book(tmp_path / f"trial-{trial}")
         command = _builder("import", "--content", book, source)
@@ -133,8 +137,6 @@ def test_sixteen_imports_of_one_document_at_once_keep_sixteen_models(tmp_path: P
         for path in models:
             assert path.read_text(encoding="utf-8") == expected, path
         assert len(_new_pictures(book)) == 1 and _leftovers(book) == []
-    checked = _run("check", "--content", book)
-    assert checked.returncode == 0, checked.stderr
 
 
 # --- 4: a full or read-only disk ------------------------------------------------------------
