@@ -375,7 +375,8 @@ def new(
     commune: str | None,
     year: int | None,
 ) -> None:
-    from builder.new_entry import entry_text, free_path
+    from builder.files import WriteFailed, book_lock
+    from builder.new_entry import created, entry_text
     from builder.place_names import commune_named, district_named, field_named
 
     config = _config_or_exit(content)
@@ -429,11 +430,14 @@ def new(
             period.convert(year, None, None)
         except click.BadParameter as exc:
             raise click.BadParameter(exc.message, param_hint="--year") from None
-    path = free_path(content / "models", title)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = entry_text(config, title, kind=kind.casefold(), field=field.id, district=place.name,
                       commune=chosen_commune.name if chosen_commune else "", year=year)  # fmt: skip
-    path.write_text(text, encoding="utf-8")
+    try:
+        with book_lock(content):
+            path = created(content / "models", title, text)
+    except WriteFailed as exc:  # a full or read-only disk: said plainly, nothing half-written
+        click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
     click.echo(str(path))
 
 
@@ -526,19 +530,26 @@ def serve(content: Path, port: int) -> None:
 def import_(content: Path, documents: tuple[Path, ...]) -> None:
     import tempfile
 
-    from builder.word_import import Refused, import_document, report_lines
+    from builder.files import plain_reason
+    from builder.word_import import Refused, WriteFailed, import_document, report_lines
 
     config = _config_or_exit(content)
     imported = warned = 0
     refused: list[str] = []
+    not_tried: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="builder-import-") as scratch:
-        for document in documents:
+        for number, document in enumerate(documents):
             try:
                 if not document.is_file():
                     raise Refused(_("no such file") if not document.exists() else _("not a file"))
                 result = import_document(document, content, config, Path(scratch))
             except Refused as exc:
                 reason = str(exc)
+            except WriteFailed as exc:  # the book's disk: every next document would fail alike
+                reason = str(exc)
+                not_tried = list(documents[number + 1 :])
+            except OSError as exc:  # reading it, or the scratch folder's disk
+                reason = _("cannot read or convert it: {reason}").format(reason=plain_reason(exc))
             except Exception as exc:  # a damaged document: say which, go on with the rest
                 reason = _("cannot read it as a Word document ({reason})").format(reason=exc)
             else:
@@ -554,6 +565,14 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
                 err=True,
             )
             refused.append(f"{shown_text(str(document))}: {reason}")
+            if not_tried:
+                click.echo(
+                    _("stopped: the book cannot be written; not tried: {documents}").format(
+                        documents=", ".join(shown_text(str(path)) for path in not_tried)
+                    ),
+                    err=True,
+                )
+                break
     summary = _("{imported} imported ({warned} with warnings), {refused} refused").format(
         imported=imported, warned=warned, refused=len(refused)
     )
