@@ -1,7 +1,8 @@
-"""`output/` and the `publish --to` folder are never left missing: the swap exchanges the two
-names at once, and where two renames must do it, a build killed between them (a real
-`kill -9`) is repaired by the next build or publish before anything else, even one that then
-fails (builder.folder_swap)."""
+"""Trust in what a build leaves: `output/` and the `publish --to` folder are never left
+missing (the swap exchanges the two names at once, and where two renames must do it, a build
+killed between them, by a real `kill -9`, is repaired by the next build or publish before
+anything else, even one that then fails: builder.folder_swap); and the press cache is written
+by shares on every core at once without one losing another's file (builder.print_colour)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import subprocess
 import sys
 import textwrap
 import time
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 import pytest
@@ -167,38 +170,55 @@ def test_the_exchange_never_leaves_the_target_missing(tmp_path: Path) -> None:
     assert misses == 0, f"the reader found no {target.name}/ {misses} times in {looks}"
 
 
-# Enough models with the picture for the print file to be shared out between two cores (two
-# shares of at least `parallel.SMALLEST_SHARE` pages; a model takes two pages).
-MODELS_WITH_THE_PICTURE = 40
-BUILDS = 10  # before the fix, 3 builds in 4 failed
+# Before the fix, every run failed in its first rounds: `[Errno 2] No such file or
+# directory: '…/press-images/<sha>.tmp' -> '…/<sha>.zz'`, the error `build all` gave.
+SHARES, ROUNDS = 4, 20
 
 
-def test_pictures_shared_by_models_are_converted_for_the_press_by_every_share_at_once(
-    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+def test_shares_converting_one_picture_at_the_same_moment_all_get_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Every model shows the same picture, so each share of the print file's pages converts
-    it to CMYK at the same moment, into the same file of an empty press cache."""
+    """Forked shares (as `print_colour.press_shares` starts them) convert the same picture
+    for the press at the same moment, into an empty cache: each gets it whole."""
+    import multiprocessing
     import shutil
+    import zlib
 
-    from builder.parallel import SMALLEST_SHARE, cores
+    from builder.model import PrintSettings
+    from builder.parallel import forked_map
 
-    if cores() < 2:
-        pytest.skip("one core: the print file's pages are one share")
-    book = tmp_path / "book"
-    shutil.copytree(FIXTURES / "minimal", book)
-    model = (book / "models" / "duong-lang.md").read_text(encoding="utf-8")
-    assert "../images/duong.png" in model
-    for number in range(MODELS_WITH_THE_PICTURE):
-        (book / "models" / f"duong-{number}.md").write_text(
-            model.replace("Đường làng sạch đẹp", f"Đường làng số {number}"), encoding="utf-8"
+    profile = PrintSettings().profile
+    picture = tmp_path / "picture.pdf"
+    with pikepdf.new() as pdf:
+        width, height = 240, 160
+        pixels = bytes((x * 7 + y * 3) % 256 for y in range(height) for x in range(width * 3))
+        pdf.Root.Picture = pdf.make_stream(
+            zlib.compress(pixels),
+            Type=pikepdf.Name.XObject,
+            Subtype=pikepdf.Name.Image,
+            Width=width,
+            Height=height,
+            ColorSpace=pikepdf.Name.DeviceRGB,
+            BitsPerComponent=8,
+            Filter=pikepdf.Name.FlateDecode,
         )
-    for attempt in range(BUILDS):
-        cache = tmp_path / f"cache-{attempt}"
-        monkeypatch.setenv("BUILDER_CACHE", str(cache))
-        out = tmp_path / "out"
-        result = run("build", "--content", book, "--out", out, "--jobs", "2", "pdf")
-        assert result.exit_code == 0, f"build {attempt + 1}: {result.stderr}"
+        pdf.save(picture)
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BUILDER_CACHE", str(cache))
+    for _round in range(ROUNDS):
+        shutil.rmtree(cache, ignore_errors=True)
+        start = multiprocessing.get_context("fork").Barrier(SHARES)
+        converted = forked_map(partial(_converted_at_once, picture, profile, start), range(SHARES))
+        assert len(set(converted)) == 1
         assert [path.suffix for path in (cache / "press-images").iterdir()] == [".zz"]
-        shutil.rmtree(cache)
-    with pikepdf.open(out / "sach-thu-print.pdf") as printed:
-        assert len(printed.pages) >= 2 * SMALLEST_SHARE, "the print file is one share"
+
+
+def _converted_at_once(picture: Path, profile: Path, start: Any, share: int) -> bytes:
+    """The picture of `picture` converted for the press once every share is ready."""
+    from builder import print_colour
+
+    with pikepdf.open(picture) as pdf:
+        image = pdf.Root.Picture
+        start.wait(timeout=60)
+        print_colour._image_to_cmyk(image, profile)
+        return bytes(image.read_raw_bytes())
