@@ -115,9 +115,11 @@ def put_back(target: Path) -> Path | None:
     came from. Only a folder the builder wrote (its marker, `destinations.MARKER`) is put
     back. Call it first thing, before a build can fail."""
     target = Path(os.path.abspath(target))
-    leftovers = _beside(target, "old", "ready")
-    if target.exists() or target.is_symlink() or not leftovers:
+    if target.exists() or target.is_symlink():
         return None  # the usual case: nothing to lock, no lock file made
+    leftovers = _beside(target, "old", "ready")
+    if not leftovers:
+        return None  # a first build
     try:
         with turn(target):
             return _put_back(target)

@@ -148,17 +148,20 @@ def test_the_joined_print_edition_keeps_its_output_intent_and_boxes(
 # object, and the join saved again with one part replaced by the single pass's):
 #   its own font dictionaries (Type0, CIDFont with /W, descriptor, ToUnicode) for each of
 #   the 3 faces, all pointing at the one program:                           2.6 KB a unit
-#   screen: its Document element and StructTreeRoot, its page labels and
-#   outline; the join's object streams of 100 objects compress less than
-#   WeasyPrint's one (+7.1 KB for the file):                               2.8 KB a unit
+#   screen: the rest, measured together (its Document element and tree root
+#   kept, structure, labels, outline: 6.9 KB for the file), and the join's
+#   object streams of 100 objects, which compress less than WeasyPrint's
+#   one (the single pass saved as the join is saved: +7.1 KB):            2.8 KB a unit
 #   print: the units' marked-content operators (BDC/EMC; the single pass's
 #   print file has none):                                                   2.2 KB a unit
 # Measured: screen +26.8 KB (5.4 KB a unit), print +25.3 KB (5.1 KB a unit). The allowance,
 # 6 KB a unit (30 KB for the sample), stays below one face's program (8.4–9.1 KB): a face
 # carried twice fails here too, as the program bytes' own check below makes sure.
 JOIN_BYTES_PER_UNIT = 6_000
-# The programs of the join's union subsets hold glyph slots up to the highest id any glyph
-# reaches (2 350 against 2 294; +110 bytes in all, 0.4 %); one face twice adds 30 % or more.
+# The join's union subsets keep empty glyph slots up to id 2 350 (the single pass's, up to
+# 2 044–2 294): +110 bytes for the three programs (26 522 against 26 412, 0.4 %). One face
+# carried twice adds 8.4 KB or more (32 %); before names 0–255 and Charis SIL's `Silt` table
+# were left out of the union subsets, the programs took 64 512 bytes.
 PROGRAM_GROWTH = 1.01
 
 
