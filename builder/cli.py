@@ -16,6 +16,7 @@ from builder import deploy, i18n
 from builder.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.destinations import check_destination
 from builder.final_edition import final_book, shortfalls
+from builder.folder_swap import put_back
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import Book, BookConfig
@@ -141,6 +142,7 @@ def build(
     open_comments_stop: bool | None = None,
 ) -> None:
     started = time.perf_counter()
+    put_back(out_dir)  # first: a build that fails must still leave the last output
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
         _nothing_written(out_dir)
@@ -299,6 +301,8 @@ def publish(
 ) -> None:
     if (folder is None) == (branch is None):
         raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
+    if folder is not None:
+        put_back(folder)  # first: a publish that fails must still leave the last site
     try:
         if folder is not None:  # refused before the build, not after it
             check_destination(folder, content, others=(out_dir,), force=force)

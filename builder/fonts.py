@@ -8,10 +8,12 @@ letter and the book's own characters: ~10 KB per style instead of ~270 KB.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.files import write_whole
 from builder.i18n import _
 from builder.problems import BuildError
 
@@ -93,7 +95,7 @@ def screen_subset(font: FontFile, cache: Path, text: str = "") -> Path:
     loaded = subset.load_font(str(font.path), options)
     subsetter.populate(unicodes=[ord(char) for char in characters])
     subsetter.subset(loaded)
-    partial = target.with_suffix(".part")
-    subset.save_font(loaded, str(partial), options)
-    partial.replace(target)
+    written = io.BytesIO()
+    subset.save_font(loaded, written, options)
+    write_whole(target, written.getvalue())  # its own temporary name: builds run side by side
     return target
