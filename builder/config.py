@@ -9,8 +9,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from builder import invisible
-from builder.barcode import isbn_problem
 from builder.i18n import _
+from builder.isbn import isbn_problem
 from builder.model import (
     BookConfig,
     Colophon,
