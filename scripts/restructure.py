@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import argparse
 import ast
+import io
 import re
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 # Every module of builder/ (old path → new path). Module names are kept; only the place
@@ -134,37 +136,25 @@ MOVES = {
 
 # Each new package, with the one line its __init__.py says.
 PACKAGES = {
-    "builder/cli": "The builder command (Click): one place that parses, prompts and prints; "
-    "nothing imports it.",
-    "builder/util": "Infrastructure every package may use: paths, messages, problems, files "
-    "and the swap, caches, the process pool.",
-    "builder/book": "The book model and its rules (fields, places, orders, addresses, ISBN, "
-    "Vietnamese): no YAML, no Jinja, no I/O.",
-    "builder/load": "Files → problems, or the immutable Book: reading, YAML with positions, "
-    "schema, book.yaml, entries, pictures, review files.",
-    "builder/load/checks": "Checks of a file's text and front matter: invisible characters, "
-    "Vietnamese text, front-matter mistakes, not-ready warnings.",
-    "builder/render": "What every output reads besides the model: Markdown, templates, the "
-    "typeface, editions and the hand-over between outputs.",
-    "builder/outputs/site": "The website output and its helpers (pictures, search, charts).",
-    "builder/outputs/epub": "The EPUB 3 output and its helpers (XHTML, page markers, "
-    "package, cover).",
-    "builder/outputs/review": "The Word review copy for delegates and its Word parts.",
-    "builder/outputs/pdf": "The PDF output: the screen edition and the print package.",
+    "builder/cli": "The builder command (Click): parses, prompts, prints; nothing imports it.",
+    "builder/util": "Infrastructure: paths, messages, problems, files, caches, the process pool.",
+    "builder/book": "The book model and its rules: no YAML, no Jinja, no I/O.",
+    "builder/load": "Files → problems, or the immutable Book.",
+    "builder/load/checks": "A file's text and front matter checked: what is valid but wrong.",
+    "builder/render": "What every output reads besides the model: Markdown, templates, fonts.",
+    "builder/outputs/site": "The website.",
+    "builder/outputs/epub": "The EPUB 3 book.",
+    "builder/outputs/review": "The Word review copy for delegates.",
+    "builder/outputs/pdf": "The PDF: the screen edition and the print package.",
     "builder/outputs/pdf/layout": "The PDF laid out: units, parallel layout, pagination, figures.",
-    "builder/outputs/pdf/write": "The PDF written: screen file, tags, units joined, structure "
-    "tree, fonts.",
-    "builder/outputs/pdf/press": "What exists only for the press: colours, marks, cover "
-    "spread, barcode, preflight, ink.",
+    "builder/outputs/pdf/write": "The PDF written: screen file, tags, joins, structure, fonts.",
+    "builder/outputs/pdf/press": "Only for the press: colours, marks, cover, barcode, preflight.",
     "builder/authoring": "Model files made: `builder new`, and Word documents imported.",
-    "builder/authoring/word": "`builder import`: Word documents through mammoth into model files.",
-    "builder/review_round": "The review round: returned copies read, the book's status, the "
-    "final edition.",
-    "builder/review_round/comments": "`builder comments`: comments read from returned Word and "
-    "PDF copies.",
-    "builder/publish": "Outputs staged and swapped into output/, where the builder may write, "
-    "deploy.",
-    "builder/serve": "`builder serve`: the preview server, rebuild on save, live reload.",
+    "builder/authoring/word": "`builder import`: Word documents through mammoth.",
+    "builder/review_round": "The review round: the book's status and the final edition.",
+    "builder/review_round/comments": "`builder comments`: returned Word and PDF copies read.",
+    "builder/publish": "Outputs staged and swapped into output/; where to write; deploy.",
+    "builder/serve": "`builder serve`: preview, rebuild on save, live reload.",
 }
 
 # Written for the new layout already: their names are not rewritten.
@@ -283,6 +273,32 @@ class Renamer:
         return "".join(out)
 
 
+LINE_LENGTH = 100
+
+
+def wrap_prose(source: str) -> str:
+    """Comment lines and lines of multi-line strings (docstrings) that a longer name made too
+    long, cut at a space: the rest goes on a line of its own with the same indent."""
+    prose: set[int] = set()
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT and not token.line[: token.start[1]].strip():
+            prose.add(token.start[0])
+        elif token.type == tokenize.STRING and token.end[0] > token.start[0]:
+            prose.update(range(token.start[0], token.end[0] + 1))
+    out = []
+    for number, line in enumerate(source.splitlines(keepends=True), 1):
+        while number in prose and len(line.rstrip("\n")) > LINE_LENGTH:
+            cut = line.rfind(" ", 0, LINE_LENGTH + 1)
+            indent = line[: len(line) - len(line.lstrip())]
+            lead = indent + ("# " if line.lstrip().startswith("#") else "")
+            if cut <= len(lead):
+                break
+            out.append(line[:cut].rstrip() + "\n")
+            line = lead + line[cut:].lstrip()
+        out.append(line)
+    return "".join(out)
+
+
 def replace_layout_section(readme: str, section: str) -> str:
     """README's "## Layout of the code" up to the next "## " heading, replaced."""
     start = readme.index("## Layout of the code")
@@ -348,7 +364,7 @@ def main() -> None:
                 or (path.suffix not in TEXT_SUFFIXES and path.name != "Makefile")):  # fmt: skip
             continue
         text = path.read_text(encoding="utf-8")
-        new = renamer.python(text) if path.suffix == ".py" else renamer.text(text)
+        new = wrap_prose(renamer.python(text)) if path.suffix == ".py" else renamer.text(text)
         if name == "README.md" and section.is_file():
             new = replace_layout_section(new, section.read_text(encoding="utf-8"))
         if new != text:
