@@ -77,17 +77,18 @@ def _module_name(path: Path, package: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """Every `builder…` name the file imports, at its top, inside a function or for type
-    checking only."""
+def _imports(path: Path, modules: set[str]) -> set[str]:
+    """Every module of `modules` the file imports, at its top, inside a function or for type
+    checking only: `from builder.render import markdown` imports render.markdown (the
+    package's `__init__` only when it names no module of it)."""
     found = set()
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Import):
             found.update(alias.name for alias in node.names)
         elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-            found.add(node.module)
-            found.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return {name for name in found if name.split(".")[0] == "builder"}
+            named = {f"{node.module}.{alias.name}" for alias in node.names} & modules
+            found.update(named or {node.module})
+    return found & modules
 
 
 def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
@@ -96,7 +97,7 @@ def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
     moves = _moves() if _flat(package) else {}
     new = {name: moves.get(name, name) for name in modules}
     return {
-        new[name]: {new[m] for m in _imports(path) if m in modules and m != name}
+        new[name]: {new[m] for m in _imports(path, set(modules)) if m != name}
         for name, path in modules.items()
     }
 
