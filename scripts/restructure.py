@@ -315,7 +315,7 @@ def main() -> None:
         sys.exit("run from the repository root")
     if Path("builder/book").exists():
         sys.exit("builder/book/ exists: the move was done already")
-    if git("status", "--porcelain", "--untracked-files=no").strip():
+    if not args.dry_run and git("status", "--porcelain", "--untracked-files=no").strip():
         sys.exit("the tree has changes: commit or stash them first")
 
     moves = dict(MOVES)
