@@ -8,8 +8,8 @@ from pathlib import Path
 from typing import Any
 
 from builder import invisible
-from builder.barcode import isbn_problem
 from builder.i18n import _
+from builder.isbn import isbn_problem
 from builder.model import (
     BookConfig,
     Colophon,

@@ -22,7 +22,7 @@ from builder.images import (
 from builder.model import BookConfig, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.place_names import commune_named, district_named, field_named
 from builder.problems import Problems, shown_path
-from builder.schema import Checked, Field, check_mapping, check_range, suggest_value
+from builder.schema import Checked, Field, Parsed, check_mapping, check_range, suggest_value
 from builder.source import SourceFile, read_text, split_front_matter
 from builder.vietnamese import slugify
 from builder.yaml_source import Key, LocatedYaml, YamlProblem, parse_yaml
@@ -68,15 +68,6 @@ class AcrossEntries:
             )
         else:
             self.seen[folded] = where.shown
-
-
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A file read and split, with its front matter parsed and located."""
-
-    source: SourceFile
-    yaml: LocatedYaml
-    where: Checked
 
 
 def read_markdown(path: Path, problems: Problems) -> Parsed | None:

@@ -27,12 +27,15 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from builder.destinations import MARKER
 from builder.files import plain_reason
 from builder.i18n import _
 from builder.problems import BuildError
 
 LOG = logging.getLogger("builder")
+
+# The file every folder the builder writes carries (destinations.mark): only such a folder
+# is replaced, or put back after a killed swap.
+MARKER = ".dan-van-kheo-output"
 
 _LOCKS: set[int] = set()  # this process's staging locks
 
@@ -112,7 +115,7 @@ def turn(target: Path) -> Iterator[None]:
 def put_back(target: Path) -> Path | None:
     """If `target` is missing because a build was killed between the two renames of a swap,
     put the folder it had back (the retired one; else the new one, complete); return where it
-    came from. Only a folder the builder wrote (its marker, `destinations.MARKER`) is put
+    came from. Only a folder the builder wrote (its marker, `MARKER`) is put
     back. Call it first thing, before a build can fail."""
     target = Path(os.path.abspath(target))
     if target.exists() or target.is_symlink():

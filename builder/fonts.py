@@ -16,6 +16,7 @@ from pathlib import Path
 from builder.files import write_whole
 from builder.i18n import _
 from builder.problems import BuildError
+from builder.vietnamese import VIETNAMESE_LETTERS
 
 FAMILY = "Charis SIL"
 STYLES = {  # file stem suffix → (CSS weight, CSS style)
@@ -28,9 +29,6 @@ SEARCH_DIRS = (
     Path("/usr/share/fonts/truetype/charis"),
     Path("/usr/local/share/fonts/charis"),
     Path.home() / ".local/share/fonts",
-)
-VIETNAMESE_LETTERS = (
-    "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
 )
 # What every page may show besides the book's own text: ASCII, all Vietnamese letters, the
 # punctuation and signs the templates use.

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The key spec is declared with the model's fields (book layer); the checks read it here.
+from builder.fields import Field as Field
 from builder.i18n import N_, _
 from builder.problems import Problems
+from builder.source import SourceFile
 from builder.yaml_source import Key, LocatedYaml
 
 _TYPE_NAMES: dict[type, str] = {
@@ -26,15 +29,6 @@ _TYPE_NAMES: dict[type, str] = {
     dict: N_("a group of `key: value` lines"),
     datetime.date: N_("a date written YYYY-MM-DD"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One allowed key of a mapping."""
-
-    kind: type
-    required: bool = False
-    example: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +46,15 @@ class Checked:
     def warning(self, path: Key, message: str, hint: str = "") -> None:
         where = self.yaml.at(path)
         self.problems.warning(self.shown, where.line, where.column, message, hint)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A file read and split, with its front matter parsed and located."""
+
+    source: SourceFile
+    yaml: LocatedYaml
+    where: Checked
 
 
 def check_mapping(
