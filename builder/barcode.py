@@ -1,10 +1,8 @@
 """The ISBN as an EAN-13 barcode for the back cover, drawn from the EAN-13 specification
-(ISO/IEC 15420) as SVG bars, and the ISBN's check digit that `check` verifies.
+(ISO/IEC 15420) as SVG bars (its digits and check digit: builder/isbn.py).
 """
 
 from __future__ import annotations
-
-import re
 
 # Module patterns of each digit: L (odd parity), G (even parity) and R (right half).
 _L = ("0001101", "0011001", "0010011", "0111101", "0100011",
@@ -20,31 +18,6 @@ QUIET_LEFT = 11  # modules of white before the bars
 QUIET_RIGHT = 7
 BAR_HEIGHT_MM = 22.85
 GUARD_EXTRA_MM = 1.65  # guard bars reach down into the digit line
-
-
-def isbn_digits(isbn: str) -> str:
-    """The digits of an ISBN as written (`978-604-57-1234-5` → `9786045712345`)."""
-    return re.sub(r"[\s-]", "", isbn)
-
-
-def check_digit(first_twelve: str) -> int:
-    """The EAN-13 (and ISBN-13) check digit of twelve digits."""
-    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(first_twelve))
-    return (10 - total % 10) % 10
-
-
-def isbn_problem(isbn: str) -> tuple[str, str] | None:
-    """What is wrong with an ISBN-13, as (kind, detail); None when it is valid.
-
-    kind is "form" (not 13 digits starting 978/979) or "check" (detail: the right digit).
-    """
-    digits = isbn_digits(isbn)
-    if not re.fullmatch(r"97[89]\d{10}", digits):
-        return ("form", "")
-    expected = check_digit(digits[:12])
-    if int(digits[12]) != expected:
-        return ("check", str(expected))
-    return None
 
 
 def modules(digits: str) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import reviews
-from builder.fields import STATUSES
+from builder.fields import APPROVED, STATUSES
 from builder.final_edition import TargetCount, target_counts
 from builder.load import LoadMemo, check_contents
 from builder.markdown import plain_text
@@ -55,6 +55,16 @@ class TargetRow:
 
 
 @dataclass(frozen=True, slots=True)
+class StaleReview:
+    """A review file no model reads (the model was renamed or removed), and its open
+    comments, which show nowhere else."""
+
+    file: str
+    slug: str
+    open_comments: int
+
+
+@dataclass(frozen=True, slots=True)
 class BookStatus:
     models: int
     by_status: dict[str, int]  # every id of STATUSES, in order
@@ -65,20 +75,29 @@ class BookStatus:
     unplaced_comments: int
     book_errors: int  # problems outside the model files (book.yaml, pages, links)
     book_warnings: int
+    stale_reviews: tuple[StaleReview, ...] = ()
+
+    @property
+    def approved_with_open_comments(self) -> tuple[ModelStatus, ...]:
+        """Approved models whose review file still has open comments."""
+        return tuple(e for e in self.entries if e.status == APPROVED and e.open_comments)
 
     def as_json(self) -> dict[str, Any]:
         return asdict(self)
 
 
-def book_status(content: Path, memo: LoadMemo | None = None) -> BookStatus | None:
-    """The whole book's status, read through `memo` (serve's, so nothing unchanged is read
-    again); None when book.yaml cannot be read (`builder check` says why)."""
+def book_status(
+    content: Path, memo: LoadMemo | None = None, kept: reviews.ReviewMemo | None = None
+) -> BookStatus | None:
+    """The whole book's status, read through `memo` and `kept` (serve's, so nothing
+    unchanged is read again); None when book.yaml cannot be read (`builder check` says
+    why). A review file that cannot be read raises BadReviewFile."""
     memo = memo or LoadMemo()
     contents = check_contents(content, memo)
     config = contents.config
     if config is None:
         return None
-    comments = reviews.open_comments(content)
+    comments = reviews.open_comments(content, kept)
     by_file: dict[Path, list[Problem]] = {}
     for problem in contents.problems.items:
         by_file.setdefault(problem.path, []).append(problem)
@@ -100,6 +119,10 @@ def book_status(content: Path, memo: LoadMemo | None = None) -> BookStatus | Non
         unplaced_comments=comments.get(reviews.UNPLACED, 0),
         book_errors=sum(problem.severity == "error" for problem in outside),
         book_warnings=sum(problem.severity == "warning" for problem in outside),
+        stale_reviews=tuple(
+            StaleReview(str(shown_path(path)), path.stem, comments.get(path.stem, 0))
+            for path in reviews.stale_review_files(content, (path.stem for path in memo.files))
+        ),
     )
 
 

@@ -16,12 +16,12 @@ from builder import deploy, i18n
 from builder.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.destinations import check_destination
 from builder.final_edition import final_book, shortfalls
-from builder.folder_swap import replace_file
+from builder.folder_swap import put_back
 from builder.i18n import N_, _, ngettext
 from builder.load import Loaded, load_book
 from builder.model import Book, BookConfig
 from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
-from builder.problems import BuildError
+from builder.problems import BuildError, shown_text
 from builder.vietnamese import format_number
 from builder.write_outputs import write_outputs
 
@@ -139,12 +139,15 @@ def build(
     allow_short: bool = False,
     for_review: bool = False,
     jobs: int | None = None,
+    open_comments_stop: bool | None = None,
 ) -> None:
     started = time.perf_counter()
+    put_back(out_dir)  # first: a build that fails must still leave the last output
     loaded = _load(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
         _nothing_written(out_dir)
-    book = _final_edition(loaded.book, allow_short, out_dir) if final else loaded.book
+    stop = strict if open_comments_stop is None else open_comments_stop
+    book = _final_edition(loaded.book, allow_short, out_dir, stop) if final else loaded.book
     if for_review:
         review = replace(book.config.review, for_review=True)
         book = replace(book, config=replace(book.config, review=review))
@@ -189,10 +192,12 @@ def _nothing_written(out_dir: Path) -> NoReturn:
     sys.exit(1)
 
 
-def _final_edition(book: Book, allow_short: bool, out_dir: Path) -> Book:
+def _final_edition(book: Book, allow_short: bool, out_dir: Path, open_stops: bool) -> Book:
     """The approved models only, each model left out named with its status; a book under
     its targets stops the build unless `allow_short`. Links to left-out models are warned
-    about but do not stop even a strict build: they are printed as plain text."""
+    about but do not stop even a strict build: they are printed as plain text. An approved
+    model with open comments is warned about, and stops the build when `open_stops`."""
+    _open_comments(book, out_dir, open_stops)
     final = final_book(book)
     for entry in final.left_out:
         click.echo(
@@ -214,6 +219,26 @@ def _final_edition(book: Book, allow_short: bool, out_dir: Path) -> Book:
                      "or build it anyway with --allow-short"), err=True)  # fmt: skip
         _nothing_written(out_dir)
     return final.book
+
+
+def _open_comments(book: Book, out_dir: Path, stops: bool) -> None:
+    from builder.final_edition import open_comments_on_approved
+    from builder.reviews import BadReviewFile
+
+    severity = _("error") if stops else _("warning")
+    try:
+        lines = open_comments_on_approved(book)
+    except BadReviewFile as exc:
+        click.echo(str(exc.problem), err=True)
+        lines = []
+        if stops:
+            _nothing_written(out_dir)
+    for line in lines:
+        click.echo(f"{severity}: {line}", err=True)
+    if lines and stops:
+        click.echo(_("resolve those comments (`builder comments --resolve ID`), or build "
+                     "without --strict"), err=True)  # fmt: skip
+        _nothing_written(out_dir)
 
 
 class _NoteHandler(logging.Handler):
@@ -276,13 +301,17 @@ def publish(
 ) -> None:
     if (folder is None) == (branch is None):
         raise click.UsageError(_("give exactly one of --to FOLDER or --branch NAME"))
+    if folder is not None:
+        put_back(folder)  # first: a publish that fails must still leave the last site
     try:
         if folder is not None:  # refused before the build, not after it
             check_destination(folder, content, others=(out_dir,), force=force)
     except BuildError as exc:
         _publishing_failed(exc)
+    # Open comments on approved models are warned about, not a reason to refuse: the
+    # editors approved the model knowing them.
     ctx.invoke(build, content=content, out_dir=out_dir, strict=True, formats=("all",),
-               final=True, allow_short=allow_short)  # fmt: skip
+               final=True, allow_short=allow_short, open_comments_stop=False)  # fmt: skip
     site = out_dir / "site"
     try:
         if folder is not None:
@@ -350,7 +379,8 @@ def new(
     commune: str | None,
     year: int | None,
 ) -> None:
-    from builder.new_entry import entry_text, free_path
+    from builder.files import WriteFailed, book_lock
+    from builder.new_entry import created, entry_text
     from builder.place_names import commune_named, district_named, field_named
 
     config = _config_or_exit(content)
@@ -404,11 +434,14 @@ def new(
             period.convert(year, None, None)
         except click.BadParameter as exc:
             raise click.BadParameter(exc.message, param_hint="--year") from None
-    path = free_path(content / "models", title)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = entry_text(config, title, kind=kind.casefold(), field=field.id, district=place.name,
                       commune=chosen_commune.name if chosen_commune else "", year=year)  # fmt: skip
-    path.write_text(text, encoding="utf-8")
+    try:
+        with book_lock(content):
+            path = created(content / "models", title, text)
+    except WriteFailed as exc:  # a full or read-only disk: said plainly, nothing half-written
+        click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
     click.echo(str(path))
 
 
@@ -501,19 +534,26 @@ def serve(content: Path, port: int) -> None:
 def import_(content: Path, documents: tuple[Path, ...]) -> None:
     import tempfile
 
-    from builder.word_import import Refused, import_document, report_lines
+    from builder.files import plain_reason
+    from builder.word_import import Refused, WriteFailed, import_document, report_lines
 
     config = _config_or_exit(content)
     imported = warned = 0
     refused: list[str] = []
+    not_tried: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="builder-import-") as scratch:
-        for document in documents:
+        for number, document in enumerate(documents):
             try:
                 if not document.is_file():
                     raise Refused(_("no such file") if not document.exists() else _("not a file"))
                 result = import_document(document, content, config, Path(scratch))
             except Refused as exc:
                 reason = str(exc)
+            except WriteFailed as exc:  # the book's disk: every next document would fail alike
+                reason = str(exc)
+                not_tried = list(documents[number + 1 :])
+            except OSError as exc:  # reading it, or the scratch folder's disk
+                reason = _("cannot read or convert it: {reason}").format(reason=plain_reason(exc))
             except Exception as exc:  # a damaged document: say which, go on with the rest
                 reason = _("cannot read it as a Word document ({reason})").format(reason=exc)
             else:
@@ -524,11 +564,19 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
                 continue
             click.echo(
                 _("{document}: {severity}: {reason}").format(
-                    document=document, severity=_("error"), reason=reason
+                    document=shown_text(str(document)), severity=_("error"), reason=reason
                 ),
                 err=True,
             )
-            refused.append(f"{document}: {reason}")
+            refused.append(f"{shown_text(str(document))}: {reason}")
+            if not_tried:
+                click.echo(
+                    _("stopped: the book cannot be written; not tried: {documents}").format(
+                        documents=", ".join(shown_text(str(path)) for path in not_tried)
+                    ),
+                    err=True,
+                )
+                break
     summary = _("{imported} imported ({warned} with warnings), {refused} refused").format(
         imported=imported, warned=warned, refused=len(refused)
     )
@@ -546,13 +594,25 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
 @content_option
 @out_option
 @click.option("--resolve", "resolve_id", metavar="ID", help=N_("Mark comment ID as resolved."))
+@click.option(
+    "--move",
+    nargs=2,
+    metavar="OLD NEW",
+    help=N_("A model was renamed from OLD to NEW: move its comments to NEW's review file."),
+)
+@click.option("--force", is_flag=True, help=N_("Import a review copy built from another book too."))
 @click.argument("returned", nargs=-1, type=click.Path(dir_okay=True, path_type=Path))
 def comments(
-    content: Path, out_dir: Path, resolve_id: str | None, returned: tuple[Path, ...]
+    content: Path,
+    out_dir: Path,
+    resolve_id: str | None,
+    returned: tuple[Path, ...],
+    move: tuple[str, str] | None = None,
+    force: bool = False,
 ) -> None:
     from builder.comments_import import run_comments
 
-    sys.exit(run_comments(content, out_dir, resolve_id, returned))
+    sys.exit(run_comments(content, out_dir, resolve_id, returned, force=force, move=move))
 
 
 @main.command(
@@ -600,22 +660,34 @@ def _config_or_exit(content: Path) -> BookConfig:
 
 def _fix(content: Path) -> None:
     """Rewrite the safe fixes into the book's own files: never through a symlink (it may lead
-    out of the book), and by replacing the file whole (a crash never leaves half of one)."""
+    out of the book), each written whole with its mode kept (a crash or a full disk never
+    leaves half of one); a book that cannot be written is said plainly, exit 1."""
+    from builder.files import WriteFailed, book_lock, write_whole
     from builder.text_checks import fixed_text
 
-    for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
-        if path.is_symlink() or not path.is_file():
-            continue  # check names what is wrong with it
-        try:
-            text = path.read_bytes().decode("utf-8")
-        except (OSError, UnicodeDecodeError):
-            continue
-        fixed, changes = fixed_text(text)
-        if changes:
-            replace_file(path, fixed)
-            click.echo(
-                _("fixed {path}: {changes}").format(path=path, changes=", ".join(changes)), err=True
-            )
+    if not content.is_dir():
+        return  # the check names the missing folder
+    try:
+        with book_lock(content):
+            for path in sorted([*content.glob("models/*.md"), *content.glob("pages/*.md")]):
+                if path.is_symlink() or not path.is_file():
+                    continue  # check names what is wrong with it
+                try:
+                    text = path.read_bytes().decode("utf-8")
+                except (OSError, UnicodeDecodeError):
+                    continue
+                fixed, changes = fixed_text(text)
+                if changes:
+                    write_whole(path, fixed, mode=path.stat().st_mode & 0o7777)
+                    click.echo(
+                        _("fixed {path}: {changes}").format(
+                            path=shown_text(str(path)), changes=", ".join(changes)
+                        ),
+                        err=True,
+                    )
+    except WriteFailed as exc:
+        click.echo(f"{_('error')}: {exc}", err=True)
+        sys.exit(1)
 
 
 def _load(content: Path) -> Loaded:
@@ -640,7 +712,7 @@ def _summary(loaded: Loaded, content: Path) -> str:
         return ""
     models, pages, images = len(book.entries), len(book.pages), len(book.images)
     return _("{content}: {models}, {pages}, {images}: ok").format(
-        content=content,
+        content=shown_text(str(content)),
         models=ngettext("{count} model", "{count} models", models).format(count=models),
         pages=ngettext("{count} page", "{count} pages", pages).format(count=pages),
         images=ngettext("{count} image", "{count} images", images).format(count=images),

@@ -3,7 +3,9 @@ replies) and tracked changes, each placed in the model whose heading comes befor
 
 The review copy names every model heading with a bookmark and keeps the bookmark → slug map
 in its custom properties (builder/docx_parts.py); a comment before the first model, or under
-a part's heading, is kept as unplaced with its paragraph number.
+a part's heading, is kept as unplaced with its paragraph number. A comment in a footnote
+belongs to the model whose text calls that footnote. The slugs read here come from outside:
+builder/comments_import.py keeps only those that name a model of the book.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 W14_PARA_ID = qn("w14:paraId")
 SECTION_STYLE = re.compile(r"Heading[3-9]")  # a body's `##` and below (builder/docx_body.py)
 QUOTED_MAX = 300  # characters of a changed paragraph kept as the context of a suggestion
+SAFE_XML = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
 
 
 @dataclass(slots=True)
@@ -55,7 +58,16 @@ class _Place:
 class _Anchor:
     slug: str
     where: str
+    position: str  # paragraph and character where it starts, counted from the model's heading
     quoted: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class _Change:
+    element: Any
+    slug: str
+    where: str
+    position: str
 
 
 def word_comments(path: Path) -> list[tuple[str, Comment]]:
@@ -63,53 +75,92 @@ def word_comments(path: Path) -> list[tuple[str, Comment]]:
     with zipfile.ZipFile(path) as archive:
         bookmarks = read_bookmark_map(archive)
         parents = _reply_parents(archive)
+        notes = _part(archive, "word/footnotes.xml")
     document = docx.Document(str(path))
-    anchors, changes = _walk(document.element.body, bookmarks)
-    found = _comments(document, anchors, parents, path.name)
-    found.extend(_suggestions(changes, path.name))
+    walk = _Walk(bookmarks)
+    walk.body(document.element.body)
+    if notes is not None:
+        walk.footnotes(notes)
+    found = _comments(document, walk.anchors, parents, path.name)
+    found.extend(_suggestions(walk.changes, path.name))
     return found
 
 
-def _walk(body: Any, bookmarks: dict[str, str]) -> tuple[dict[str, _Anchor], list[Any]]:
+class _Walk:
     """The place and the marked text of every comment (by Word id), and the tracked changes
-    with their places, in document order."""
-    place = _Place()
-    anchors: dict[str, _Anchor] = {}
-    open_ranges: set[str] = set()
-    changes: list[tuple[Any, str, str]] = []
-    for element in body.iter():
+    with their places, in document order: the body first, then the footnotes, each placed
+    where its call stands in the body."""
+
+    def __init__(self, bookmarks: dict[str, str]) -> None:
+        self.bookmarks = bookmarks
+        self.anchors: dict[str, _Anchor] = {}
+        self.changes: list[_Change] = []
+        self.notes: dict[str, tuple[str, str, int]] = {}  # note id → slug, where, its number
+        self.open_ranges: set[str] = set()
+        self.paragraphs = self.offset = 0  # since the model's heading; in the paragraph
+
+    def body(self, body: Any) -> None:
+        place = _Place()
+        for element in body.iter():
+            tag = element.tag
+            if tag == qn("w:p"):
+                style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
+                name = style.get(qn("w:val"), "") if style is not None else ""
+                if SECTION_STYLE.fullmatch(name):
+                    place.section, place.paragraph = _text(element), 0
+                elif _text(element).strip() and not _inside(element, qn("w:tbl")):
+                    place.paragraph += 1
+            elif tag == qn("w:bookmarkStart"):
+                name = element.get(qn("w:name"), "")
+                slug = self.bookmarks.get(
+                    name, _slug_from_name(name) if not self.bookmarks else None
+                )
+                if slug is not None:
+                    heading = next(element.iterancestors(qn("w:p")), None)
+                    title = _text(heading) if heading is not None else ""
+                    place = _Place(slug or UNPLACED, title)
+                    self.paragraphs = 0
+            elif tag == qn("w:footnoteReference"):
+                number = len(self.notes) + 1
+                self.notes[element.get(qn("w:id"), "")] = (place.slug, place.where, number)
+            self._visit(element, place.slug, place.where, "")
+
+    def footnotes(self, root: Any) -> None:
+        for note in root.iter(qn("w:footnote")):
+            slug, where, number = self.notes.get(note.get(qn("w:id"), ""), (UNPLACED, "", 0))
+            where = f"{where}, chú thích {number}" if where else f"chú thích {number}"
+            self.paragraphs = 0
+            for element in note.iter():
+                self._visit(element, slug, where, f"fn{number}:")
+
+    def _visit(self, element: Any, slug: str, where: str, part: str) -> None:
+        """What every part shares: comments' ranges and their text, tracked changes."""
         tag = element.tag
         if tag == qn("w:p"):
-            style = element.find(f"{qn('w:pPr')}/{qn('w:pStyle')}")
-            name = style.get(qn("w:val"), "") if style is not None else ""
-            if SECTION_STYLE.fullmatch(name):
-                place.section, place.paragraph = _text(element), 0
-            elif _text(element).strip() and not _inside(element, qn("w:tbl")):
-                place.paragraph += 1
-        elif tag == qn("w:bookmarkStart"):
-            name = element.get(qn("w:name"), "")
-            slug = bookmarks.get(name, _slug_from_name(name) if not bookmarks else None)
-            if slug is not None:
-                heading = next(element.iterancestors(qn("w:p")), None)
-                title = _text(heading) if heading is not None else ""
-                place = _Place(slug or UNPLACED, title)
+            self.paragraphs += 1
+            self.offset = 0
         elif tag in (qn("w:commentRangeStart"), qn("w:commentReference")):
             number = element.get(qn("w:id"), "")
-            if number not in anchors:
+            if number not in self.anchors:
                 table = " (bảng sau đoạn này)" if _inside(element, qn("w:tbl")) else ""
-                anchors[number] = _Anchor(place.slug, place.where + table)
+                self.anchors[number] = _Anchor(slug, where + table, self._position(part))
             if tag == qn("w:commentRangeStart"):
-                open_ranges.add(number)
+                self.open_ranges.add(number)
         elif tag == qn("w:commentRangeEnd"):
-            open_ranges.discard(element.get(qn("w:id"), ""))
-        elif tag in (qn("w:t"), qn("w:tab")) and open_ranges:
+            self.open_ranges.discard(element.get(qn("w:id"), ""))
+        elif tag in (qn("w:t"), qn("w:tab")):
             text = (element.text or "") if tag == qn("w:t") else " "
-            if not _inside(element, qn("w:del")):
-                for number in open_ranges:
-                    anchors[number].quoted.append(text)
-        elif tag in (qn("w:ins"), qn("w:del")) and _inside(element, qn("w:body")):
-            changes.append((element, place.slug, place.where))
-    return anchors, changes
+            self.offset += len(text)
+            if self.open_ranges and not _inside(element, qn("w:del")):
+                for number in self.open_ranges:
+                    self.anchors[number].quoted.append(text)
+        elif tag in (qn("w:ins"), qn("w:del")) and (
+            _inside(element, qn("w:body")) or _inside(element, qn("w:footnote"))
+        ):
+            self.changes.append(_Change(element, slug, where, self._position(part)))
+
+    def _position(self, part: str) -> str:
+        return f"{part}{self.paragraphs}:{self.offset}"
 
 
 def _comments(
@@ -130,12 +181,14 @@ def _comments(
         if parent_para:
             replies.append((parent_para, Reply(author, date, text)))
             continue
-        anchor = anchors.get(number, _Anchor(UNPLACED, ""))
+        anchor = anchors.get(number, _Anchor(UNPLACED, "", f"word:{number}"))
         quoted = " ".join("".join(anchor.quoted).split())
+        key = ("docx:comment", author, date, anchor.slug, quoted, text)
         read[number] = (
             anchor.slug,
             Comment(
-                id=comment_id("docx:comment", author, date, anchor.slug, quoted, text),
+                id=comment_id(*key, position=anchor.position),
+                aliases=(comment_id(*key),),
                 kind="comment",
                 author=author,
                 date=date,
@@ -153,12 +206,13 @@ def _comments(
     return list(read.values())
 
 
-def _suggestions(changes: list[tuple[Any, str, str]], source: str) -> list[tuple[str, Comment]]:
+def _suggestions(changes: list[_Change], source: str) -> list[tuple[str, Comment]]:
     """Tracked changes as suggestions: a deletion followed at once by an insertion by the same
     author is one replacement (old → new)."""
     found: list[tuple[str, Comment]] = []
     paired: set[int] = set()
-    for element, slug, where in changes:
+    for change in changes:
+        element, slug, where = change.element, change.slug, change.where
         if id(element) in paired:
             continue
         old = new = ""
@@ -180,11 +234,13 @@ def _suggestions(changes: list[tuple[Any, str, str]], source: str) -> list[tuple
         date = element.get(qn("w:date"), "")
         paragraph = next(element.iterancestors(qn("w:p")), None)
         quoted = _around(paragraph, element) if paragraph is not None else ""
+        key = ("docx:suggestion", author, date, slug, old, new)
         found.append(
             (
                 slug,
                 Comment(
-                    id=comment_id("docx:suggestion", author, date, slug, old, new),
+                    id=comment_id(*key, position=change.position),
+                    aliases=(comment_id(*key),),
                     kind="suggestion",
                     author=author,
                     date=date,
@@ -199,11 +255,20 @@ def _suggestions(changes: list[tuple[Any, str, str]], source: str) -> list[tuple
     return found
 
 
+def _part(archive: zipfile.ZipFile, name: str) -> Any:
+    """A part of the file as XML, None when it has none; entities and DTDs are not read (a
+    returned file comes from outside)."""
+    try:
+        data = archive.read(name)
+    except KeyError:
+        return None
+    return etree.fromstring(data, SAFE_XML)
+
+
 def _reply_parents(archive: zipfile.ZipFile) -> dict[str, str]:
     """paraId of a reply's last paragraph → paraId of its parent comment's."""
-    try:
-        root = etree.fromstring(archive.read("word/commentsExtended.xml"))
-    except KeyError:
+    root = _part(archive, "word/commentsExtended.xml")
+    if root is None:
         return {}
     return {
         item.get(f"{{{W15}}}paraId", ""): item.get(f"{{{W15}}}paraIdParent", "")

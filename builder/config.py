@@ -6,11 +6,10 @@ import datetime
 import re
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from builder import invisible
-from builder.barcode import isbn_problem
 from builder.i18n import _
+from builder.isbn import isbn_problem
 from builder.model import (
     BookConfig,
     Colophon,
@@ -26,10 +25,12 @@ from builder.model import (
     Targets,
 )
 from builder.place_names import district_named
+from builder.press_profile import profile_problem
 from builder.problems import Problems, shown_path
-from builder.schema import Checked, Field, check_mapping, suggest_value
+from builder.schema import Checked, Field, check_mapping, check_range, suggest_value
 from builder.source import read_text
 from builder.vietnamese import slugify
+from builder.web_address import address_problem
 from builder.yaml_source import YamlProblem, parse_yaml
 
 BOOK_KEYS = {
@@ -114,6 +115,8 @@ MAX_PERIOD_YEARS = 25
 TRIM_WIDTH_MM = (90, 300)  # from A6 to A3
 TRIM_HEIGHT_MM = (120, 420)
 EPUB_IMAGE_PX = (320, 4000)
+PRINT_RUN = (1, 10_000_000)  # copies
+PER_PAGE = (0, 1000)  # models on one list page of the site; 0: all on one
 SIGNATURES = (4, 8, 16, 32)  # pages per folded sheet the printing houses fold
 PRINT_RANGES: dict[str, tuple[float, float]] = {
     "paper_caliper_mm": (0.04, 0.3),  # thin bible paper to thick uncoated board
@@ -123,35 +126,14 @@ PRINT_RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def _in_range(where: Checked, path: tuple[str, ...], value: float, low: float, high: float) -> bool:
-    if low <= value <= high:
-        return True
-    where.error(
-        path,
-        _("`{key}` is {value}; it must be from {low} to {high}").format(
-            key=".".join(path), value=value, low=low, high=high
-        ),
-    )
-    return False
-
-
 def _check_base_url(value: str, where: Checked) -> None:
-    """An absolute http(s) address of a folder: canonical links, the feed, the sitemap and
-    the printed QR codes are made from it."""
-    parts = urlsplit(value) if value.isprintable() and " " not in value else None
-    if (
-        parts is None
-        or parts.scheme not in ("http", "https")
-        or not parts.hostname
-        or parts.query
-        or parts.fragment
-        or "?" in value
-        or "#" in value
-    ):
+    """A plain absolute http(s) address of a folder (web_address says what is plain)."""
+    problem = address_problem(value)
+    if problem is not None:
         where.error(
             ("base_url",),
             _("`base_url` must be the site's web address, like “https://example.org/sach/”"),
-            _("start it with https:// (or http://), with no ?, # or spaces"),
+            problem,
         )
     elif not value.endswith("/"):
         where.error(
@@ -182,7 +164,8 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     try:
         located = parse_yaml(text)
     except YamlProblem as exc:
-        problems.error(shown, exc.position.line, exc.position.column, exc.message, exc.hint)
+        for each in exc.every:
+            problems.error(shown, each.position.line, each.position.column, each.message, each.hint)
         return None
     where = Checked(located, shown, problems)
     errors_before = len(problems.errors)
@@ -193,7 +176,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         if "period" in data
         else {}
     )
-    in_range = [_in_range(where, ("period", key), period[key], *YEARS) for key in period]
+    in_range = [check_range(where, ("period", key), period[key], *YEARS) for key in period]
     if {"start", "end"} <= period.keys() and period["start"] > period["end"]:
         where.error(("period",), _("`period` starts after it ends"))
     elif (
@@ -206,6 +189,9 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
             ),
             _("a book covers one term, such as 2021 to 2025"),
         )
+    if "published" in data:
+        first, last = datetime.date(YEARS[0], 1, 1), datetime.date(YEARS[1], 12, 31)
+        check_range(where, ("published",), data["published"], first, last)
     if "base_url" in data:
         _check_base_url(data["base_url"], where)
     if data.get("language", "vi") != "vi":
@@ -217,12 +203,16 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     )
     if colophon.get("isbn"):
         _check_isbn(colophon["isbn"], where)
-    check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
+    if "print_run" in colophon:
+        check_range(where, ("colophon", "print_run"), colophon["print_run"], *PRINT_RUN)
+    site = check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
+    if "models_per_page" in site:
+        check_range(where, ("site", "models_per_page"), site["models_per_page"], *PER_PAGE)
     pdf = _load_pdf(data.get("pdf", {}), where)
     printing = _load_print(data.get("print", {}), root, where)
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
     if "max_image_px" in epub:
-        _in_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
+        check_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
     review = _load_review(data.get("review", {}), fields, districts, where)
     if len(problems.errors) > errors_before or not {"title", "base_url"} <= data.keys():
         return None
@@ -303,8 +293,8 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
         where,
         "`pdf.trim`",
     )
-    _in_range(where, ("pdf", "trim", "width_mm"), trim.get("width_mm", 145), *TRIM_WIDTH_MM)
-    _in_range(where, ("pdf", "trim", "height_mm"), trim.get("height_mm", 205), *TRIM_HEIGHT_MM)
+    check_range(where, ("pdf", "trim", "width_mm"), trim.get("width_mm", 145), *TRIM_WIDTH_MM)
+    check_range(where, ("pdf", "trim", "height_mm"), trim.get("height_mm", 205), *TRIM_HEIGHT_MM)
     group_by = data.get("group_by", "field")
     if group_by not in ("field", "district", "year"):
         where.error(
@@ -386,17 +376,14 @@ def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
         )
         del data["signature"]
     for key, (low, high) in PRINT_RANGES.items():
-        if key in data and not _in_range(where, ("print", key), data[key], low, high):
+        if key in data and not check_range(where, ("print", key), data[key], low, high):
             del data[key]
     if "profile" in data:
         profile = Path(data["profile"])
         profile = profile if profile.is_absolute() else root / profile
-        if not profile.is_file():
-            where.error(
-                ("print", "profile"),
-                _("the press profile {path} is not a file").format(path=data["profile"]),
-                _("ask the printing house for its ICC profile and give its path"),
-            )
+        problem = profile_problem(profile, data["profile"])
+        if problem is not None:
+            where.error(("print", "profile"), *problem)
         data["profile"] = profile
     floats = ("paper_caliper_mm", "cover_bleed_mm", "spine_text_min_mm")
     values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}
@@ -413,13 +400,13 @@ def _load_review(
         data.get("words", {}), WORDS_KEYS, ("review", "words"), where, "`review.words`"
     )
     for key, number in words.items():
-        _in_range(where, ("review", "words", key), number, 0, 100_000)
+        check_range(where, ("review", "words", key), number, 0, 100_000)
     if words.get("max", 0) and words.get("min", 0) > words["max"]:
         where.error(("review", "words"), _("`review.words`: `min` is more than `max`"))
     path = ("review", "targets")
     targets = check_mapping(data.get("targets", {}), TARGET_KEYS, path, where, "`review.targets`")
     if "total" in targets:
-        _in_range(where, (*path, "total"), targets["total"], 0, MAX_TARGET)
+        check_range(where, (*path, "total"), targets["total"], 0, MAX_TARGET)
     by_field = []
     known_fields = {field.id: field for field in fields}
     for name, number in _targets(targets, "fields", where):
@@ -459,6 +446,6 @@ def _targets(targets: dict[str, Any], key: str, where: Checked) -> list[tuple[st
         at = ("review", "targets", key, name)
         if not isinstance(number, int) or isinstance(number, bool):
             where.error(at, _("`{key}` must be a whole number").format(key=".".join(map(str, at))))
-        elif _in_range(where, at, number, 0, MAX_TARGET):
+        elif check_range(where, at, number, 0, MAX_TARGET):
             pairs.append((str(name), number))
     return pairs

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from builder import barcode
+from builder.isbn import isbn_digits, isbn_problem
 from builder.model import Book, Cmyk
 from builder.templating import environment
 
@@ -53,8 +54,8 @@ def cover_html(book: Book, size: CoverSize, font_faces: str, date_iso: str) -> s
     env = environment("pdf")
     isbn = config.colophon.isbn
     bars: dict[str, Any] | None = None
-    if isbn and barcode.isbn_problem(isbn) is None:
-        digits = barcode.isbn_digits(isbn)
+    if isbn and isbn_problem(isbn) is None:
+        digits = isbn_digits(isbn)
         svg = barcode.ean13_svg(digits).encode()
         bars = {
             "digits": digits,

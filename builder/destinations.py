@@ -8,10 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from builder.folder_swap import MARKER
 from builder.i18n import _
 from builder.problems import BuildError
 
-MARKER = ".dan-van-kheo-output"
 MARKER_TEXT = (
     "This folder was written by the Dân vận khéo builder, which replaces it whole on every\n"
     "build or publish. Keep nothing else here.\n"

@@ -24,6 +24,9 @@ from docx.oxml.ns import nsdecls, qn
 from docx.text.paragraph import Paragraph
 
 BOOKMARK_PREFIX = "builder-review-"  # custom property names: bookmark → model slug
+# The book a review copy was built from (editions.book_id and the title), so that a copy of
+# another book is not read into this one.
+BOOK_ID, BOOK_TITLE = "builder-book-id", "builder-book-title"
 MAX_BOOKMARK = 40  # Word refuses longer bookmark names
 
 
@@ -107,21 +110,26 @@ class Footnotes:
         return Paragraph(note[0], self.part)
 
 
-# --- custom properties: the bookmark map ---------------------------------------------------
+# --- custom properties: the bookmark map and the book's identity --------------------------
 
 _CUSTOM_NS = "http://schemas.openxmlformats.org/officeDocument/2006/custom-properties"
 _VT_NS = "http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"
 _FMTID = "{D5CDD505-2E9C-101B-9397-08002B2CF9AE}"  # the one Word uses for user properties
 
 
-def add_bookmark_map(document: Any, slugs_by_bookmark: dict[str, str]) -> None:
+def add_bookmark_map(
+    document: Any, slugs_by_bookmark: dict[str, str], identity: tuple[str, str] | None = None
+) -> None:
     """`docProps/custom.xml`: one property per bookmark naming its model's slug, empty for a
-    part's heading (Word keeps custom properties when a delegate saves, and shows them under
-    File → Properties)."""
+    part's heading, and the book's `identity` (its id, its title). Word keeps custom
+    properties when a delegate saves, and shows them under File → Properties."""
+    named = {BOOKMARK_PREFIX + name: slug for name, slug in sorted(slugs_by_bookmark.items())}
+    if identity is not None:
+        named = {BOOK_ID: identity[0], BOOK_TITLE: identity[1], **named}
     items = "".join(
-        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(BOOKMARK_PREFIX + name)}">'
-        f"<vt:lpwstr>{escape(slug)}</vt:lpwstr></property>"
-        for pid, (name, slug) in enumerate(sorted(slugs_by_bookmark.items()), start=2)
+        f'<property fmtid="{_FMTID}" pid="{pid}" name="{escape(name)}">'
+        f"<vt:lpwstr>{escape(value)}</vt:lpwstr></property>"
+        for pid, (name, value) in enumerate(named.items(), start=2)
     )
     xml = f'<Properties xmlns="{_CUSTOM_NS}" xmlns:vt="{_VT_NS}">{items}</Properties>'
     part = Part(
@@ -135,17 +143,30 @@ def add_bookmark_map(document: Any, slugs_by_bookmark: dict[str, str]) -> None:
 
 def read_bookmark_map(archive: zipfile.ZipFile) -> dict[str, str]:
     """The map `add_bookmark_map` wrote, from a saved file; empty when there is none."""
+    return {
+        name.removeprefix(BOOKMARK_PREFIX): value
+        for name, value in _custom_properties(archive).items()
+        if name.startswith(BOOKMARK_PREFIX)
+    }
+
+
+def read_identity(archive: zipfile.ZipFile) -> tuple[str | None, str | None]:
+    """(title, book id) of the book the copy was built from; None for what it does not say
+    (a copy built before review copies carried them)."""
+    found = _custom_properties(archive)
+    return found.get(BOOK_TITLE), found.get(BOOK_ID)
+
+
+def _custom_properties(archive: zipfile.ZipFile) -> dict[str, str]:
     try:
         xml = archive.read("docProps/custom.xml")
     except KeyError:
         return {}
-    root = parse_xml(xml)
-    found: dict[str, str] = {}
-    for item in root.iter(f"{{{_CUSTOM_NS}}}property"):
-        name = item.get("name", "")
-        if name.startswith(BOOKMARK_PREFIX):
-            found[name.removeprefix(BOOKMARK_PREFIX)] = "".join(item.itertext())
-    return found
+    root = parse_xml(xml)  # python-docx's parser: no entities, no network
+    return {
+        item.get("name", ""): "".join(item.itertext())
+        for item in root.iter(f"{{{_CUSTOM_NS}}}property")
+    }
 
 
 # --- reproducible bytes --------------------------------------------------------------------

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from builder import entry_warnings, front_matter_lint, invisible, markdown, text_checks, urls
+from builder.config import YEARS
 from builder.fields import MODEL_KEYS, STATUSES, as_given
 from builder.i18n import _, ngettext
 from builder.images import (
@@ -21,7 +22,7 @@ from builder.images import (
 from builder.model import BookConfig, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.place_names import commune_named, district_named, field_named
 from builder.problems import Problems, shown_path
-from builder.schema import Checked, Field, check_mapping, suggest_value
+from builder.schema import Checked, Field, Parsed, check_mapping, check_range, suggest_value
 from builder.source import SourceFile, read_text, split_front_matter
 from builder.vietnamese import slugify
 from builder.yaml_source import Key, LocatedYaml, YamlProblem, parse_yaml
@@ -40,6 +41,7 @@ PAGE_KEYS = {
     "back": Field(bool),
 }
 KINDS = ["tap-the", "ca-nhan"]
+PAGE_ORDER = (0, 999)
 MAX_TITLE = 300  # characters; the longest sample title is about 90
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
@@ -68,15 +70,6 @@ class AcrossEntries:
             self.seen[folded] = where.shown
 
 
-@dataclass(frozen=True, slots=True)
-class Parsed:
-    """A file read and split, with its front matter parsed and located."""
-
-    source: SourceFile
-    yaml: LocatedYaml
-    where: Checked
-
-
 def read_markdown(path: Path, problems: Problems) -> Parsed | None:
     shown = shown_path(path)
     text = read_text(path, shown, problems)
@@ -91,11 +84,11 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
         located = parse_yaml(source.front_matter, source.front_matter_line)
     except YamlProblem as exc:
         if not any(mistake.blocking for mistake in mistakes):
-            line = lines[exc.position.line - 1] if exc.position.line <= len(lines) else ""
-            excerpt = tuple(front_matter_lint.excerpt(line, exc.position.column - 1))
-            problems.error(
-                shown, exc.position.line, exc.position.column, exc.message, exc.hint, excerpt
-            )
+            for each in exc.every:
+                at = each.position
+                line = lines[at.line - 1] if at.line <= len(lines) else ""
+                excerpt = tuple(front_matter_lint.excerpt(line, at.column - 1))
+                problems.error(shown, at.line, at.column, each.message, each.hint, excerpt)
             return None
     else:
         if not mistakes:
@@ -162,6 +155,8 @@ def load_entry(
             ),
         )
     started = data.get("started")
+    if started is not None and not check_range(where, ("started",), started, *YEARS):
+        started = None
     if started is not None and year is not None and started > year:
         where.error(
             ("started",),
@@ -213,6 +208,8 @@ def load_page(
     if isinstance(parsed.yaml.value, dict):
         titles.add(parsed.yaml.value.get("title"), parsed.where)
     data = check_mapping(parsed.yaml.value, PAGE_KEYS, (), parsed.where, _("the front matter"))
+    if "order" in data:
+        check_range(parsed.where, ("order",), data["order"], *PAGE_ORDER)
     tokens = markdown.parse(parsed.source.body)
     body_images = _body_images(parsed.source, tokens, path, catalog, problems)
     links = _body_links(parsed.source, tokens, problems)

@@ -5,18 +5,15 @@ from __future__ import annotations
 
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from builder.i18n import _
 from builder.images import PRINT_DPI, placed_width_mm, print_resolution
 from builder.model import BookConfig, Image
 from builder.problems import Problems
+from builder.schema import Parsed
 from builder.source import SourceFile, body_lines
 from builder.yaml_source import Key
-
-if TYPE_CHECKING:
-    from builder.entries import Parsed
-
 
 RAW_HTML = re.compile(r"</?[a-zA-Z][a-zA-Z0-9]*(\s[^<>]*)?/?>")
 TODO_ALT = re.compile(r"!\[\s*TODO")  # a picture whose alt text is still the placeholder

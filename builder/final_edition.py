@@ -8,11 +8,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
-from builder import markdown
+from builder import markdown, reviews
+from builder.fields import APPROVED
 from builder.i18n import _
 from builder.model import Book, BookConfig, Entry, Page
 from builder.ordering import group_entries
-from builder.problems import Problems
+from builder.problems import Problems, shown_path
 
 TargetKind = Literal["total", "field", "district"]
 Item = TypeVar("Item", Entry, Page)
@@ -91,6 +92,28 @@ def shortfalls(book: Book) -> list[str]:
             line = _("{name} has {count} approved models; its target is {target}")
         lines.append(line.format(name=count.name, count=count.count, target=count.target))
     return lines
+
+
+def open_comments_on_approved(book: Book) -> list[str]:
+    """One line for each approved model of `book` whose review file still has open comments
+    (a delegate's point nobody answered); BadReviewFile when a review file cannot be read."""
+    counts = reviews.open_comments(book.root)
+    return [
+        approved_but_open(
+            str(entry.source),
+            counts[entry.slug],
+            str(shown_path(reviews.review_path(book.root, entry.slug))),
+        )
+        for entry in book.entries
+        if entry.status == APPROVED and counts.get(entry.slug)
+    ]
+
+
+def approved_but_open(model: str, count: int, review: str) -> str:
+    """The line `status`, `build --final` and `publish` show for such a model."""
+    return _("{file}: approved, but {count} comments on it are still open ({review})").format(
+        file=model, count=count, review=review
+    )
 
 
 def _unlinked(item: Item, gone: set[str], problems: Problems) -> Item:

@@ -1,5 +1,12 @@
-"""Replacing a folder whole: the new one is written beside it and swapped in with two renames,
-so a reader sees the old folder or the new one, never half of one.
+"""Replacing a folder whole: the new one is written beside it and swapped in, so a reader sees
+the old folder or the new one, never half of one, and never none.
+
+The swap is one exchange of the two names (`renameat2(RENAME_EXCHANGE)`, Linux 3.15 and
+later): the target is there at every instant, even if the build is killed during the swap.
+Where the file system refuses the exchange, two renames do it (the target moved aside to
+`.<name>.old-…`, the new folder moved in); a build killed between them leaves the target
+missing, and the next build or publish puts the old folder back before anything else
+(`put_back`), even if that build then fails.
 
 A staging folder stays locked (an `flock` on the folder itself) while its build lives; a build
 killed halfway (`kill -9`, a power cut) leaves its staging folder unlocked, and the next swap
@@ -10,12 +17,25 @@ last.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import fcntl
+import logging
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from builder.files import plain_reason
+from builder.i18n import _
+from builder.problems import BuildError
+
+LOG = logging.getLogger("builder")
+
+# The file every folder the builder writes carries (destinations.mark): only such a folder
+# is replaced, or put back after a killed swap.
+MARKER = ".dan-van-kheo-output"
 
 _LOCKS: set[int] = set()  # this process's staging locks
 
@@ -61,6 +81,7 @@ def staged(target: Path) -> Iterator[Staging]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     with turn(target):
+        _put_back(target)
         remove_leftovers(target)
         staging = Staging(target)
     try:
@@ -91,10 +112,71 @@ def turn(target: Path) -> Iterator[None]:
         handle.close()
 
 
+def put_back(target: Path) -> Path | None:
+    """If `target` is missing because a build was killed between the two renames of a swap,
+    put the folder it had back (the retired one; else the new one, complete); return where it
+    came from. Only a folder the builder wrote (its marker, `MARKER`) is put
+    back. Call it first thing, before a build can fail."""
+    target = Path(os.path.abspath(target))
+    if target.exists() or target.is_symlink():
+        return None  # the usual case: nothing to lock, no lock file made
+    leftovers = _beside(target, "old", "ready")
+    if not leftovers:
+        return None  # a first build
+    try:
+        with turn(target):
+            return _put_back(target)
+    except OSError as exc:  # the lock file cannot be made: said, and the build goes on
+        LOG.warning(_not_put_back(target, leftovers[0], exc))
+    except BuildError as exc:
+        LOG.warning(str(exc))
+    return None
+
+
+def _put_back(target: Path) -> Path | None:
+    """`put_back`, under `turn` (no swap is halfway while it runs)."""
+    if target.exists() or target.is_symlink():
+        return None
+    for kind in ("old", "ready"):  # the folder the swap retired; else the one it was putting in
+        candidates = [folder for folder in _beside(target, kind)
+                      if (folder / MARKER).is_file() and not _held(folder)]  # fmt: skip
+        if candidates:
+            newest = max(candidates, key=lambda folder: folder.stat().st_ctime_ns)
+            try:
+                newest.rename(target)
+            except OSError as exc:
+                raise BuildError(_not_put_back(target, newest, exc)) from exc
+            _sync_folder(target.parent)
+            LOG.warning(
+                _("{target} was missing (a build or publish was stopped halfway); "
+                  "the folder it had was put back from {leftover}").format(
+                    target=target, leftover=newest.name)
+            )  # fmt: skip
+            return newest
+    return None
+
+
+def _not_put_back(target: Path, leftover: Path, error: OSError) -> str:
+    return _("{target} is missing, and the folder it had could not be put back from "
+             "{leftover}: {reason}; rename that folder to {name}").format(
+        target=target, leftover=leftover.name, reason=plain_reason(error), name=target.name
+    )  # fmt: skip
+
+
+def _beside(target: Path, *kinds: str) -> list[Path]:
+    """The swap's folders of these kinds beside `target` (`.<name>.<kind>-…`), real folders."""
+    found = []
+    for kind in kinds:
+        for folder in sorted(target.parent.glob(f".{target.name}.{kind}-*")):
+            if folder.is_dir() and not folder.is_symlink():
+                found.append(folder)
+    return found
+
+
 def remove_leftovers(target: Path) -> list[Path]:
     """Remove staging and retired folders beside `target` that no living build holds."""
     removed = []
-    for pattern in (f".{target.name}.new-*", f".{target.name}.old-*"):
+    for pattern in (f".{target.name}.new-*", f".{target.name}.ready-*", f".{target.name}.old-*"):
         for leftover in sorted(target.parent.glob(pattern)):
             if leftover.is_symlink() or not leftover.is_dir() or _held(leftover):
                 continue
@@ -118,16 +200,71 @@ def _held(folder: Path) -> bool:
 
 
 def swap_in(staging: Path, target: Path) -> None:
-    """Put the finished folder `staging` where `target` is, in two renames."""
+    """Put the finished folder `staging` where `target` is: one exchange of names where the
+    file system allows it, else two renames (see the module's docstring)."""
     os.chmod(staging, 0o755)
     if not target.exists() and not target.is_symlink():
         staging.rename(target)
-        return
-    retired = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
-    retired.rmdir()
+    elif _exchange(staging, target):
+        shutil.rmtree(staging, ignore_errors=True)  # the old folder, now under the staging name
+    else:
+        swap_by_renames(staging, target)
+    _sync_folder(target.parent)
+
+
+def swap_by_renames(staging: Path, target: Path) -> None:
+    """The swap in two renames, for file systems without the exchange. Between them the
+    target is missing; `put_back` repairs that after a kill."""
+    ready = _new_name(target, "ready")  # complete: a repair may put it in
+    staging.rename(ready)
+    retired = _new_name(target, "old")
     target.rename(retired)
-    staging.rename(target)
+    ready.rename(target)
     shutil.rmtree(retired, ignore_errors=True)
+
+
+def _new_name(target: Path, kind: str) -> Path:
+    """A free name `.<target>.<kind>-…` beside `target`."""
+    folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.{kind}-", dir=target.parent))
+    folder.rmdir()
+    return folder
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+_LIBC = ctypes.CDLL(None, use_errno=True)
+_RENAMEAT2 = getattr(_LIBC, "renameat2", None)  # glibc 2.28 and later
+if _RENAMEAT2 is not None:
+    _RENAMEAT2.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p,
+                           ctypes.c_uint]  # fmt: skip
+    _RENAMEAT2.restype = ctypes.c_int
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap the names of two existing folders at once; False where the system cannot."""
+    if _RENAMEAT2 is None:
+        return False
+    done = _RENAMEAT2(_AT_FDCWD, os.fsencode(first), _AT_FDCWD, os.fsencode(second),
+                      _RENAME_EXCHANGE)  # fmt: skip
+    if done == 0:
+        return True
+    code = ctypes.get_errno()
+    if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # no exchange here
+        return False
+    raise OSError(code, os.strerror(code), str(first), None, str(second))
+
+
+def _sync_folder(folder: Path) -> None:
+    """The renames in `folder` on the disk, so a power cut keeps them."""
+    try:
+        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    except OSError:
+        return
+    try:
+        with contextlib.suppress(OSError):  # some file systems refuse fsync on a folder
+            os.fsync(handle)
+    finally:
+        os.close(handle)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
@@ -146,17 +283,3 @@ def copy_tree(source: Path, target: Path) -> None:
         return [name for name in names if os.path.islink(os.path.join(folder, name))]
 
     shutil.copytree(source, target, ignore=links, copy_function=link_or_copy)
-
-
-def replace_file(path: Path, text: str) -> None:
-    """Write `text` (UTF-8, line ends as given) over `path` in one rename, keeping its mode."""
-    handle, scratch = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="") as stream:
-            stream.write(text)
-        os.chmod(scratch, path.stat().st_mode & 0o7777)
-        os.replace(scratch, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(scratch)
-        raise

@@ -8,12 +8,15 @@ letter and the book's own characters: ~10 KB per style instead of ~270 KB.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from builder.files import write_whole
 from builder.i18n import _
 from builder.problems import BuildError
+from builder.vietnamese import VIETNAMESE_LETTERS
 
 FAMILY = "Charis SIL"
 STYLES = {  # file stem suffix → (CSS weight, CSS style)
@@ -26,9 +29,6 @@ SEARCH_DIRS = (
     Path("/usr/share/fonts/truetype/charis"),
     Path("/usr/local/share/fonts/charis"),
     Path.home() / ".local/share/fonts",
-)
-VIETNAMESE_LETTERS = (
-    "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
 )
 # What every page may show besides the book's own text: ASCII, all Vietnamese letters, the
 # punctuation and signs the templates use.
@@ -93,7 +93,7 @@ def screen_subset(font: FontFile, cache: Path, text: str = "") -> Path:
     loaded = subset.load_font(str(font.path), options)
     subsetter.populate(unicodes=[ord(char) for char in characters])
     subsetter.subset(loaded)
-    partial = target.with_suffix(".part")
-    subset.save_font(loaded, str(partial), options)
-    partial.replace(target)
+    written = io.BytesIO()
+    subset.save_font(loaded, written, options)
+    write_whole(target, written.getvalue())  # its own temporary name: builds run side by side
     return target

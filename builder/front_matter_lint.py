@@ -18,9 +18,14 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from builder import yaml_flow
 from builder.i18n import _
+from builder.problems import shown_text
 
-KEY_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<key>[A-Za-z_][A-Za-z0-9_]*):(?P<rest>.*)$")
+# A key may be quoted (`"title": …`), as YAML allows and JSON writes it.
+KEY_LINE = re.compile(
+    r"^(?P<indent>[ \t]*)(?P<quote>[\"']?)(?P<key>[A-Za-z_][A-Za-z0-9_]*)(?P=quote):(?P<rest>.*)$"
+)
 LIST_ITEM = re.compile(r"^[ \t]*- ")
 CURLY_OPEN, CURLY_CLOSE = "“", "”"
 
@@ -63,12 +68,12 @@ def _line_mistake(lines: list[str], number: int, list_keys: frozenset[str]) -> M
     if match is None:
         return _not_a_key_line(lines, number)
     key, rest, indent = match["key"], match["rest"], match["indent"]
-    column = len(indent) + len(key) + 1  # just after the colon
+    column = match.start("rest")  # just after the colon
     if rest and not rest.startswith((" ", "\t")):
         return Mistake(
             number, column,
             _("there is no space after the colon"),
-            _("write a space after `:`: {line}").format(line=f"{indent}{key}: {rest}"),
+            _("write a space after `:`: {line}").format(line=f"{line[:column]} {rest}"),
         )  # fmt: skip
     if indent and not _may_be_nested(lines, number):
         return Mistake(
@@ -103,7 +108,7 @@ def _value_mistake(
     if value.startswith("'"):
         return None  # rare in this book's files; the parser's message serves
     if value.startswith(("[", "{")):
-        return _bracket_mistake(line, number, start, value)
+        return _bracket_mistake(line, number, start, value, lines)
     colon = value.find(": ")
     if colon >= 0 or value.endswith(":"):
         at = start + (colon if colon >= 0 else len(value) - 1)
@@ -154,21 +159,14 @@ def _quoted_mistake(
     return None
 
 
-def _bracket_mistake(line: str, number: int, start: int, value: str) -> Mistake | None:
-    opened: list[str] = []
-    quote = ""
-    for char in value:
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "\"'":
-            quote = char
-        elif char in "[{":
-            opened.append("]" if char == "[" else "}")
-        elif char in "]}" and opened:
-            opened.pop()
-    if not opened:
+def _bracket_mistake(
+    line: str, number: int, start: int, value: str, lines: list[str]
+) -> Mistake | None:
+    """A bracket left open: by the end of the line and of the facts (brackets may close on a
+    later line), counted as YAML reads them (quotes and escapes honoured)."""
+    missing = yaml_flow.unclosed(value)
+    if not missing or not yaml_flow.unclosed("\n".join([value, *lines[number + 1 :]])):
         return None
-    missing = "".join(reversed(opened))
     return Mistake(
         number, start,
         _("the bracket opened here is never closed"),
@@ -289,7 +287,7 @@ def _fixed_line(lines: list[str], number: int) -> str:
         inner = value[1:-1]
         if '"' not in inner:
             rest = rest.replace(value, f'"{inner}"', 1)
-    return f"{match['indent']}{match['key']}:{rest}"
+    return f"{line[: match.start('rest')]}{rest}"
 
 
 EXCERPT_WIDTH = 72
@@ -297,8 +295,11 @@ EXCERPT_WIDTH = 72
 
 def excerpt(line: str, column: int) -> Iterator[str]:
     """The line as typed and a caret under `column` (from 0), for the message; a long line
-    is cut to the part around the place."""
+    is cut to the part around the place. Invisible characters show as escapes (`\\x1b`),
+    the caret still under its place."""
     line = line.replace("\t", " ")
+    column = len(shown_text(line[:column]))
+    line = shown_text(line)
     start = max(0, min(column - EXCERPT_WIDTH // 2, len(line) - EXCERPT_WIDTH))
     shown = line[start : start + EXCERPT_WIDTH]
     before = "…" if start else ""

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import os
 from functools import cache
-from pathlib import Path
 
 from babel.messages.pofile import read_po
 
-LOCALES = Path(__file__).parent / "locale"
+from builder.paths import LOCALES
+
 LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 

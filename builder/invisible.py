@@ -44,6 +44,18 @@ def _flagged_characters() -> re.Pattern[str]:
 FLAGGED = _flagged_characters()
 
 
+_TERMINAL_CODE = re.compile(r"\x1b(\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(\x07|\x1b\\)?|.?)")
+
+
+def clean_title(text: str) -> str:
+    """A title made from a file name (`builder new`, `builder import`), with nothing in it
+    that `check` refuses: terminal codes (ESC [31m), control characters, direction and
+    zero-width characters removed, runs of spaces and line breaks made one space."""
+    text = _TERMINAL_CODE.sub("", unicodedata.normalize("NFC", text))
+    kept = "".join(char for char in text if char not in REMOVABLE and not is_control(char))
+    return " ".join(kept.split())  # tabs and line breaks (never controls here) too
+
+
 def without_invisible(text: str) -> str:
     """`text` without direction and zero-width characters (what `check --fix` removes)."""
     return "".join(char for char in text if char not in REMOVABLE)

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from builder import load_cache
+from builder import load_cache, reviews
 from builder.config import load_config
 from builder.entries import AcrossEntries, load_entry, load_page
 from builder.i18n import _
@@ -156,6 +156,7 @@ def check_contents(root: Path, memo: LoadMemo | None = None) -> Contents:
         if (page := load_page(path, catalog, AcrossEntries(), problems))
     ]
     _check_links(entries, pages, problems)
+    reviews.check_review_files(root, (path.stem for path in model_files), problems)
     return Contents(config, entries, pages, problems)
 
 

@@ -18,6 +18,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 from builder import i18n
+from builder.paths import PACKAGE
 from builder.render_cache import render_cache
 from builder.source import MAX_BYTES
 
@@ -27,7 +28,7 @@ LIBRARIES = ("pyyaml", "markdown-it-py", "mdit-py-plugins", "pillow", "babel")
 @cache
 def _code_version() -> bytes:
     digest = hashlib.sha256()
-    package = Path(__file__).parent
+    package = PACKAGE
     for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
         digest.update(path.read_bytes())
     digest.update("|".join(version(name) for name in LIBRARIES).encode())

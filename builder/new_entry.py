@@ -1,4 +1,8 @@
-"""`builder new`: a new model file with complete front matter and the four sections."""
+"""`builder new`: a new model file with complete front matter and the four sections.
+
+The model's name is chosen and its file created in one step under the book's lock
+(`created`), so runs at once (`new`, `import`) never share a name; the file is written whole.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from builder import urls
 from builder.fields import BY_KEY, FIELDS, FrontMatterField
+from builder.files import WriteFailed, create_new
 from builder.model import BookConfig
 from builder.templating import TEMPLATES
 from builder.vietnamese import slugify
@@ -19,10 +24,27 @@ def free_path(models: Path, title: str) -> Path:
     slug = urls.short_slug(slugify(title) or "mo-hinh")
     path = models / f"{slug}.md"
     number = 2
-    while path.exists():
+    while path.exists() or path.is_symlink():
         path = models / f"{slug}-{number}.md"
         number += 1
     return path
+
+
+def created(models: Path, title: str, text: str) -> Path:
+    """`text` written whole as a new model file named after `title`, never over another;
+    call it under `files.book_lock`. WriteFailed names the file when the disk refuses."""
+    made_folder(models)
+    while not create_new(path := free_path(models, title), text):
+        pass  # taken since `free_path` looked (by a run that did not lock): the next one
+    return path
+
+
+def made_folder(folder: Path) -> None:
+    """`folder` made if missing; WriteFailed names it when the disk refuses."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise WriteFailed(folder, exc) from exc
 
 
 def entry_text(config: BookConfig, title: str, *, body: str = "", **given: object) -> str:

@@ -25,6 +25,7 @@ import pikepdf
 from PIL import ImageCms
 
 from builder.cache import cache_dir
+from builder.files import write_whole
 from builder.model import Cmyk, Colours, PrintColours
 from builder.parallel import ForkedMap, page_shares
 
@@ -220,29 +221,15 @@ def _image_to_cmyk(image: Any, profile: Path) -> None:
     lossless = image.get("/Filter") != "/DCTDecode"
     key = hashlib.sha256(CACHE_VERSION + image.read_raw_bytes() + source + profile.read_bytes())
     cached = cache_dir() / "press-images" / f"{key.hexdigest()}{'.zz' if lossless else '.jpg'}"
-    if not cached.is_file():
+    try:
+        data = cached.read_bytes()
+    except FileNotFoundError:
+        # Shares on other cores may convert the same picture at the same moment: each
+        # writes its own temporary file and renames it in whole (`write_whole`), so the
+        # last rename wins with the same bytes, and no reader sees half a file.
+        data = _converted(image, source, profile, lossless)
         cached.parent.mkdir(parents=True, exist_ok=True)
-        rgb = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
-        cmyk = ImageCms.profileToProfile(
-            rgb,
-            ImageCms.ImageCmsProfile(io.BytesIO(source))
-            if source
-            else ImageCms.createProfile("sRGB"),
-            str(profile),
-            renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-            outputMode="CMYK",
-            flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-        )
-        assert cmyk is not None
-        buffer = io.BytesIO()
-        if lossless:
-            buffer.write(zlib.compress(cmyk.tobytes(), 6))
-        else:
-            cmyk.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
-        temporary = cached.with_suffix(".tmp")
-        temporary.write_bytes(buffer.getvalue())
-        temporary.replace(cached)
-    data = cached.read_bytes()
+        write_whole(cached, data)
     for key_name in ("/DecodeParms", "/Decode", "/Filter"):
         if key_name in image:
             del image[key_name]
@@ -254,6 +241,25 @@ def _image_to_cmyk(image: Any, profile: Path) -> None:
         image.Decode = pikepdf.Array([1, 0] * 4)
     image.ColorSpace = pikepdf.Name.DeviceCMYK
     image.BitsPerComponent = 8
+
+
+def _converted(image: Any, source: bytes, profile: Path, lossless: bool) -> bytes:
+    """The picture in CMYK through the press profile: zlib-compressed samples, or a JPEG."""
+    rgb = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+    cmyk = ImageCms.profileToProfile(
+        rgb,
+        ImageCms.ImageCmsProfile(io.BytesIO(source)) if source else ImageCms.createProfile("sRGB"),
+        str(profile),
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        outputMode="CMYK",
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    assert cmyk is not None
+    if lossless:
+        return zlib.compress(cmyk.tobytes(), 6)
+    buffer = io.BytesIO()
+    cmyk.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
 
 
 def _is_rgb(space: Any) -> bool:

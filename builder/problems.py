@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,13 +27,15 @@ class Problem:
 
     def __str__(self) -> str:
         severity = _(_SEVERITY[self.severity])
-        lines = [f"{self.path}:{self.line}:{self.column}: {severity}: {self.message}"]
+        path, message = shown_text(str(self.path)), shown_text(self.message, keep="\n")
+        lines = [f"{path}:{self.line}:{self.column}: {severity}: {message}"]
         number = str(self.line)
         for index, text in enumerate(self.excerpt):
+            text = shown_text(text)
             lines.append(f"    {number if index == 0 else ' ' * len(number)} | {text}".rstrip())
         if self.hint:
             hint = _("hint")
-            lines.append(f"    {hint}: {self.hint}")
+            lines.append(f"    {hint}: {shown_text(self.hint, keep=chr(10))}")
         return "\n".join(lines)
 
 
@@ -85,5 +88,38 @@ def shown_path(path: Path) -> Path:
         return path
 
 
+def shown_text(text: str, keep: str = "") -> str:
+    """`text` safe to print on a terminal: control characters (ESC, BEL…), direction
+    controls (U+202E) and the other invisible format characters as escapes (`\\x1b`,
+    `\\u202e`), so that a file name can neither move the cursor, ring the bell nor turn the
+    message around. A byte of a file name that is not UTF-8 shows as itself (`\\xff`).
+    Characters in `keep` (a message's line breaks) stay as they are."""
+    if text.isascii() and text.isprintable():
+        return text
+    return "".join(char if char in keep or not _hidden(char) else _escaped(char) for char in text)
+
+
+def _hidden(char: str) -> bool:
+    code = ord(char)
+    return (
+        unicodedata.category(char) in ("Cc", "Cf", "Cs", "Zl", "Zp")
+        or 0xFDD0 <= code <= 0xFDEF
+        or (code & 0xFFFE) == 0xFFFE
+    )
+
+
+def _escaped(char: str) -> str:
+    code = ord(char)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte Python could not decode (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
+    if code < 0x100:
+        return f"\\x{code:02x}"
+    return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
+
+
 class BuildError(Exception):
-    """A failure the user can act on; the CLI prints it without a traceback."""
+    """A failure the user can act on; the CLI prints it without a traceback (and with any
+    file name in it escaped, as `shown_text` does)."""
+
+    def __str__(self) -> str:
+        return shown_text(super().__str__(), keep="\n")

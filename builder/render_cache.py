@@ -18,11 +18,12 @@ from importlib.metadata import version
 from pathlib import Path
 
 from builder.cache import cache_dir
+from builder.paths import module_source
 
 
 @cache
 def _code_version() -> str:
-    source = (Path(__file__).parent / "markdown.py").read_bytes()
+    source = module_source("builder.markdown")
     versions = f"{version('markdown-it-py')}|{version('mdit-py-plugins')}|1"
     return hashlib.sha256(source + versions.encode()).hexdigest()
 

@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+# The key spec is declared with the model's fields (book layer); the checks read it here.
+from builder.fields import Field as Field
 from builder.i18n import N_, _
 from builder.problems import Problems
+from builder.source import SourceFile
 from builder.yaml_source import Key, LocatedYaml
 
 _TYPE_NAMES: dict[type, str] = {
@@ -26,15 +29,6 @@ _TYPE_NAMES: dict[type, str] = {
     dict: N_("a group of `key: value` lines"),
     datetime.date: N_("a date written YYYY-MM-DD"),
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One allowed key of a mapping."""
-
-    kind: type
-    required: bool = False
-    example: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +46,15 @@ class Checked:
     def warning(self, path: Key, message: str, hint: str = "") -> None:
         where = self.yaml.at(path)
         self.problems.warning(self.shown, where.line, where.column, message, hint)
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A file read and split, with its front matter parsed and located."""
+
+    source: SourceFile
+    yaml: LocatedYaml
+    where: Checked
 
 
 def check_mapping(
@@ -88,7 +91,7 @@ def check_mapping(
                 _example(key, spec),
             )
             continue
-        good[key] = str(item).strip() if spec.kind is str else item
+        good[key] = _as_written(item, spec.kind, (*path, key), where.yaml)
     for key, spec in fields.items():
         if spec.required and key not in value and key not in meant:
             where.error(
@@ -97,6 +100,31 @@ def check_mapping(
                 _example(key, spec),
             )
     return good
+
+
+def _as_written(item: Any, kind: type, path: Key, located: LocatedYaml) -> Any:
+    """The value, with numbers in text facts as the editor typed them: `price: 45.000`
+    stays “45.000” (read as a number it would be 45.0), `0123` keeps its zero."""
+    if kind is str:
+        return located.texts.get(path, str(item)).strip()
+    if kind is list:
+        return [located.texts.get((*path, index), part) for index, part in enumerate(item)]
+    return item
+
+
+def check_range(
+    where: Checked, path: Key, value: float | datetime.date, low: Any, high: Any
+) -> bool:
+    """Whether `value` is from `low` to `high`; an error at its place if not."""
+    if low <= value <= high:
+        return True
+    where.error(
+        path,
+        _("`{key}` is {value}; it must be from {low} to {high}").format(
+            key=".".join(map(str, path)), value=value, low=low, high=high
+        ),
+    )
+    return False
 
 
 def _is_kind(item: Any, kind: type) -> bool:

@@ -70,6 +70,7 @@ class Preview:
     lock: threading.Lock = field(default_factory=threading.Lock)
     memo: LoadMemo = field(default_factory=LoadMemo)  # unchanged files are not read again
     pages: PageMemo = field(default_factory=PageMemo)  # nor unchanged pages rendered again
+    review_files: reviews.ReviewMemo = field(default_factory=reviews.ReviewMemo)  # parsed once
     pictures: dict[str, tuple[str, ...]] = field(default_factory=dict)  # image: its files
     templates: Snapshot = ()
     search: IndexRun | None = None
@@ -179,7 +180,7 @@ class Preview:
         """/__tinh-trang: where the book stands (`builder status`), for the editors only."""
         with self.lock:  # the memo is the rebuild's too
             try:
-                found = book_status(self.content, self.memo)
+                found = book_status(self.content, self.memo, self.review_files)
             except BuildError as exc:  # a damaged review file
                 found, problem = None, str(exc)
             else:
@@ -193,11 +194,11 @@ class Preview:
         """The delegates' open comments on one model, put beside its preview."""
         problem = ""
         try:
-            found = reviews.comments_for(self.content, slug)
-        except BuildError as exc:
+            found = reviews.comments_for(self.content, slug, self.review_files)
+        except BuildError as exc:  # a damaged review file, or a link leading out of reviews/
             found, problem = (), str(exc)
         opened = [comment for comment in found if comment.status == "open"]
-        file = shown_path(reviews.review_path(self.content, slug))
+        file = shown_path(reviews.reviews_folder(self.content) / f"{slug}.yaml")
         return _editor_page("preview-comments.html", comments=opened, problem=problem, file=file)
 
     def print_link(self, slug: str) -> str:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 from builder.book_status import BookStatus, ModelStatus, TargetRow
 from builder.fields import STATUSES
+from builder.final_edition import approved_but_open
 from builder.i18n import _
 from builder.vietnamese import format_number
 
@@ -29,6 +31,16 @@ def status_lines(status: BookStatus, content: str) -> list[str]:
         unplaced = _("{count} open comments could not be placed in a model "
                      "(content/reviews/_unplaced.yaml)")  # fmt: skip
         lines.append(unplaced.format(count=status.unplaced_comments))
+    for entry in status.approved_with_open_comments:
+        review = str(Path(content, "reviews", f"{entry.slug}.yaml"))
+        lines.append(approved_but_open(entry.file, entry.open_comments, review))
+    for stale in status.stale_reviews:
+        lines.append(
+            _("{file}: {count} open comments on “{slug}”, which is no model of the book: move "
+              "them with `builder comments --move {slug} NEW`").format(
+                file=stale.file, count=stale.open_comments, slug=stale.slug
+            )
+        )  # fmt: skip
     if status.book_errors or status.book_warnings:
         lines.append(
             _("outside the model files: {errors} errors, {warnings} warnings "

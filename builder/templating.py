@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import re
 from functools import cache, lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from builder import urls
 from builder.fields import fact_rows
+from builder.paths import TEMPLATES as TEMPLATES
 from builder.vietnamese import format_long_date, format_number
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
 @lru_cache(maxsize=4)

@@ -18,13 +18,12 @@ from pathlib import Path
 from markdown_it.token import Token
 
 from builder import front_matter_lint
-from builder.fonts import VIETNAMESE_LETTERS
 from builder.i18n import _, ngettext
 from builder.invisible import without_invisible
 from builder.markdown import parse
 from builder.problems import Problems
 from builder.source import SourceFile
-from builder.vietnamese import fold
+from builder.vietnamese import VIETNAMESE_LETTERS, fold
 
 WORD = re.compile(r"[^\W\d_]+")
 # Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when

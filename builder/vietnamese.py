@@ -10,6 +10,10 @@ import unicodedata
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
+# Every letter of Vietnamese, lower case: what the typeface's subsets and the text checks cover.
+VIETNAMESE_LETTERS = (
+    "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
+)
 # CLDR `vi` order of letters; tone marks only break ties (secondary difference).
 _ALPHABET = tuple("aăâbcdđeêghiklmnoôơpqrstuưvxy")
 _SEPARATOR = 1

@@ -3,13 +3,18 @@ LibreOffice) into a model file, losing no text and stating no fact the document 
 
 The steps: make it a readable .docx (word_formats), make what Markdown cannot hold visible
 (word_unsupported), convert it with mammoth, take the labelled facts (word_facts) and the
-title, write the rest as Markdown (word_markdown), save the pictures (word_pictures).
+title, write the rest as Markdown (word_markdown), check the pictures (word_pictures); then,
+under the book's lock, save the pictures and create the model under a name no other run has
+taken. A write that fails (a full or read-only disk) leaves neither the model nor its new
+pictures, and says so (`files.WriteFailed`).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+import zipfile
+import zlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,17 +24,19 @@ from lxml import html
 from lxml.html import HtmlElement
 
 from builder import urls
+from builder.files import WriteFailed, book_lock
 from builder.i18n import _
+from builder.invisible import clean_title
 from builder.model import BookConfig
-from builder.new_entry import entry_text, free_path
+from builder.new_entry import created, entry_text
 from builder.vietnamese import slugify
 from builder.word_facts import Fact, front_matter, normal, take_facts
-from builder.word_formats import Refused, readable_docx
+from builder.word_formats import Refused, damaged, readable_docx
 from builder.word_markdown import escape, note_references, to_markdown
 from builder.word_pictures import TODO_ALT, Pictures
 from builder.word_unsupported import prepared
 
-__all__ = ["TODO_ALT", "Imported", "Refused", "import_document", "report_lines"]
+__all__ = ["TODO_ALT", "Imported", "Refused", "WriteFailed", "import_document", "report_lines"]
 
 # Word's own title style is a heading here; “Subtitle” stays a paragraph.
 STYLE_MAP = "p[style-name='Title'] => h1:fresh\np[style-name='Subtitle'] => p:fresh"
@@ -58,32 +65,41 @@ def import_document(document: Path, content: Path, config: BookConfig, scratch: 
     docx = readable_docx(document, scratch)
     stream, unsupported = prepared(docx)
     pictures = Pictures()
-    result = mammoth.convert_to_html(
-        stream,
-        convert_image=mammoth.images.img_element(pictures.mammoth_image),
-        style_map=STYLE_MAP,
-    )
+    try:
+        result = mammoth.convert_to_html(
+            stream,
+            convert_image=mammoth.images.img_element(pictures.mammoth_image),
+            style_map=STYLE_MAP,
+        )
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a picture's bytes spoilt
+        raise damaged() from exc
     root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
     if not root.text_content().strip() and not pictures.found:
         raise Refused(_("it has no text"))
     facts = take_facts(root)
     title_fact = next((fact for fact in facts if fact.key == "title"), None)
     title, title_notes = (title_fact.value, []) if title_fact else _take_title(root)
-    title = title or normal(document.stem)
+    # A title from the document or its file name may carry control or direction
+    # characters (a name like `\x1b[31m.docx`): `check` would refuse them.
+    title = clean_title(title) or clean_title(normal(document.stem))
     converted = to_markdown(root, title_notes)
     slug = urls.short_slug(slugify(title) or "mo-hinh")
-    body = pictures.place(converted.body, slug, content / "images", scratch)
-    body = unicodedata.normalize("NFC", body).strip() + "\n"
+    pictures.prepare(slug, scratch, config.pdf.trim_width_mm)
+    body = unicodedata.normalize("NFC", converted.body).strip() + "\n"
     title = unicodedata.normalize("NFC", title)
     found = front_matter(facts, config, f"{title}\n{body}")
     left = [fact for fact in facts if fact not in found.used and fact.key != "title"]
     if left:  # labelled lines the front matter does not hold whole stay in the text
         body = "\n\n".join(escape(fact.line) for fact in left) + "\n\n" + body
     values = {key: value for key, value in found.values.items() if key != "title"}
-    path = free_path(content / "models", title)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = _with_comments(entry_text(config, title, body=body, **values), found.guesses)
-    path.write_text(text, encoding="utf-8")
+    with book_lock(content):
+        try:
+            body = pictures.place(body, slug, content / "images")
+            text = _with_comments(entry_text(config, title, body=body, **values), found.guesses)
+            path = created(content / "models", title, text)
+        except BaseException:  # a full disk, or Ctrl-C: no picture without its model
+            pictures.remove_written()
+            raise
     imported = Imported(document, path, found.found, found.todo, taken_lines=found.used)
     imported.warnings += _report(converted.assumed_headers, unsupported, pictures, result)
     for fact in found.unclear:

@@ -13,6 +13,7 @@ from typing import Any
 
 import yaml
 
+from builder import yaml_flow, yaml_scalars
 from builder.i18n import N_, _
 
 Key = tuple[str | int, ...]
@@ -66,6 +67,9 @@ class LocatedYaml:
     value: Any
     values: dict[Key, Position] = field(default_factory=dict)
     keys: dict[Key, Position] = field(default_factory=dict)
+    # Numbers as typed (`45.000`, `0123`): a text fact keeps what the editor wrote.
+    texts: dict[Key, str] = field(default_factory=dict)
+    refused: list[YamlProblem] = field(default_factory=list)  # values that cannot be read
 
     def at(self, path: Key) -> Position:
         """Where the value at `path` stands, or the nearest enclosing value."""
@@ -78,11 +82,24 @@ class LocatedYaml:
 
 
 class YamlProblem(Exception):
-    def __init__(self, message: str, position: Position, hint: str = "") -> None:
+    """What keeps the YAML text from being read; `also`: further values refused with it."""
+
+    def __init__(
+        self,
+        message: str,
+        position: Position,
+        hint: str = "",
+        also: tuple[YamlProblem, ...] = (),
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
         self.hint = hint
+        self.also = also
+
+    @property
+    def every(self) -> tuple[YamlProblem, ...]:
+        return (self, *self.also)
 
 
 MAX_DEPTH = 20  # a model's facts nest three deep (images → item → key); YAML recurses
@@ -100,19 +117,13 @@ def parse_yaml(text: str, first_line: int = 1) -> LocatedYaml:
 def _check_depth(text: str, first_line: int) -> None:
     """Brackets nested past MAX_DEPTH, named where they pass it, before the parser recurses
     into a thousand levels."""
-    depth, quote = 0, ""
-    for number, line in enumerate(text.split("\n")):
-        for column, char in enumerate(line):
-            if quote:
-                quote = "" if char == quote else quote
-            elif char == '"':
-                quote = char
-            elif char in "[{":
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _too_deep(Position(first_line + number, column + 1))
-            elif char in "]}":
-                depth = max(depth - 1, 0)
+    depth = 0
+    for index, char in yaml_flow.brackets(text):
+        depth += 1 if char in yaml_flow.OPENING else -1
+        if depth > MAX_DEPTH:
+            line_start = text.rfind("\n", 0, index) + 1
+            line = first_line + text.count("\n", 0, index)
+            raise _too_deep(Position(line, index - line_start + 1))
 
 
 def _too_deep(where: Position) -> YamlProblem:
@@ -131,7 +142,7 @@ def _parse(text: str, first_line: int) -> LocatedYaml:
         located = LocatedYaml(None)
         if root is not None:
             located.value = _convert(root, (), located, loader, offset, set())
-        return located
+        return _checked(located)
     try:
         loader = yaml.SafeLoader(text)
     except yaml.reader.ReaderError as exc:
@@ -159,6 +170,14 @@ def _parse(text: str, first_line: int) -> LocatedYaml:
     if root is None:
         return located
     located.value = _convert(root, (), located, loader, offset, set())
+    return _checked(located)
+
+
+def _checked(located: LocatedYaml) -> LocatedYaml:
+    """`located`, or every value it could not read, said together at their places."""
+    if located.refused:
+        first, *others = located.refused
+        raise YamlProblem(first.message, first.position, first.hint, tuple(others))
     return located
 
 
@@ -236,8 +255,13 @@ def _convert(
             _convert(item, (*path, index), located, loader, offset, seen)
             for index, item in enumerate(node.value)
         ]
+    if yaml_scalars.is_number(node):
+        located.texts[path] = node.value
     try:
-        return loader.construct_object(node, deep=True)
+        return yaml_scalars.construct(loader, node)
+    except yaml_scalars.ScalarProblem as exc:  # said with the others once all are read
+        located.refused.append(YamlProblem(exc.message, _position(node, offset), exc.hint))
+        return None
     except yaml.YAMLError as exc:
         raise YamlProblem(
             _("invalid value: {error}").format(error=exc), _position(node, offset)

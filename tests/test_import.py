@@ -216,7 +216,7 @@ def test_a_word_zip_bomb_is_refused_in_seconds(
     result = run("import", "--content", book, bomb)
     assert result.exit_code == 1
     assert (
-        f"{bomb}: error: it unpacks to 300 MB; documents of up to 200 MB are supported"
+        f"{bomb}: error: its text unpacks to 300 MB; documents of up to 20 MB of text are supported"
     ) in result.stderr
     assert sorted((book / "models").iterdir()) == models
 

@@ -472,3 +472,51 @@ def test_a_pdf_pypdf_repairs_is_read_without_its_warnings(
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert "đã thêm 4 góp ý" in result.stdout
+
+
+def _with_info(source: Path, target: Path, **info: str | None) -> Path:
+    with pikepdf.open(source) as pdf:
+        for key, value in info.items():
+            if value is None:
+                del pdf.docinfo[f"/{key}"]
+            else:
+                pdf.docinfo[f"/{key}"] = value
+        pdf.save(target)
+    return target
+
+
+def test_the_command_refuses_a_pdf_of_another_book_unless_forced(
+    run: Run, sample_output: Path, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    content = book_copy("sample")
+    other = _with_info(sample_output / SCREEN_PDF, tmp_path / "sach-khac.pdf",
+                       Title="Một cuốn sách khác", BookId="dvk-0000000000000000")  # fmt: skip
+    refused = run("comments", "--content", content, "--out", sample_output, other)
+    assert refused.exit_code == 1
+    assert "another book" in refused.output and "Một cuốn sách khác" in refused.output
+    assert not (content / "reviews").exists() or not any((content / "reviews").iterdir())
+    forced = run("comments", "--content", content, "--out", sample_output, "--force", other)
+    assert forced.exit_code == 0, forced.output
+    assert "--force" in forced.output
+
+
+def test_a_pdf_printed_again_keeps_no_id_and_is_imported_with_a_warning(
+    run: Run, sample_output: Path, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """Another program's /Title (“Microsoft Word - …”) alone does not make it another book."""
+    content = book_copy("sample")
+    again = _with_info(sample_output / SCREEN_PDF, tmp_path / "in-lai.pdf",
+                       Title="Microsoft Word - du-thao.docx", BookId=None)  # fmt: skip
+    result = run("comments", "--content", content, "--out", sample_output, again)
+    assert result.exit_code == 0, result.output
+    assert "does not say which book" in result.output
+
+
+def test_the_books_own_pdf_is_imported_without_a_word_of_identity(
+    run: Run, sample_output: Path, book_copy: Callable[[str], Path]
+) -> None:
+    content = book_copy("sample")
+    result = run("comments", "--content", content, "--out", sample_output,
+                 sample_output / SCREEN_PDF)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "book" not in result.output.split("comments,")[0]

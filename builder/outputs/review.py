@@ -1,7 +1,8 @@
 """The review copy: a Word draft (“Bản dự thảo lấy ý kiến”) sent to delegates for comments.
 
 Every model in book order, each under a heading with a bookmark named from its slug, so
-`builder comments` knows which model a returned comment belongs to; the facts as the PDF
+`builder comments` knows which model a returned comment belongs to (and the book's identity,
+so a copy of another book is not read into this one); the facts as the PDF
 shows them, the body, real footnotes, and the pictures with their captions. Not part of
 `build all`: an editor builds it when a review round starts (`builder build review`).
 """
@@ -29,7 +30,7 @@ from builder.docx_parts import (
     set_core_properties,
     style_font,
 )
-from builder.editions import Handover, build_date
+from builder.editions import Handover, book_id, build_date
 from builder.fonts import FAMILY
 from builder.model import Book, Entry, Image
 from builder.templating import roman, words
@@ -79,8 +80,8 @@ class ReviewCopy:
             self._bookmark(heading, bookmark_name(part.slug, "p_"), "")  # no model's comments
             for index, entry in enumerate(part.entries):
                 self._model(entry, new_page=index > 0)
-        add_bookmark_map(self.document, self.bookmarks)
         config = self.book.config
+        add_bookmark_map(self.document, self.bookmarks, (book_id(config), config.title))
         title = self.words["document_title"].format(title=config.title)
         set_core_properties(self.document, title, config.author, self.when)
         save_reproducibly(self.document, path, self.when)
