@@ -72,7 +72,7 @@ def write_whole(path: Path, data: bytes | str, mode: int = 0o644) -> None:
             os.close(handle)
         os.chmod(scratch, mode)
         os.replace(scratch, path)
-        _fsync_folder(path.parent)
+        fsync_folder(path.parent)
     except OSError as exc:
         with contextlib.suppress(OSError):
             os.unlink(scratch)
@@ -95,7 +95,8 @@ def create_new(path: Path, data: bytes | str, mode: int = 0o644) -> bool:
     return True
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
+    """The renames in `folder` on the disk, so a power cut keeps them."""
     try:
         handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:

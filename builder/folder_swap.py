@@ -27,7 +27,7 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-from builder.files import plain_reason
+from builder.files import fsync_folder, plain_reason
 from builder.i18n import _
 from builder.problems import BuildError
 
@@ -146,7 +146,7 @@ def _put_back(target: Path) -> Path | None:
                 newest.rename(target)
             except OSError as exc:
                 raise BuildError(_not_put_back(target, newest, exc)) from exc
-            _sync_folder(target.parent)
+            fsync_folder(target.parent)
             LOG.warning(
                 _("{target} was missing (a build or publish was stopped halfway); "
                   "the folder it had was put back from {leftover}").format(
@@ -209,7 +209,7 @@ def swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(staging, ignore_errors=True)  # the old folder, now under the staging name
     else:
         swap_by_renames(staging, target)
-    _sync_folder(target.parent)
+    fsync_folder(target.parent)
 
 
 def swap_by_renames(staging: Path, target: Path) -> None:
@@ -252,19 +252,6 @@ def _exchange(first: Path, second: Path) -> bool:
     if code in (errno.EINVAL, errno.ENOSYS, errno.EOPNOTSUPP):  # no exchange here
         return False
     raise OSError(code, os.strerror(code), str(first), None, str(second))
-
-
-def _sync_folder(folder: Path) -> None:
-    """The renames in `folder` on the disk, so a power cut keeps them."""
-    try:
-        handle = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):  # some file systems refuse fsync on a folder
-            os.fsync(handle)
-    finally:
-        os.close(handle)
 
 
 def link_or_copy(source: str | Path, target: str | Path) -> None:
