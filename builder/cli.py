@@ -628,12 +628,16 @@ def status(content: Path, as_json: bool) -> None:
     import json
 
     from builder.book_status import book_status
+    from builder.reviews import BadReviewFile
     from builder.status_table import status_lines
 
     _config_or_exit(content)  # its problems, said once
     try:
         found = book_status(content)
-    except BuildError as exc:  # a damaged review file
+    except BadReviewFile as exc:  # its place and severity are in the problem
+        click.echo(str(exc.problem), err=True)
+        sys.exit(1)
+    except BuildError as exc:
         click.echo(f"{_('error')}: {exc}", err=True)
         sys.exit(1)
     if found is None:

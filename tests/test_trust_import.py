@@ -12,7 +12,6 @@ import os
 import shutil
 import subprocess
 import sys
-import threading
 import time
 import zipfile
 from collections.abc import Iterator
@@ -258,26 +257,39 @@ def _bomb(path: Path, megabytes: int = 150) -> Path:
     return path
 
 
+# The child's own peak, read from its /proc/self/status as it exits: `ru_maxrss` of a child
+# forked from a big test process counts the parent's pages it had before its exec (a full
+# test run's pytest is ~360 MB), so it measured the test, not the builder.
+_PEAK_AT_EXIT = (
+    "import atexit, runpy, sys\n"
+    "def peak():\n"
+    "    with open('/proc/self/status') as status:\n"
+    "        kb = next(line.split()[1] for line in status if line.startswith('VmHWM'))\n"
+    "    sys.stderr.write(f'\\npeak-kb {kb}\\n')\n"
+    "atexit.register(peak)\n"
+    "sys.argv = ['builder', *sys.argv[1:]]\n"
+    "runpy.run_module('builder', run_name='__main__')\n"
+)
+
+
 def _measured(args: list[str], seconds: float) -> tuple[int, float, int, str]:
-    """Exit code, seconds taken, peak memory (MB) and stderr of `args`, run with at most
-    2 GB of memory and killed after `seconds` (the unprotected import took gigabytes)."""
+    """Exit code, seconds taken, peak memory (MB) and stderr of `builder ARGS` (as `_builder`
+    gives them), run with at most 2 GB of memory and killed after `seconds` (the unprotected
+    import took gigabytes)."""
     import resource
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (2_000_000_000, 2_000_000_000))
 
+    assert args[1:3] == ["-m", "builder"], args
     started = time.monotonic()
-    process = subprocess.Popen(args, cwd=ROOT, stdin=subprocess.DEVNULL,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                               preexec_fn=limited)  # fmt: skip
-    timer = threading.Timer(seconds, process.kill)
-    timer.start()
-    assert process.stderr is not None
-    stderr = process.stderr.read().decode()
-    _pid, status, usage = os.wait4(process.pid, 0)
-    timer.cancel()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    return process.returncode, time.monotonic() - started, usage.ru_maxrss // 1024, stderr
+    process = subprocess.run([args[0], "-c", _PEAK_AT_EXIT, *args[3:]], cwd=ROOT,
+                             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, preexec_fn=limited, timeout=seconds,
+                             check=False)  # fmt: skip
+    stderr, _, peak = process.stderr.decode().rpartition("\npeak-kb ")
+    assert peak.strip().isdigit(), process.stderr.decode()[-2000:]
+    return process.returncode, time.monotonic() - started, int(peak) // 1024, stderr
 
 
 def test_a_zip_bomb_of_tiny_paragraphs_is_refused_in_seconds(tmp_path: Path) -> None:

@@ -486,7 +486,7 @@ def test_an_impossible_date_in_a_review_file_is_named_at_its_place_everywhere(
     number = next(i for i, line in enumerate(lines) if line.startswith("  date:"))
     lines[number] = "  date: 2025-02-30"
     path.write_text("\n".join(lines), encoding="utf-8")
-    place = f"reviews/{MODEL}.yaml:{number + 1}:9: error: this date does not exist"
+    place = f"reviews/{MODEL}.yaml:{number + 1}:9: error: 2025-02-30 is not a date"
     status = run("status", "--content", book)
     assert status.exit_code == 1 and place in status.stderr
     resolve = run("comments", "--content", book, "--resolve", "abc")
@@ -495,9 +495,10 @@ def test_an_impossible_date_in_a_review_file_is_named_at_its_place_everywhere(
     assert again.exit_code == 1 and place in again.stderr
     for result in (status, resolve, again):
         assert "Traceback" not in result.output
+        assert not re.search(r"^error: .*: error: ", result.stderr, re.M)  # said once
     preview = Preview(book, tmp_path / "serve")
-    assert "this date does not exist" in preview.comments_panel(MODEL)
-    assert "this date does not exist" in preview.status_page()
+    assert "2025-02-30 is not a date" in preview.comments_panel(MODEL)
+    assert "2025-02-30 is not a date" in preview.status_page()
 
 
 # --- 21. what is not a .docx ----------------------------------------------------------------
@@ -522,9 +523,8 @@ def test_odt_and_doc_copies_are_told_to_be_saved_as_docx_and_a_cut_docx_is_damag
         "document (.docx), and import that",
         f"{doc}: error: it is a .doc document: open it in Word or LibreOffice, save it as a Word "
         "document (.docx), and import that",
-        result.stderr.strip().split("\n")[2],
+        f"{cut}: error: the Word file is damaged (cut short?); ask for it again",
     ]
-    assert result.stderr.strip().split("\n")[2].startswith(f"{cut}: error: it is damaged (")
 
 
 # --- 7. caps --------------------------------------------------------------------------------
