@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from builder.cli import main
+from builder.cli.commands import main
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "tests" / "fixtures"
@@ -27,7 +27,7 @@ os.environ["BUILDER_LANG"] = "en"
 def messages_in_english() -> None:
     """Each test starts with the language BUILDER_LANG gives: a CLI run with `--lang vi`
     in an earlier test must not leave later in-process code speaking Vietnamese."""
-    from builder import i18n
+    from builder.util import i18n
 
     i18n.set_language(None)
 

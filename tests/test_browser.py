@@ -18,10 +18,10 @@ from conftest import ROOT, SAMPLE, VALID_FRONT_MATTER, Run, empty_folder, write_
 from playwright.sync_api import Browser, Page, sync_playwright
 from playwright.sync_api import Error as PlaywrightError
 
-from builder import urls
-from builder.load import load_book
-from builder.site_search import records
-from builder.vietnamese import fold
+from builder.book import urls
+from builder.book.vietnamese import fold
+from builder.load.loader import load_book
+from builder.outputs.site.site_search import records
 
 TOOLS = ROOT / "tests" / "tools" / "node_modules"
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
@@ -295,8 +295,8 @@ def test_serve_reloads_the_open_page_and_shows_a_broken_save_in_vietnamese(
     that breaks the entry shows the (Vietnamese) problem over the last good page."""
     import threading
 
-    from builder import i18n
-    from builder.serve import Preview, make_server, watch, watch_roots, watched_state
+    from builder.serve.serve import Preview, make_server, watch, watch_roots, watched_state
+    from builder.util import i18n
 
     i18n.set_language("vi")
     book = book_copy("minimal")

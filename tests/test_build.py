@@ -12,7 +12,7 @@ import pytest
 from click.testing import Result
 from conftest import FIXTURES, Run, write_model
 
-from builder.outputs.site import SiteWriter
+from builder.outputs.site.output import SiteWriter
 
 
 def _entries(folder: Path) -> list[str]:

@@ -138,7 +138,7 @@ def test_a_large_book_loaded_on_every_core_reports_as_one_loaded_alone(
 ) -> None:
     """Past PARALLEL_FROM files the models are shared out between forked workers: the book
     and every problem (a title used twice across workers included) must be the same."""
-    from builder import load
+    from builder.load import loader as load
 
     book = book_copy("minimal")
     for number in range(260):

@@ -13,7 +13,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from conftest import ROOT
 
-from builder import click_messages
+from builder.cli import click_messages
 
 
 def builder(*args: str, language: str | None = None) -> subprocess.CompletedProcess[str]:

@@ -24,11 +24,11 @@ from pypdf.annotations import FreeText, Highlight, Text
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 from test_review_copy import REVIEW, build_review
 
-from builder.comments_word import QUOTED_MAX
-from builder.editions import PAGE_MAP_NAME
-from builder.load import load_book
-from builder.model import Book, Entry
-from builder.reviews import UNPLACED, Reply, comments_for, open_comments, review_path
+from builder.book.model import Book, Entry
+from builder.load.loader import load_book
+from builder.load.reviews import UNPLACED, Reply, comments_for, open_comments, review_path
+from builder.render.editions import PAGE_MAP_NAME
+from builder.review_round.comments.comments_word import QUOTED_MAX
 
 W15 = "http://schemas.microsoft.com/office/word/2012/wordml"
 SCREEN_PDF = "dan-van-kheo-ninh-binh-2021-2025.pdf"
@@ -487,7 +487,7 @@ def test_a_pdf_without_its_named_pages_is_placed_by_the_page_map(
 
 
 def test_pdf_dates_become_iso() -> None:
-    from builder.comments_pdf import _iso
+    from builder.review_round.comments.comments_pdf import _iso
 
     assert _iso("D:20260105093000+07'00'") == "2026-01-05T02:30:00Z"
     assert _iso("D:2026") == "2026-01-01T00:00:00Z"

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from conftest import FIXTURES, SAMPLE, Run
 
-from builder.destinations import MARKER
+from builder.publish.destinations import MARKER
 
 
 def _tree(folder: Path) -> dict[str, bytes]:
@@ -94,7 +94,7 @@ def test_publish_refuses_the_book_the_project_and_what_is_not_a_folder(
     monkeypatch.chdir(project)  # `run` starts at the repository's root: start here instead
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from builder.cli.commands import main
 
     # --force is no way around any of these
     args = ["publish", "--content", str(book), "--out", str(out), "--to", str(target), "--force"]

@@ -1,4 +1,4 @@
-"""builder/fields.py is the one declaration of a model's front matter: the checker, the model's
+"""builder/book/fields.py is the one declaration of a model's front matter: the checker, the model's
 text, `builder new`, the three fact boxes and the editors' guide all follow it."""
 
 from __future__ import annotations
@@ -15,11 +15,11 @@ from lxml import etree
 from pdfcheck import page_texts
 from sitecheck import page
 
-from builder.fields import BY_KEY, FIELDS, MODEL_KEYS, TEXT_KEYS, fact_rows
-from builder.fonts import SCREEN_BASE
-from builder.load import load_book
-from builder.model import Entry
-from builder.new_entry import entry_text
+from builder.authoring.new_entry import entry_text
+from builder.book.fields import BY_KEY, FIELDS, MODEL_KEYS, TEXT_KEYS, fact_rows
+from builder.book.model import Entry
+from builder.load.loader import load_book
+from builder.render.fonts import SCREEN_BASE
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
@@ -36,7 +36,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal book's three outputs, built in one run (the site then cites printed pages)."""
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from builder.cli.commands import main
 
     out = tmp_path_factory.mktemp("fields") / "out"
     args = ["build", "--content", str(FIXTURES / "minimal"), "--out", str(out)]

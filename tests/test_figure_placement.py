@@ -13,11 +13,11 @@ from conftest import SAMPLE
 from lxml import etree, html
 from pypdf import PdfReader
 
-from builder import figure_placement
-from builder.editions import screen_pdf_name
-from builder.load import load_book
-from builder.outputs.pdf import book_html
-from builder.print_layout import cover_pages
+from builder.load.loader import load_book
+from builder.outputs.pdf.layout import figure_placement
+from builder.outputs.pdf.layout.print_layout import cover_pages
+from builder.outputs.pdf.output import book_html
+from builder.render.editions import screen_pdf_name
 
 PT_PER_MM = 72 / 25.4
 LARGEST_GAP_MM = figure_placement.MIN_GAP_MM

@@ -13,8 +13,8 @@ from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder.load import load_book
-from builder.outputs.site import SiteOutput
+from builder.load.loader import load_book
+from builder.outputs.site.output import SiteOutput
 
 
 def test_every_bad_input_of_the_corpus_gives_its_exact_message(run: Run) -> None:

@@ -273,9 +273,9 @@ def test_one_bad_document_never_stops_the_batch(
 
 
 def test_places_are_matched_on_whole_names_only(book_copy: Callable[[str], Path]) -> None:
-    from builder.config import load_config
-    from builder.problems import Problems
-    from builder.word_facts import front_matter, labelled, places_named
+    from builder.authoring.word.word_facts import front_matter, labelled, places_named
+    from builder.load.config import load_config
+    from builder.util.problems import Problems
 
     config = load_config(book_copy("sample"), Problems())
     assert config is not None

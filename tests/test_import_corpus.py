@@ -14,9 +14,9 @@ import yaml
 from conftest import FIXTURES, SAMPLE, Run
 from lxml import etree
 
-from builder.config import load_config
-from builder.problems import Problems
-from builder.word_import import import_document
+from builder.authoring.word.word_import import import_document
+from builder.load.config import load_config
+from builder.util.problems import Problems
 
 CORPUS = FIXTURES / "word"
 DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix in (".docx", ".doc", ".odt"))

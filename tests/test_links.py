@@ -10,7 +10,7 @@ from pathlib import Path
 from conftest import VALID_FRONT_MATTER, Run, write_model
 from lxml import html
 
-from builder import urls
+from builder.book import urls
 
 
 def test_a_link_to_another_model_goes_to_it_in_every_output(

@@ -1,4 +1,4 @@
-"""Work shared out between the cores (builder.parallel): results in order, failures as one
+"""Work shared out between the cores (builder.util.parallel): results in order, failures as one
 line, and the print files the same whether their pages are walked in one share or many."""
 
 from __future__ import annotations
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from conftest import SAMPLE, Run
 
-from builder import parallel
-from builder.parallel import ForkedAhead, ForkedTask, forked_map, page_shares
-from builder.problems import BuildError
+from builder.util import parallel
+from builder.util.parallel import ForkedAhead, ForkedTask, forked_map, page_shares
+from builder.util.problems import BuildError
 
 
 def _square_and_pid(number: int) -> tuple[int, int]:

@@ -21,7 +21,7 @@ CHARIS = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold
 def minimal_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
-    from builder.cli import main
+    from builder.cli.commands import main
 
     out = tmp_path_factory.mktemp("pdf") / "out"
     result = CliRunner().invoke(
@@ -159,7 +159,7 @@ def test_the_editions_are_the_same_with_or_without_a_second_core(
 def test_a_failure_in_a_print_worker_is_reported_and_leaves_no_output(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, step: str, message: str
 ) -> None:
-    from builder.outputs import pdf
+    from builder.outputs.pdf import output as pdf
 
     def broken(*args: object) -> None:
         raise OSError(28, "No space left on device")
@@ -187,7 +187,7 @@ def test_a_terminal_sees_the_pages_being_laid_out(tmp_path: Path) -> None:
 
     from weasyprint import HTML
 
-    from builder.progress import EVERY, layout_progress
+    from builder.outputs.pdf.progress import EVERY, layout_progress
 
     class Terminal(io.StringIO):
         def isatty(self) -> bool:

@@ -14,8 +14,8 @@ import pytest
 from conftest import SAMPLE
 from pdfua import validate
 
-from builder import urls
-from builder.load import load_book
+from builder.book import urls
+from builder.load.loader import load_book
 
 HEADING = re.compile(r"^/H([1-6])$")
 
@@ -23,7 +23,7 @@ HEADING = re.compile(r"^/H([1-6])$")
 @pytest.fixture(scope="module")
 def screen_pdf(sample_output: Path) -> Path:
     """The sample's screen edition as `make` builds it (PDF/UA-1, tags completed by
-    builder.pdf_tags.complete_tags)."""
+    builder.outputs.pdf.write.pdf_tags.complete_tags)."""
     return sample_output / "dan-van-kheo-ninh-binh-2021-2025.pdf"
 
 

@@ -1,4 +1,5 @@
-"""Two small tagged PDFs laid out apart by WeasyPrint and joined (builder.pdf_join) against the
+"""Two small tagged PDFs laid out apart by WeasyPrint and joined
+(builder.outputs.pdf.write.pdf_join) against the
 same HTML laid out in one pass: pages, text, bookmarks, links, tags and page labels."""
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from pdfua import validate
 from pypdf import PdfReader
 from weasyprint import HTML
 
-from builder.pdf_join import cross_unit_uri, join
-from builder.struct_tree_merge import number_tree
+from builder.outputs.pdf.write.pdf_join import cross_unit_uri, join
+from builder.outputs.pdf.write.struct_tree_merge import number_tree
 
 STYLE = "<style>@page { size: A6 } h1 { break-before: page } table { border: 1px solid }</style>"
 HEAD = f'<!doctype html><html lang="vi"><head><title>Sổ tay</title>{STYLE}</head><body>'

@@ -1,5 +1,6 @@
-"""The book laid out in units on every core and joined (builder.parallel_layout,
-builder.pdf_join) against the same book laid out in one WeasyPrint pass: the same pages,
+"""The book laid out in units on every core and joined (builder.outputs.pdf.layout.parallel_layout,
+builder.outputs.pdf.write.pdf_join) against the same book laid out in one WeasyPrint pass: the same
+pages,
 text, looks, folios, bookmarks, links and boxes; no new accessibility problem; the same
 bytes from one build to the next and whatever the number of processes."""
 
@@ -20,10 +21,10 @@ from pdfua import validate
 from PIL import Image
 from pypdf import PdfReader
 
-from builder import pdf_units
-from builder.load import load_book
-from builder.outputs.pdf import PdfOutput, book_html
-from builder.write_outputs import write_outputs
+from builder.load.loader import load_book
+from builder.outputs.pdf.layout import pdf_units
+from builder.outputs.pdf.output import PdfOutput, book_html
+from builder.publish.write_outputs import write_outputs
 
 SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
 PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
@@ -127,7 +128,8 @@ def test_the_joined_print_edition_keeps_its_output_intent_and_boxes(
             page_keys = {str(key) for page in pdf.pages for key in page.obj}
             return sorted(str(key) for key in pdf.Root), intents, page_keys
 
-    # Made from the screen edition (builder.interior_from_screen): no tags, links, labels.
+    # Made from the screen edition (builder.outputs.pdf.write.interior_from_screen): no tags, links,
+    # labels.
     assert catalogue(units / PRINT) == catalogue(whole / PRINT)
     assert catalogue(units / PRINT)[1] == ["/GTS_PDFX"]
     assert "/Annots" not in catalogue(units / PRINT)[2]
@@ -212,7 +214,7 @@ def test_one_process_or_two_give_the_same_bytes(
 def test_a_unit_that_fails_stops_the_build_and_leaves_no_output(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from builder import parallel_layout
+    from builder.outputs.pdf.layout import parallel_layout
 
     laid_out = parallel_layout.lay_out_unit
 
@@ -291,12 +293,12 @@ def test_a_book_without_parts_is_one_unit() -> None:
 def test_keeping_the_page_references_changes_no_byte(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """builder.pdf_writing.page_references_kept only saves time (pages × tags)."""
+    """builder.outputs.pdf.write.pdf_writing.page_references_kept only saves time (pages × tags)."""
     import contextlib
 
     from weasyprint import HTML
 
-    from builder import pdf_writing
+    from builder.outputs.pdf.write import pdf_writing
 
     html = "<html lang='vi'><body>" + "<h1>Mục</h1><p>Dân vận khéo.</p>" * 40 + "</body></html>"
     style = "<style>h1 { break-before: page }</style>"

@@ -1,4 +1,5 @@
-"""The press colours written line by line (builder.print_colour) against the same streams
+"""The press colours written line by line (builder.outputs.pdf.press.print_colour) against the same
+streams
 parsed and written again: the same instructions on every page of the sample book."""
 
 from __future__ import annotations
@@ -11,8 +12,8 @@ import pikepdf
 import pytest
 from conftest import SAMPLE
 
-from builder import print_colour
-from builder.load import load_book
+from builder.load.loader import load_book
+from builder.outputs.pdf.press import print_colour
 
 SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
 

@@ -14,7 +14,7 @@ from conftest import FIXTURES, Run
 from pdfcheck import MM, page_texts
 from PIL import Image
 
-from builder.cli import main
+from builder.cli.commands import main
 
 SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
 SAMPLE_COVER = "dan-van-kheo-ninh-binh-2021-2025-cover.pdf"
@@ -132,7 +132,7 @@ def test_a_book_without_an_isbn_says_not_for_sale_and_has_no_barcode(
 
 
 def test_no_device_rgb_anywhere_in_either_print_file(sample_output: Path) -> None:
-    from builder.preflight import walk
+    from builder.outputs.pdf.press.preflight import walk
 
     for path in _all_pdfs(sample_output):
         with pikepdf.open(path) as pdf:
@@ -184,7 +184,7 @@ def test_body_text_is_on_the_black_plate_only(sample_output: Path, tmp_path: Pat
 
 
 def test_ink_stays_under_the_limit_on_every_page(sample_output: Path) -> None:
-    from builder.ink_coverage import max_ink_per_page
+    from builder.outputs.pdf.press.ink_coverage import max_ink_per_page
 
     for path in _all_pdfs(sample_output):
         assert max(max_ink_per_page(path)) <= 300, path.name
@@ -261,8 +261,8 @@ def test_print_settings_are_range_checked(run: Run, tmp_path: Path) -> None:
 
 
 def test_the_ean13_modules_follow_the_specification() -> None:
-    from builder.barcode import modules
-    from builder.isbn import check_digit
+    from builder.book.isbn import check_digit
+    from builder.outputs.pdf.press.barcode import modules
 
     assert check_digit("978604571234") == 4
     bars = modules("9786045712344")

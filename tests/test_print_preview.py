@@ -13,11 +13,11 @@ import pytest
 from conftest import empty_folder
 from test_serve import get, serving, status_of, wait_for_version
 
-from builder import urls
-from builder.editions import PAGE_MAP_NAME, screen_pdf_name
-from builder.load import load_book
-from builder.print_preview import preview_address
-from builder.serve import Preview
+from builder.book import urls
+from builder.load.loader import load_book
+from builder.outputs.pdf.print_preview import preview_address
+from builder.render.editions import PAGE_MAP_NAME, screen_pdf_name
+from builder.serve.serve import Preview
 
 
 @pytest.fixture

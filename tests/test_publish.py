@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import FIXTURES, Run, write_model
 
-from builder import urls
+from builder.book import urls
 
 
 def test_publish_to_a_folder_replaces_it_whole(run: Run, tmp_path: Path) -> None:

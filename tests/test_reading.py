@@ -187,7 +187,7 @@ def test_two_titles_that_differ_by_an_invisible_character_are_the_same_title(
 def test_the_body_scan_flags_exactly_the_characters_the_checks_name() -> None:
     """`invisible.FLAGGED` (one regular expression over a model's text) against the test
     per character it replaces, over every code point."""
-    from builder.invisible import FLAGGED, REMOVABLE, is_control
+    from builder.load.checks.invisible import FLAGGED, REMOVABLE, is_control
 
     def named(char: str) -> bool:
         return is_control(char) or char in REMOVABLE

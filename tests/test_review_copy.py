@@ -18,12 +18,12 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pdfcheck import fonts
 
-from builder.cli import main
-from builder.docx_parts import bookmark_name, read_bookmark_map
-from builder.fields import fact_rows
-from builder.load import load_book
-from builder.model import Book
+from builder.book.fields import fact_rows
+from builder.book.model import Book
+from builder.cli.commands import main
+from builder.load.loader import load_book
 from builder.outputs import chosen_outputs
+from builder.outputs.review.docx_parts import bookmark_name, read_bookmark_map
 
 REVIEW = "dan-van-kheo-ninh-binh-2021-2025-du-thao.docx"
 

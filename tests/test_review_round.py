@@ -22,11 +22,13 @@ from playwright.sync_api import sync_playwright
 from pypdf import PdfReader
 from sitecheck import page
 
-from builder import markdown, reviews, urls
-from builder.cli import main
-from builder.fields import APPROVED, STATUSES
-from builder.load import load_book
-from builder.place_names import district_named
+from builder.book import urls
+from builder.book.fields import APPROVED, STATUSES
+from builder.book.place_names import district_named
+from builder.cli.commands import main
+from builder.load import reviews
+from builder.load.loader import load_book
+from builder.render import markdown
 
 DRAFT = "hien-dat-mo-duong-gia-hung"  # the sample model the tests take out of “approved”
 SCREENSHOTS = ROOT / ".cache" / "screenshots"
@@ -492,7 +494,7 @@ def served_book(book_in_progress: Path, tmp_path: Path) -> Iterator[tuple[Path, 
 
     from conftest import empty_folder
 
-    from builder.serve import Preview, make_server
+    from builder.serve.serve import Preview, make_server
 
     folder = tmp_path / "serve"
     empty_folder(folder)

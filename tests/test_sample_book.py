@@ -60,7 +60,7 @@ def test_no_page_ends_with_a_heading(output: Path) -> None:
 
 def _heads(body: str) -> list[str]:
     """Possible running-head tails of a page's text (a part or model title)."""
-    from builder.load import load_book
+    from builder.load.loader import load_book
 
     book = load_book(SAMPLE).book
     assert book is not None

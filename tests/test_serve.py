@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import VALID_FRONT_MATTER, empty_folder, write_model
 
-from builder import urls
-from builder.serve import Preview, make_server, watch, watch_roots, watched_state
+from builder.book import urls
+from builder.serve.serve import Preview, make_server, watch, watch_roots, watched_state
 
 
 @pytest.fixture
@@ -114,8 +114,8 @@ def _edit(preview: Preview, name: str, old: str, new: str) -> None:
 
 
 def _full_build(preview: Preview, tmp_path: Path) -> dict[str, bytes]:
-    from builder.load import load_book
-    from builder.outputs.site import SiteWriter
+    from builder.load.loader import load_book
+    from builder.outputs.site.output import SiteWriter
 
     book = load_book(preview.content).book
     assert book is not None

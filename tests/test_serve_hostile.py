@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from conftest import Run, empty_folder
 
-from builder import urls
-from builder.serve import Preview, PreviewServer, make_server
+from builder.book import urls
+from builder.serve.serve import Preview, PreviewServer, make_server
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from fontTools.ttLib import TTFont
 from lxml import etree
 from sitecheck import broken_links, facts, page
 
-from builder import urls
+from builder.book import urls
 
 VIETNAMESE_LETTERS = (
     "aàảãáạăằẳẵắặâầẩẫấậbcdđeèẻẽéẹêềểễếệghiìỉĩíịklmnoòỏõóọôồổỗốộơờởỡớợpqrstuùủũúụưừửữứựvxyỳỷỹýỵ"
@@ -188,7 +188,7 @@ def test_pictures_with_the_same_name_get_distinct_names_in_any_order(
 ) -> None:
     """Two pictures called “Ảnh 1.png” in different folders: each output name is unique,
     and does not depend on which entry is loaded first (serve reloads one entry alone)."""
-    from builder.images import ImageCatalog
+    from builder.load.images import ImageCatalog
 
     book = book_copy("minimal")
     pictures = []

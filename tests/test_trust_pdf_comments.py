@@ -33,16 +33,16 @@ from pypdf.generic import (
 )
 from test_comments import SCREEN_PDF, body_line, book_of, poppler_lines, quads, signed
 
-from builder import comments_pdf
-from builder.editions import PAGE_MAP_NAME, book_id
-from builder.load import load_book
-from builder.model import Book
-from builder.models_by_words import ModelsByWords
-from builder.outputs.pdf import PdfOutput
-from builder.returned_pdf import ANNOTATIONS_MAX, Encrypted
-from builder.reviews import UNPLACED, Comment, comments_for
-from builder.word_formats import Refused
-from builder.write_outputs import write_outputs
+from builder.authoring.word.word_formats import Refused
+from builder.book.model import Book
+from builder.load.loader import load_book
+from builder.load.reviews import UNPLACED, Comment, comments_for
+from builder.outputs.pdf.output import PdfOutput
+from builder.publish.write_outputs import write_outputs
+from builder.render.editions import PAGE_MAP_NAME, book_id
+from builder.review_round.comments import comments_pdf
+from builder.review_round.comments.models_by_words import ModelsByWords
+from builder.review_round.comments.returned_pdf import ANNOTATIONS_MAX, Encrypted
 
 Placed = list[tuple[str, Comment]]
 
@@ -404,8 +404,8 @@ def many_notes(path: Path, count: int) -> Path:
 MEASURE = """
 import re, sys, time
 from pathlib import Path
-from builder.comments_pdf import pdf_comments
-from builder.word_formats import Refused
+from builder.review_round.comments.comments_pdf import pdf_comments
+from builder.authoring.word.word_formats import Refused
 started = time.monotonic()
 try:
     pdf_comments(Path(sys.argv[1]), {})

@@ -21,12 +21,12 @@ from conftest import ROOT, Run
 from docx.oxml.ns import qn
 from lxml import etree
 
-from builder import reviews
-from builder.comments_word import word_comments
-from builder.config import load_config
-from builder.editions import book_id
-from builder.problems import Problems
-from builder.reviews import UNPLACED, comments_for, open_comments, review_path
+from builder.load import reviews
+from builder.load.config import load_config
+from builder.load.reviews import UNPLACED, comments_for, open_comments, review_path
+from builder.render.editions import book_id
+from builder.review_round.comments.comments_word import word_comments
+from builder.util.problems import Problems
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 MODEL = "an-ninh"  # a model of tests/fixtures/minimal, with one paragraph of text
@@ -188,7 +188,7 @@ def test_no_folder_but_reviews_itself_is_made(
 WORKER = """
 import sys, time
 from pathlib import Path
-from builder.cli import main
+from builder.cli.commands import main
 content, returned, signals, trials = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 for trial in range(trials):
     while not (signals / f"go-{trial}").exists():
@@ -338,7 +338,7 @@ def our_identity(book: Path) -> tuple[str, str]:
 
 
 def test_the_review_copy_carries_the_books_identity(book: Path, review_copy: Path) -> None:
-    from builder.docx_parts import read_identity
+    from builder.outputs.review.docx_parts import read_identity
 
     with zipfile.ZipFile(review_copy) as archive:
         assert read_identity(archive) == our_identity(book)
@@ -477,7 +477,7 @@ def test_a_comment_in_a_footnote_goes_to_the_model_that_calls_the_note(
 def test_an_impossible_date_in_a_review_file_is_named_at_its_place_everywhere(
     run: Run, book: Path, review_copy: Path, tmp_path: Path
 ) -> None:
-    from builder.serve import Preview
+    from builder.serve.serve import Preview
 
     returned = commented(review_copy, tmp_path / "gop-y.docx", [(MODEL_TEXT, "Góp ý.")])
     assert run("comments", "--content", book, returned).exit_code == 0

@@ -1,8 +1,9 @@
 """Trust in what a build leaves: `output/` and the `publish --to` folder are never left
 missing (the swap exchanges the two names at once, and where two renames must do it, a build
 killed between them, by a real `kill -9`, is repaired by the next build or publish before
-anything else, even one that then fails: builder.folder_swap); and the press cache is written
-by shares on every core at once without one losing another's file (builder.print_colour)."""
+anything else, even one that then fails: builder.util.folder_swap); and the press cache is written
+by shares on every core at once without one losing another's file
+(builder.outputs.pdf.press.print_colour)."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ import pikepdf
 import pytest
 from conftest import FIXTURES, ROOT, Run, write_model
 
-from builder import folder_swap
+from builder.util import folder_swap
 
 # Runs `folder_swap.swap_by_renames` (the swap where the exchange is refused) for real, and
 # kills itself with SIGKILL right after the first rename has moved the target aside.
@@ -184,8 +185,8 @@ def test_shares_converting_one_picture_at_the_same_moment_all_get_it(
     import shutil
     import zlib
 
-    from builder.model import PrintSettings
-    from builder.parallel import forked_map
+    from builder.book.model import PrintSettings
+    from builder.util.parallel import forked_map
 
     profile = PrintSettings().profile
     picture = tmp_path / "picture.pdf"
@@ -215,7 +216,7 @@ def test_shares_converting_one_picture_at_the_same_moment_all_get_it(
 
 def _converted_at_once(picture: Path, profile: Path, start: Any, share: int) -> bytes:
     """The picture of `picture` converted for the press once every share is ready."""
-    from builder import print_colour
+    from builder.outputs.pdf.press import print_colour
 
     with pikepdf.open(picture) as pdf:
         image = pdf.Root.Picture

@@ -15,10 +15,10 @@ from conftest import FIXTURES, VALID_FRONT_MATTER, Run, write_model
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from builder import config as book_config
-from builder.cli import main
-from builder.fields import FIELDS
-from builder.load import load_book
+from builder.book.fields import FIELDS
+from builder.cli.commands import main
+from builder.load import config as book_config
+from builder.load.loader import load_book
 
 LONG = "9" * 5001
 
@@ -326,8 +326,8 @@ def test_the_lint_never_reports_a_mistake_in_valid_yaml(
 ) -> None:
     import yaml
 
-    from builder import front_matter_lint
-    from builder.entries import LIST_KEYS
+    from builder.load.checks import front_matter_lint
+    from builder.load.entries import LIST_KEYS
 
     text = _dumped(data, style, flow)
     assert (yaml.safe_load(text) or {}) == data
@@ -362,7 +362,7 @@ def test_a_file_name_with_terminal_codes_is_shown_escaped(
 def test_a_write_failure_names_the_file_escaped() -> None:
     import errno
 
-    from builder.files import WriteFailed
+    from builder.util.files import WriteFailed
 
     failure = WriteFailed(Path("models/a\x1bb.md"), OSError(errno.EROFS, "Read-only"))
     assert str(failure) == "cannot write models/a\\x1bb.md: the disk is read-only"
@@ -377,7 +377,7 @@ def test_import_names_a_missing_document_escaped(book_copy: Callable[[str], Path
 
 
 def test_a_title_made_from_a_file_name_keeps_no_invisible_character() -> None:
-    from builder.invisible import clean_title
+    from builder.load.checks.invisible import clean_title
 
     name = "\x1b[31mHiến\x07 đất\u202e mở\tđường\u200b\x1b]0;tên\x07  \n"
     assert clean_title(name) == "Hiến đất mở đường"

@@ -1,5 +1,5 @@
 """The website's addresses never change by accident: they are printed in the books' QR codes.
-Every other test builds addresses through `builder.urls`; this one pins them as published."""
+Every other test builds addresses through `builder.book.urls`; this one pins them as published."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from conftest import FIXTURES, Run
 from lxml import html
 
-from builder import urls
+from builder.book import urls
 
 
 def test_the_published_address_scheme() -> None:
@@ -49,7 +49,7 @@ def test_relative_links_are_the_shortest(source: str, target: str, link: str) ->
 def test_every_page_the_site_writes_is_named_by_the_address_book(run: Run, tmp_path: Path) -> None:
     """The pages on disk are the addresses `urls` gives (nothing else makes a page name),
     and every link between them resolves."""
-    from builder.load import load_book
+    from builder.load.loader import load_book
 
     out = tmp_path / "o"
     assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0
@@ -76,8 +76,8 @@ def test_every_page_the_site_writes_is_named_by_the_address_book(run: Run, tmp_p
 def test_the_qr_codes_and_the_sitemap_point_to_the_address_book(run: Run, tmp_path: Path) -> None:
     import segno
 
-    from builder.load import load_book
-    from builder.outputs.pdf import book_html
+    from builder.load.loader import load_book
+    from builder.outputs.pdf.output import book_html
 
     out = tmp_path / "o"
     assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0

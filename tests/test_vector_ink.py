@@ -1,5 +1,5 @@
 """The preflight's total ink read from the colours of the pages that paint only in CMYK and
-grey (builder.vector_ink) against Ghostscript's rendering of every page."""
+grey (builder.outputs.pdf.press.vector_ink) against Ghostscript's rendering of every page."""
 
 from __future__ import annotations
 
@@ -8,10 +8,10 @@ from pathlib import Path
 import pikepdf
 import pytest
 
-from builder import preflight
-from builder.ink_coverage import max_ink_on_pages, max_ink_per_page
-from builder.vector_ink import PageInk
-from builder.vietnamese import format_number
+from builder.book.vietnamese import format_number
+from builder.outputs.pdf.press import preflight
+from builder.outputs.pdf.press.ink_coverage import max_ink_on_pages, max_ink_per_page
+from builder.outputs.pdf.press.vector_ink import PageInk
 
 SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
 

@@ -2,7 +2,7 @@
 
 import datetime
 
-from builder.vietnamese import fold, format_long_date, format_number, slugify, sort_key
+from builder.book.vietnamese import fold, format_long_date, format_number, slugify, sort_key
 
 
 def test_d_with_stroke_sorts_after_d() -> None:
@@ -77,8 +77,8 @@ def test_sample_titles_are_listed_in_alphabetical_order_ignoring_quotes() -> Non
     """Titles that open with “ file under their first letter in every list of the book."""
     from pathlib import Path
 
-    from builder.load import load_book
-    from builder.ordering import group_entries
+    from builder.book.ordering import group_entries
+    from builder.load.loader import load_book
 
     book = load_book(Path(__file__).resolve().parent.parent / "content").book
     assert book is not None

@@ -5,15 +5,15 @@ from __future__ import annotations
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from builder.editions import Handover
-from builder.model import Book
+from builder.book.model import Book
+from builder.render.editions import Handover
 
 
 class Output(Protocol):
     """Renders the whole book into `target` (a fresh folder) and returns what it wrote.
 
     `handover` carries what outputs built before it in the same run made for it (the print
-    page map, the books the site offers); an output reads the model, `builder.editions` and
+    page map, the books the site offers); an output reads the model, `builder.render.editions` and
     the handover, never another output.
     """
 
@@ -36,19 +36,19 @@ def output_named(name: str) -> Output:
     """One output; only its own module is imported (`build pdf` has no use for the site's
     or the Word copy's libraries, a tenth of a second before the PDF can start)."""
     if name == "pdf":
-        from builder.outputs.pdf import PdfOutput
+        from builder.outputs.pdf.output import PdfOutput
 
         return PdfOutput()
     if name == "epub":
-        from builder.outputs.epub import EpubOutput
+        from builder.outputs.epub.output import EpubOutput
 
         return EpubOutput()
     if name == "site":
-        from builder.outputs.site import SiteOutput
+        from builder.outputs.site.output import SiteOutput
 
         return SiteOutput()
     if name == "review":
-        from builder.outputs.review import ReviewOutput
+        from builder.outputs.review.output import ReviewOutput
 
         return ReviewOutput()
     raise KeyError(name)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import yaml
 
-from builder.vietnamese import slugify
+from builder.book.vietnamese import slugify
 
 HUGO_LAYOUTS = Path(__file__).resolve().parent / "hugo_layouts"
 LISTS = (("field", "linh-vuc"), ("district", "dia-ban"), ("year", "nam"))  # key, our folder

@@ -21,10 +21,10 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from builder.cli import main as builder_main
-from builder.editions import PAGE_MAP_NAME
-from builder.print_preview import preview_address
-from builder.serve import Preview, make_server
+from builder.cli.commands import main as builder_main
+from builder.outputs.pdf.print_preview import preview_address
+from builder.render.editions import PAGE_MAP_NAME
+from builder.serve.serve import Preview, make_server
 from tests.bench.synthetic import make_book
 
 

@@ -215,8 +215,8 @@ BENCHES = {
 def write_print_html(book: Path, html: Path) -> None:
     """The PDF's HTML, for the plain WeasyPrint render to start from the same document."""
     script = (
-        "import sys; from pathlib import Path; from builder.load import load_book; "
-        "from builder.outputs.pdf import book_html; "
+        "import sys; from pathlib import Path; from builder.load.loader import load_book; "
+        "from builder.outputs.pdf.output import book_html; "
         "Path(sys.argv[2]).write_text(book_html(load_book(Path(sys.argv[1])).book))"
     )
     run([str(BIN / "python"), "-c", script, str(book), str(html)], ROOT)

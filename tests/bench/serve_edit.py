@@ -20,7 +20,7 @@ import threading
 import time
 from pathlib import Path
 
-from builder.serve import Preview
+from builder.serve.serve import Preview
 
 SENTENCE = "\nBan biên tập bổ sung một câu để thử việc dựng lại trang khi soạn thảo.\n"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw
 
-from builder.load import load_book
+from builder.load.loader import load_book
 
 SAMPLE = Path(__file__).resolve().parents[2] / "content"
 

@@ -1,0 +1,1 @@
+"""Model files made: `builder new`, and Word documents imported."""

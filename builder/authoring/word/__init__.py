@@ -1,0 +1,1 @@
+"""`builder import`: Word documents through mammoth."""

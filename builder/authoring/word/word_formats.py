@@ -1,0 +1,241 @@
+"""What districts send, made into something mammoth reads: .docx as it is; .doc, .odt and
+.rtf through LibreOffice; a password-protected file refused; EMF/WMF pictures as PNG.
+
+LibreOffice runs headless with a profile of its own (two imports at once, or an office the
+user has open, would otherwise share one and block each other) and a time limit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+import zlib
+from pathlib import Path
+
+from PIL import Image as PILImage
+
+from builder.book.vietnamese import format_number
+from builder.util.cache import cache_dir
+from builder.util.i18n import _
+
+LIBREOFFICE_SECONDS = 120
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ZIP = b"PK\x03\x04"  # a zip's first local header: a .docx or .odt starts so
+ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream of an encrypted OOXML file
+INSTALL = "libreoffice-writer-nogui libreoffice-draw-nogui"
+# A .docx can be built to unpack to gigabytes (a “zip bomb”): 150 MB of tiny paragraphs held
+# mammoth for minutes and gigabytes. mammoth (and python-docx for `comments`) hold the whole
+# XML tree: time and memory follow the paragraphs and elements more than the bytes. A 30-page
+# district report as python-docx writes it (headings, text, lists, a table a page, ten photos)
+# has 1.1 MB of XML, 1 541 paragraphs and 29 000 elements, and imports in 1.4 s and 70 MB;
+# Word's own XML is about three times as verbose. The limits leave ten times that: the worst
+# document they allow (19 000 paragraphs, 285 000 elements) imported in 25 s and 300 MB on a
+# loaded two-core machine.
+MAX_XML_MB = 20  # the text: .xml and .rels parts, unpacked
+MAX_PARAGRAPHS = 20_000
+MAX_ELEMENTS = 300_000
+# Pictures are counted apart: a dozen phone photos are tens of MB, and they are not parsed.
+# Their declared sizes suffice: Python's zipfile never unpacks more than a part declares.
+MAX_UNPACKED_MB = 200
+XML_PARTS = (".xml", ".rels")
+_PARAGRAPH = re.compile(rb"<w:p[\s>/]")
+_ELEMENT = re.compile(rb"<[^/?!]")
+_CHUNK = 1 << 20
+
+
+class Refused(Exception):
+    """The document cannot be imported; the message says why, in the user's language."""
+
+
+def damaged() -> Refused:
+    return Refused(_("the Word file is damaged (cut short?); ask for it again"))
+
+
+def kind_of(path: Path) -> str:
+    """`docx`, `odt`, `doc`, `rtf`, `encrypted` or `unknown`, from the content; Refused
+    (damaged) for a zip cut short or a Word package without its text."""
+    with path.open("rb") as stream:
+        head = stream.read(8)
+    if head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as archive:
+                names = set(archive.namelist())
+                if "word/document.xml" in names:
+                    return "docx"
+                if "mimetype" in names:
+                    with archive.open("mimetype") as mimetype:
+                        if b"opendocument.text" in mimetype.read(100):
+                            return "odt"
+                if any(name.startswith("word/") for name in names):
+                    raise damaged()  # Word's parts, but not the one with the text
+        except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+            if head.startswith(ZIP):  # a zip's start without its directory: cut short
+                raise damaged() from exc
+            return "unknown"
+        return "unknown"
+    if head == OLE:
+        return "encrypted" if ENCRYPTED in path.read_bytes()[:4_000_000] else "doc"
+    if head.startswith(b"{\\rtf"):
+        return "rtf"
+    return "unknown"
+
+
+def readable_docx(path: Path, scratch: Path) -> Path:
+    """`path` itself if it is a .docx; a .docx LibreOffice made of it in `scratch` if it is a
+    .doc, .odt or .rtf; Refused with the reason otherwise."""
+    kind = kind_of(path)
+    if kind == "docx":
+        check_unpacked_size(path)
+        return path
+    if kind == "encrypted":
+        raise Refused(_("it is protected by a password; save it without one and import again"))
+    if kind == "unknown":
+        raise Refused(_("it is not a Word document (.docx, .doc) nor an OpenDocument text (.odt)"))
+    office = libreoffice()
+    if office is None:
+        raise Refused(
+            _("a .{kind} document needs LibreOffice to be read: install {packages}").format(
+                kind=kind, packages=INSTALL
+            )
+        )
+    folder = Path(tempfile.mkdtemp(dir=scratch))
+    source = folder / f"source.{kind}"
+    shutil.copyfile(path, source)  # LibreOffice names its output after the input
+    converted = convert(office, [source], "docx", folder / "out")
+    if not converted:
+        raise Refused(
+            _("LibreOffice could not convert this .{kind} document (damaged, or protected by a "
+              "password?)").format(kind=kind)
+        )  # fmt: skip
+    check_unpacked_size(converted[0])
+    return converted[0]
+
+
+def libreoffice() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def convert(office: str, files: list[Path], target: str, outdir: Path) -> list[Path]:
+    """`files` converted by LibreOffice into `target` format in `outdir`: the files made, in
+    the order given (missing where LibreOffice failed)."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="builder-office-") as profile:
+        try:
+            subprocess.run(
+                [office, "--headless", "--norestore",
+                 f"-env:UserInstallation={Path(profile).as_uri()}",
+                 "--convert-to", target, "--outdir", str(outdir), *map(str, files)],
+                capture_output=True, timeout=LIBREOFFICE_SECONDS, check=False,
+            )  # fmt: skip
+        except subprocess.TimeoutExpired:
+            return []
+    made = [outdir / f"{file.stem}.{target}" for file in files]
+    return [path for path in made if path.is_file()]
+
+
+def check_unpacked_size(document: Path) -> None:
+    """Refused unless the .docx's text is within what a district's report needs: its XML
+    parts' size, paragraphs and elements counted while unpacking them as a stream, never
+    more than the limit read (the zip's directory may lie about sizes), before any parser
+    sees them; its pictures' size from the directory. Used by `import` and `comments`."""
+    try:
+        with zipfile.ZipFile(document) as archive:
+            items = archive.infolist()
+            xml = [item for item in items if item.filename.lower().endswith(XML_PARTS)]
+            declared = sum(item.file_size for item in xml)
+            _within(declared, 0, 0)
+            pictures = sum(item.file_size for item in items) - declared
+            if pictures > MAX_UNPACKED_MB * 1_000_000:
+                raise Refused(
+                    _("it unpacks to {megabytes} MB; documents of up to {most} MB are "
+                      "supported").format(megabytes=pictures // 1_000_000, most=MAX_UNPACKED_MB)
+                )  # fmt: skip
+            _count_xml(archive, xml)
+    except (zipfile.BadZipFile, EOFError, zlib.error, OSError) as exc:
+        raise damaged() from exc
+
+
+def _count_xml(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> None:
+    """Unpack the XML parts as a stream, counting, and stop at the first limit passed."""
+    size = paragraphs = elements = 0
+    for item in parts:
+        before = b""  # the last bytes of the previous chunk: a tag may straddle two
+        with archive.open(item) as stream:
+            while chunk := stream.read(_CHUNK):
+                size += len(chunk)
+                paragraphs += len(_PARAGRAPH.findall(before[-4:] + chunk))
+                elements += len(_ELEMENT.findall(before[-1:] + chunk))
+                _within(size, paragraphs, elements)
+                before = chunk
+
+
+def _within(size: int, paragraphs: int, elements: int) -> None:
+    if size > MAX_XML_MB * 1_000_000:
+        raise Refused(
+            _("its text unpacks to {megabytes} MB; documents of up to {most} MB of text are "
+              "supported").format(megabytes=size // 1_000_000, most=MAX_XML_MB)
+        )  # fmt: skip
+    if paragraphs > MAX_PARAGRAPHS:
+        raise Refused(
+            _("it has more than {most} paragraphs; documents of up to {most} are supported "
+              "(split it)").format(most=format_number(MAX_PARAGRAPHS))
+        )  # fmt: skip
+    if elements > MAX_ELEMENTS:
+        raise Refused(
+            _("its text has more than {most} XML elements; documents of up to {most} are "
+              "supported (split it)").format(most=format_number(MAX_ELEMENTS))
+        )  # fmt: skip
+
+
+def metafiles_as_png(pictures: list[bytes], suffix: str, scratch: Path) -> list[bytes | None]:
+    """EMF or WMF pictures (`suffix` `.emf`/`.wmf`) as PNG, their empty margins cut off;
+    None for one LibreOffice could not convert, or for all when it is not installed.
+
+    Conversions are kept by content in `.cache/metafiles/`: a district sends the same file
+    again, with its letterhead's logo in every document, and each LibreOffice start costs
+    about a second."""
+    kept = cache_dir() / "metafiles"
+    keys = [hashlib.sha256(suffix.encode() + data).hexdigest() for data in pictures]
+    result: list[bytes | None] = [
+        (kept / f"{key}.png").read_bytes() if (kept / f"{key}.png").is_file() else None
+        for key in keys
+    ]
+    missing = [number for number, found in enumerate(result) if found is None]
+    office = libreoffice()
+    if office is None or not missing:
+        return result
+    folder = Path(tempfile.mkdtemp(dir=scratch))
+    files = {}
+    for number in missing:
+        files[number] = folder / f"picture-{number}{suffix}"
+        files[number].write_bytes(pictures[number])
+    convert(office, list(files.values()), "png", folder / "png")
+    for number, file in files.items():
+        made = folder / "png" / f"{file.stem}.png"
+        if made.is_file():
+            result[number] = _cropped(made.read_bytes())
+            with contextlib.suppress(OSError):  # a full disk costs the cache, not the import
+                kept.mkdir(parents=True, exist_ok=True)
+                partial = kept / f"{keys[number]}.png.part"
+                partial.write_bytes(result[number] or b"")
+                partial.replace(kept / f"{keys[number]}.png")
+    return result
+
+
+def _cropped(png: bytes) -> bytes:
+    """LibreOffice draws a metafile on a page: the picture is what is not page-white."""
+    with PILImage.open(io.BytesIO(png)) as picture:
+        rgb = picture.convert("RGB")
+        inverted = PILImage.eval(rgb, lambda value: 255 - value)
+        box = inverted.getbbox()
+        if box is None:
+            return png
+        buffer = io.BytesIO()
+        rgb.crop(box).save(buffer, "PNG")
+        return buffer.getvalue()

@@ -1,0 +1,192 @@
+"""`builder import`: a district's Word document (.docx; .doc, .odt and .rtf through
+LibreOffice) into a model file, losing no text and stating no fact the document does not.
+
+The steps: make it a readable .docx (word_formats), make what Markdown cannot hold visible
+(word_unsupported), convert it with mammoth, take the labelled facts (word_facts) and the
+title, write the rest as Markdown (word_markdown), check the pictures (word_pictures); then,
+under the book's lock, save the pictures and create the model under a name no other run has
+taken. A write that fails (a full or read-only disk) leaves neither the model nor its new
+pictures, and says so (`files.WriteFailed`).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+import zipfile
+import zlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import html
+from lxml.html import HtmlElement
+
+from builder.authoring.new_entry import created, entry_text
+from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
+from builder.authoring.word.word_formats import Refused, damaged, readable_docx
+from builder.authoring.word.word_markdown import escape, note_references, to_markdown
+from builder.authoring.word.word_pictures import TODO_ALT, Pictures
+from builder.authoring.word.word_unsupported import prepared
+from builder.book import urls
+from builder.book.model import BookConfig
+from builder.book.vietnamese import slugify
+from builder.load.checks.invisible import clean_title
+from builder.util.files import WriteFailed, book_lock
+from builder.util.i18n import _
+
+__all__ = ["TODO_ALT", "Imported", "Refused", "WriteFailed", "import_document", "report_lines"]
+
+# Word's own title style is a heading here; “Subtitle” stays a paragraph.
+STYLE_MAP = "p[style-name='Title'] => h1:fresh\np[style-name='Subtitle'] => p:fresh"
+# mammoth's messages about what is kept anyway: a style it does not know (the text stays a
+# paragraph), a picture format browsers cannot show (word_pictures converts it).
+NOISE = r"Unrecognised (paragraph|run|table) style|Image of type image/x-[ew]mf"
+LONGEST_TITLE = 200  # characters: a longer first paragraph is text, not a title
+
+
+@dataclass(slots=True)
+class Imported:
+    """One document imported: where its model is, what was found and what is left."""
+
+    document: Path
+    path: Path
+    facts: list[tuple[str, str, str]] = field(default_factory=list)  # key, value, line
+    todo: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    taken_lines: list[Fact] = field(default_factory=list)  # held whole by the front matter
+
+
+def import_document(document: Path, content: Path, config: BookConfig, scratch: Path) -> Imported:
+    """Import `document` into the book at `content`; Refused names why it cannot be."""
+    import mammoth
+
+    docx = readable_docx(document, scratch)
+    stream, unsupported = prepared(docx)
+    pictures = Pictures()
+    try:
+        result = mammoth.convert_to_html(
+            stream,
+            convert_image=mammoth.images.img_element(pictures.mammoth_image),
+            style_map=STYLE_MAP,
+        )
+    except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a picture's bytes spoilt
+        raise damaged() from exc
+    root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
+    if not root.text_content().strip() and not pictures.found:
+        raise Refused(_("it has no text"))
+    facts = take_facts(root)
+    title_fact = next((fact for fact in facts if fact.key == "title"), None)
+    title, title_notes = (title_fact.value, []) if title_fact else _take_title(root)
+    # A title from the document or its file name may carry control or direction
+    # characters (a name like `\x1b[31m.docx`): `check` would refuse them.
+    title = clean_title(title) or clean_title(normal(document.stem))
+    converted = to_markdown(root, title_notes)
+    slug = urls.short_slug(slugify(title) or "mo-hinh")
+    pictures.prepare(slug, scratch, config.pdf.trim_width_mm)
+    body = unicodedata.normalize("NFC", converted.body).strip() + "\n"
+    title = unicodedata.normalize("NFC", title)
+    found = front_matter(facts, config, f"{title}\n{body}")
+    left = [fact for fact in facts if fact not in found.used and fact.key != "title"]
+    if left:  # labelled lines the front matter does not hold whole stay in the text
+        body = "\n\n".join(escape(fact.line) for fact in left) + "\n\n" + body
+    values = {key: value for key, value in found.values.items() if key != "title"}
+    with book_lock(content):
+        try:
+            body = pictures.place(body, slug, content / "images")
+            text = _with_comments(entry_text(config, title, body=body, **values), found.guesses)
+            path = created(content / "models", title, text)
+        except BaseException:  # a full disk, or Ctrl-C: no picture without its model
+            pictures.remove_written()
+            raise
+    imported = Imported(document, path, found.found, found.todo, taken_lines=found.used)
+    imported.warnings += _report(converted.assumed_headers, unsupported, pictures, result)
+    for fact in found.unclear:
+        imported.warnings.append(
+            _("“{line}”: not understood as {fact}; left to fill in").format(
+                line=fact.line, fact=fact.key
+            )
+        )
+    if TODO_ALT in body:
+        imported.todo.append(_("alt text of the pictures"))
+    return imported
+
+
+def _take_title(root: HtmlElement) -> tuple[str, list[str]]:
+    """The title: the first heading of the document's top level near its start, else a short
+    first paragraph followed by more text; its note markers are taken out with it."""
+    blocks = [element for element in root if element.text_content().strip()]
+    headings = [e for e in blocks[:6] if e.tag in ("h1", "h2", "h3")]
+    top = min((h.tag for h in headings), default="")
+    chosen = next((h for h in headings if h.tag == top), None)
+    first = blocks[0] if len(blocks) > 1 else None
+    if chosen is None and first is not None and first.tag == "p":
+        chosen = first if len(normal(first.text_content())) <= LONGEST_TITLE else None
+    if chosen is None:
+        return "", []
+    notes: list[str] = []
+    for reference in note_references(chosen):
+        notes.extend(a.get("href", "") for a in reference.iter("a"))
+        reference.drop_tree()
+    root.remove(chosen)
+    return normal(chosen.text_content()), notes
+
+
+def _with_comments(text: str, guesses: Mapping[str, str]) -> str:
+    """Running text's hints as YAML comments beside the TODO they are about."""
+    lines = text.split("\n")
+    for key, guess in guesses.items():
+        for number, line in enumerate(lines):
+            if line.startswith(f"{key}: "):
+                lines[number] = f"{line}  # gợi ý, chưa chắc chắn: {' '.join(guess.split())}"
+                break
+            if line == "---" and number > 0:
+                break
+    return "\n".join(lines)
+
+
+def _report(
+    headers: int, unsupported: Mapping[str, int], pictures: Pictures, result: Any
+) -> list[str]:
+    lines = []
+    if headers:
+        lines.append(
+            _("{count} table(s) without a header row marked in Word: the first row was taken "
+              "as the header").format(count=headers)
+        )  # fmt: skip
+    if unsupported.get("equation"):
+        lines.append(
+            _("{count} equation(s) kept as text in a TODO line: write them out").format(
+                count=unsupported["equation"]
+            )
+        )
+    if unsupported.get("linked picture"):
+        lines.append(
+            _("{count} picture(s) only linked, not inside the document: a TODO marks each "
+              "place").format(count=unsupported["linked picture"])
+        )  # fmt: skip
+    lines += pictures.problems
+    seen = []
+    for message in result.messages:
+        text = " ".join(str(message.message).split())
+        if text not in seen and not re.match(NOISE, text):
+            seen.append(text)
+    lines += [_("the converter says: {message}").format(message=text) for text in seen[:5]]
+    return lines
+
+
+def report_lines(imported: Imported) -> list[str]:
+    """What the import prints: the model written, each fact with the line it came from, the
+    warnings, what is left to fill in."""
+    lines = [str(imported.path)]
+    for key, value, line in imported.facts:
+        lines.append("    " + _("{key}: {value} (from “{line}”)").format(
+            key=key, value=value, line=line))  # fmt: skip
+    for warning in imported.warnings:
+        lines.append("    " + _("{severity}: {message}").format(
+            severity=_("warning"), message=warning))  # fmt: skip
+    if imported.todo:
+        lines.append("    " + _("to fill in: {items} (see builder check)").format(
+            items=", ".join(imported.todo)))  # fmt: skip
+    return lines

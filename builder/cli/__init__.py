@@ -1,0 +1,1 @@
+"""The builder command (Click): parses, prompts, prints; nothing imports it."""

@@ -1,0 +1,1 @@
+"""Files → problems, or the immutable Book."""

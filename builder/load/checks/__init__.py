@@ -1,0 +1,1 @@
+"""A file's text and front matter checked: what is valid but wrong."""

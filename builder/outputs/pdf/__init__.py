@@ -1,0 +1,1 @@
+"""The PDF: the screen edition and the print package."""

@@ -1,0 +1,1 @@
+"""The PDF laid out: units, parallel layout, pagination, figures."""

@@ -1,0 +1,268 @@
+"""The book laid out in units (`pdf_units`) on every core: one forked process per unit, at
+most `jobs` at a time, in the book's order.
+
+A unit's pages do not depend on the units before it, only its folios do; so every unit
+paginates at once, tells this process its page count, and waits there for the count of
+folios before it (`pagination_hook`) before it makes its margin boxes and writes. The
+front matter is paginated first with placeholder numbers in its table of contents, only
+to count its pages; the back matter (the indexes) starts once every part is paginated, with
+their literal page numbers; the front matter is laid out again last, with its literal
+numbers, and must keep its count (otherwise `FrontMatterMoved`: the caller lays the book out
+in one pass).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from multiprocessing.connection import Connection, wait
+from pathlib import Path
+from typing import Any
+
+from builder.outputs.pdf.layout.pdf_units import Unit
+from builder.outputs.pdf.layout.print_layout import PAGE_ANCHORS
+from builder.outputs.pdf.layout.unit_layout import UnitJob, UnitPages, UnitWritten, lay_out_unit
+from builder.util.i18n import _
+from builder.util.parallel import die_with_parent
+from builder.util.problems import BuildError
+
+LOG = logging.getLogger("builder")
+
+
+class FrontMatterMoved(Exception):
+    """The front matter's pages changed with its literal page numbers."""
+
+
+@dataclass(frozen=True, slots=True)
+class BookLayout:
+    """The units written, and where things fall in the book they make."""
+
+    screen_units: tuple[Path, ...]
+    shell: Path  # the print interior's PDF/X-4 parts (`interior_from_screen`)
+    cover_pages: int  # the screen edition's pages before the half title
+    interior_pages: int  # laid out from the half title on, before any signature padding
+    model_pages: dict[str, int]  # `print_layout.model_pages`
+    starts: dict[int, tuple[str, str]]  # `print_layout.page_starts`
+    colophon_last: bool
+
+
+@dataclass(slots=True)
+class _Book:
+    """What the parent knows so far."""
+
+    units: tuple[Unit, ...]
+    counted_front: UnitPages | None = None
+    paginated: dict[int, UnitPages] = field(default_factory=dict)
+    written: dict[int, UnitWritten] = field(default_factory=dict)
+
+    def pages_of(self, unit: int) -> UnitPages | None:
+        if unit == 0 and unit not in self.paginated:
+            return self.counted_front
+        return self.paginated.get(unit)
+
+    def folios_before(self, unit: int) -> int | None:
+        counts = [self.pages_of(before) for before in range(unit)]
+        if any(count is None for count in counts):
+            return None
+        return sum(count.folios for count in counts if count is not None)
+
+    def folios(self) -> dict[str, int]:
+        """{anchor: folio} of every unit paginated so far."""
+        found: dict[str, int] = {}
+        for unit, pages in sorted(self.paginated.items()):
+            before = self.folios_before(unit) or 0
+            for anchor, index in pages.anchors.items():
+                found.setdefault(anchor, before + index - pages.cover_pages + 1)
+        return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    unit: int
+    count_only: bool
+    ready: Callable[[_Book], bool]
+    html: Callable[[_Book], str]
+
+
+def lay_out(
+    units: tuple[Unit, ...], base_url: str, folder: Path, identifier: bytes, jobs: int
+) -> BookLayout:
+    """Lay out and write every unit into `folder`; BuildError when one fails."""
+    book = _Book(units)
+    parts = [unit.index for unit in units if unit.kind == "part"]
+    last = len(units) - 1
+
+    def all_paginated(indexes: list[int]) -> Callable[[_Book], bool]:
+        return lambda book: all(index in book.paginated for index in indexes)
+
+    front, back = units[0], units[-1]
+    queue: list[_Job] = []
+    if front.needs_other_folios:  # counted first, with placeholder numbers
+        queue.append(_Job(0, True, lambda book: True, lambda book: front.html(None)))
+    queue += [_Job(i, False, lambda book: True, _html_of(units[i])) for i in parts]
+    if back.kind == "back":
+        queue.append(_Job(last, False, all_paginated(parts), lambda b: back.html(b.folios())))
+    others = [unit.index for unit in units[1:]]
+    queue.append(_Job(0, False, all_paginated(others), lambda b: front.html(b.folios())))
+    unit_job = partial(_unit_job, book=book, base_url=base_url, folder=folder,
+                       identifier=identifier)  # fmt: skip
+    if "fork" in multiprocessing.get_all_start_methods():
+        load_weasyprint()
+        _run_forked(queue, book, unit_job, jobs)
+    else:
+        _run_here(queue, book, unit_job)
+    return _layout(book, folder)
+
+
+def load_weasyprint(font_faces: str = "") -> None:
+    """WeasyPrint (with its Pango bindings and fontTools) takes most of a second to import;
+    imported here, before the first fork, every worker and every later child (the join, the
+    print files) has it without paying that second again. With the book's `font_faces`,
+    a line is also laid out in each style, so that Pango and Fontconfig are ready too
+    (a twentieth of a second in every worker's first layout otherwise)."""
+    import fontTools.subset  # noqa: F401
+    import weasyprint
+    import weasyprint.pdf.metadata
+
+    if font_faces:
+        styles = "<p>a <b>b</b> <i>c</i> <b><i>d</i></b></p>"
+        html = f'<style>{font_faces}</style><body style="font-family: Charis SIL">{styles}'
+        weasyprint.HTML(string=html).render()
+
+
+def _html_of(unit: Unit) -> Callable[[_Book], str]:
+    """A part's HTML: it prints no number of another unit's page."""
+    return lambda book: unit.html({})
+
+
+def _layout(book: _Book, folder: Path) -> BookLayout:
+    front = book.paginated[0]
+    if book.counted_front is not None and book.counted_front.pages != front.pages:
+        raise FrontMatterMoved
+    folios = book.folios()
+    starts: dict[int, tuple[str, str]] = {}
+    for unit, written in sorted(book.written.items()):
+        before = book.folios_before(unit) or 0
+        starts.update((before + local, start) for local, start in written.starts.items())
+    indexes = range(len(book.units))
+    return BookLayout(
+        screen_units=tuple(_screen(folder, i) for i in indexes),
+        shell=_shell(folder),
+        cover_pages=front.cover_pages,
+        interior_pages=sum(book.paginated[i].folios for i in indexes),
+        model_pages={a: page for a, page in folios.items() if a.startswith(PAGE_ANCHORS)},
+        starts=starts,
+        colophon_last=book.written[len(book.units) - 1].colophon_last,
+    )
+
+
+def _screen(folder: Path, unit: int) -> Path:
+    return folder / f"unit-{unit:03d}-screen.pdf"
+
+
+def _shell(folder: Path) -> Path:
+    return folder / "interior-shell.pdf"
+
+
+def _unit_job(job: _Job, *, book: _Book, base_url: str, folder: Path, identifier: bytes
+              ) -> UnitJob:  # fmt: skip
+    return UnitJob(
+        job.unit, job.html(book), base_url, not book.units[job.unit].last, job.count_only,
+        _screen(folder, job.unit),
+        _shell(folder) if job.unit == 0 and not job.count_only else None, identifier,
+    )  # fmt: skip
+
+
+def _done(book: _Book, job: _Job, result: Any) -> None:
+    if job.count_only:
+        book.counted_front = result
+    else:
+        book.written[job.unit] = result
+
+
+def _run_here(queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob]) -> None:
+    """Where processes cannot be forked: the units one after the other, in this process
+    (in the book's order, every unit's folios are known when it is paginated)."""
+    for job in queue:
+        assert job.ready(book), job
+
+        def folios_before(pages: UnitPages, unit: int = job.unit) -> int:
+            book.paginated[unit] = pages
+            before = book.folios_before(unit)
+            assert before is not None
+            return before
+
+        _done(book, job, lay_out_unit(unit_job(job), folios_before))
+
+
+def _run_forked(
+    queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob], jobs: int
+) -> None:
+    context = multiprocessing.get_context("fork")
+    running: dict[Connection, tuple[_Job, Any]] = {}
+    waiting: dict[Connection, int] = {}  # paginated units waiting for their folios
+    try:
+        while queue or running:
+            while queue and len(running) < jobs and queue[0].ready(book):
+                job = queue.pop(0)
+                ours, theirs = context.Pipe()
+                process = context.Process(target=_work, args=(unit_job(job), theirs, os.getpid()),
+                                          daemon=True)  # fmt: skip
+                process.start()
+                theirs.close()
+                running[ours] = (job, process)
+            if not running:
+                raise BuildError(_("the PDF's units could not be scheduled"))
+            for connection in wait(list(running)):
+                assert isinstance(connection, Connection)
+                job, process = running[connection]
+                try:
+                    kind, payload = connection.recv()
+                except EOFError:
+                    kind, payload = "failed", (_("the worker stopped"), "")
+                if kind == "failed":
+                    reason, details = payload
+                    LOG.debug("%s", details)
+                    raise BuildError(_("laying out the PDF failed: {reason}").format(reason=reason))
+                if kind == "paginated":
+                    book.paginated[job.unit] = payload
+                    waiting[connection] = job.unit
+                    continue
+                _done(book, job, payload)
+                del running[connection]
+                connection.close()
+                process.join()
+            for connection, unit in list(waiting.items()):
+                before = book.folios_before(unit)
+                if before is not None:
+                    connection.send(before)
+                    del waiting[connection]
+    finally:
+        for _connection, (_job, process) in running.items():
+            process.terminate()
+            process.join()
+
+
+def _work(job: UnitJob, connection: Connection, parent: int) -> None:
+    """A worker: lay out `job`, asking the parent for the folios before it at pagination."""
+    die_with_parent(parent)
+
+    def folios_before(pages: UnitPages) -> int:
+        connection.send(("paginated", pages))
+        before: int = connection.recv()
+        return before
+
+    try:
+        result = lay_out_unit(job, folios_before)
+        connection.send(("done", result))
+    except BaseException as exc:  # report, then leave with a failure code
+        connection.send(("failed", (str(exc) or type(exc).__name__, traceback.format_exc())))
+        connection.close()
+        os._exit(1)
+    connection.close()
+    os._exit(0)

@@ -1,0 +1,454 @@
+"""The printed book: a screen edition (tagged PDF/UA-1, links, bookmarks) and a print
+edition (PDF/X-4, 3 mm bleed, crop marks, no links), laid out in units on every core and
+joined (`parallel_layout`, `pdf_join`), or in one WeasyPrint layout.
+"""
+
+from __future__ import annotations
+
+import enum
+import hashlib
+import logging
+import tempfile
+from contextlib import nullcontext
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, ClassVar
+
+import segno
+
+from builder.book import urls
+from builder.book.model import Book, Cmyk, Entry, Image, Page
+from builder.book.ordering import districts_alphabetical, group_entries
+from builder.outputs.pdf.layout import figure_placement, parallel_layout, pdf_units
+from builder.outputs.pdf.layout.print_layout import (
+    COLOPHON,
+    colophon_last,
+    cover_pages,
+    model_pages,
+    page_starts,
+)
+from builder.outputs.pdf.press import preflight
+from builder.outputs.pdf.press.cover_spread import cover_size, render_cover
+from builder.outputs.pdf.press.print_colour import Rgb, press_colours, press_shares, rewritten
+from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
+from builder.outputs.pdf.print_html import footnotes_at_call_sites
+from builder.outputs.pdf.progress import layout_progress
+from builder.outputs.pdf.write.interior_from_screen import interior_from_screen
+from builder.outputs.pdf.write.pdf_join import join
+from builder.outputs.pdf.write.pdf_writing import (
+    BOOK_ID_KEY,
+    document_id_from,
+    write_interior,
+    write_screen,
+)
+from builder.render import markdown
+from builder.render.editions import (
+    PREFLIGHT_NAME,
+    Download,
+    Handover,
+    book_id,
+    build_date,
+    colophon_rows,
+    cover_pdf_name,
+    print_pdf_name,
+    screen_pdf_name,
+    write_page_map,
+)
+from builder.render.fonts import book_fonts
+from builder.render.templating import environment
+from builder.util.i18n import _
+from builder.util.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
+from builder.util.problems import BuildError
+
+LOG = logging.getLogger("builder")
+INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
+
+
+@dataclass(frozen=True, slots=True)
+class PrintedEntry:
+    entry: Entry
+    html: str
+    figures: tuple[dict[str, Any], ...]
+    qr: str
+
+
+class PdfOutput:
+    name: ClassVar[str] = "pdf"
+
+    def __init__(self, *, in_units: bool = True) -> None:
+        # In units on every core (`parallel_layout`); the whole book in one WeasyPrint
+        # layout otherwise, or where processes cannot be forked.
+        self.in_units = in_units
+
+    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+        screen = target / screen_pdf_name(book)
+        jobs = handover.jobs if handover is not None and handover.jobs else cores()
+
+        def in_units(html: str) -> Written | Whole:
+            units = pdf_units.cut(html)
+            if len(units) < 2:
+                return Whole.ONE_UNIT
+            return _render_in_units(units, _package(book, target, html), screen, jobs)
+
+        # The units are laid out from a child forked now, which loads WeasyPrint while
+        # this process makes the book's HTML.
+        host = ForkedAhead(partial(parallel_layout.load_weasyprint, font_faces()), in_units,
+                           _("laying out the PDF failed: {reason}"))  # fmt: skip
+        with layout_progress(self.name), host if self.in_units else nullcontext():
+            html = book_html(book)
+            written = host.run(html) if self.in_units else Whole.ASKED
+            package = _package(book, target, html)
+            if written is Whole.FRONT_MATTER_MOVED:
+                LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
+            if isinstance(written, Whole):
+                written = _render_whole(html, package, screen)
+        laid_out, cover_checks = written
+        starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
+        strict = handover is not None and handover.strict
+        checked = _preflight(book, package, laid_out, cover_checks, strict=strict)
+        if handover is not None:
+            handover.print_pages.update(laid_out.model_pages)
+            handover.page_starts.update(starts)
+            handover.downloads += [
+                Download(screen, "pdf-screen"),
+                Download(package.interior, "pdf-print"),
+            ]  # not the cover spread: it is for the printing house only
+        return [screen, package.interior, package.cover, checked,
+                write_page_map(laid_out.model_pages, target)]  # fmt: skip
+
+
+def _package(book: Book, target: Path, html: str) -> PrintPackage:
+    return PrintPackage(book, target, hashlib.sha256(html.encode()).hexdigest()[:32].encode())
+
+
+@dataclass(frozen=True, slots=True)
+class PrintPackage:
+    """What the printing house gets: the interior block and the cover spread."""
+
+    book: Book
+    target: Path
+    identifier: bytes
+
+    @property
+    def interior(self) -> Path:
+        return self.target / print_pdf_name(self.book)
+
+    @property
+    def cover(self) -> Path:
+        return self.target / cover_pdf_name(self.book)
+
+
+@dataclass(frozen=True, slots=True)
+class LaidOut:
+    """Where things fall in the written book (`print_layout`)."""
+
+    cover_pages: int  # the screen edition's pages before the half title
+    interior_pages: int  # from the half title on, before the signatures' blank pages
+    model_pages: dict[str, int]
+    starts: dict[int, tuple[str, str]]
+    colophon_last: bool
+
+
+Written = tuple[LaidOut, list[preflight.Line]]  # where things fall; the cover's preflight
+
+
+class Whole(enum.Enum):
+    """Why the book is laid out in one pass."""
+
+    ASKED = "asked"  # PdfOutput(in_units=False)
+    ONE_UNIT = "one unit"  # a book without parts
+    FRONT_MATTER_MOVED = "front matter moved"  # `parallel_layout.FrontMatterMoved`
+
+
+def _render_in_units(
+    units: tuple[pdf_units.Unit, ...], package: PrintPackage, screen: Path, jobs: int
+) -> Written | Whole:
+    """The book laid out in units on `jobs` cores and joined, and the cover spread's
+    preflight; or FRONT_MATTER_MOVED when its front matter would not keep its pages (the
+    caller lays it out whole)."""
+    base_url = str(package.book.root.resolve())
+    with tempfile.TemporaryDirectory(prefix="builder-pdf-") as folder:
+        try:
+            book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs)
+        except parallel_layout.FrontMatterMoved:
+            return Whole.FRONT_MATTER_MOVED
+
+        # In children: a join holds every object of the book (about 0.8 GB at 1 000
+        # models), and this process's memory would not shrink after it. The cover spread
+        # needs only the page count, so it is made beside them.
+        def screen_file() -> None:
+            identity = {BOOK_ID_KEY: book_id(package.book.config)}
+            join(book.screen_units, screen, _font_files(), identity)
+
+        def interior_file() -> None:
+            _interior_from_units(screen, book, package)
+
+        with _cover_task(package, book.interior_pages) as cover:
+            with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
+                pass
+            with ForkedTask(interior_file, _("writing the print PDF failed: {reason}")):
+                pass
+    laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
+                       book.colophon_last)  # fmt: skip
+    return laid_out, cover.result or []
+
+
+def _interior_from_units(
+    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage
+) -> None:
+    """The print interior from the joined screen edition, finished for the press. The press
+    colours of the screen's pages start on every core at once; the interior is made from
+    the screen meanwhile, in memory, with the same object ids."""
+    pages = range(book.cover_pages, book.cover_pages + book.interior_pages)
+    table, settings = _press_table(package.book), package.book.config.print
+    with (
+        press_shares(screen, pages, table, settings.profile) as shares,
+        interior_from_screen(screen, book.shell, book.cover_pages) as pdf,
+    ):
+        blank = padding(book.interior_pages, settings.signature)
+        finish_opened(pdf, package.interior, rewritten(shares), profile=settings.profile,
+                      bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
+
+
+def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:
+    """The book in one WeasyPrint layout, both editions written from it."""
+    from weasyprint import HTML
+
+    base_url = str(package.book.root.resolve())
+    # A figure too tall for the rest of its page moves below the text that fills the gap
+    # (issue 13): a second layout, only when one does.
+    html, document = figure_placement.lay_out(
+        html, lambda html: HTML(string=html, base_url=base_url).render()
+    )
+    cover = cover_pages(document)
+    pages = len(document.pages) - cover
+    interior = package.interior.with_name(package.interior.name + ".part")
+
+    # One layout, two editions, written side by side on two cores: the print files in a
+    # forked copy of the layout, the screen edition here. Without fork, the print files are
+    # written first and the screen one from a fresh layout, since a written document keeps
+    # traces of its writing.
+    def print_files() -> None:
+        write_interior(document.copy(document.pages[cover:]), interior, package.identifier)
+        _finish_interior(interior, package, pages)
+
+    with _cover_task(package, pages) as spread:
+        task = ForkedTask(print_files, _("writing the print PDF failed: {reason}"))
+        with task:
+            fresh = document if task.forked else HTML(string=html, base_url=base_url).render()
+            write_screen(fresh, screen, package.identifier,
+                         book_id=book_id(package.book.config))  # fmt: skip
+    laid_out = LaidOut(
+        cover, pages, model_pages(document, cover), page_starts(document, cover),
+        colophon_last(document),
+    )  # fmt: skip
+    return laid_out, spread.result or []
+
+
+def _finish_interior(interior: Path, package: PrintPackage, pages: int) -> None:
+    """The written interior (`interior`, removed) finished for the press: whole signatures,
+    press colours, marks."""
+    settings = package.book.config.print
+    finish_for_press(interior, package.interior, table=_press_table(package.book),
+                     profile=settings.profile, bleed_mm=INTERIOR_BLEED_MM,
+                     blank_pages=padding(pages, settings.signature))  # fmt: skip
+
+
+def _cover_task(package: PrintPackage, pages: int) -> ForkedTask[list[preflight.Line]]:
+    """The cover spread made and checked in a child, for an interior of `pages` pages
+    before its signatures are completed."""
+    return ForkedTask(
+        lambda: _cover_spread(package, pages), _("writing the cover spread failed: {reason}")
+    )
+
+
+def _cover_spread(package: PrintPackage, laid_out: int) -> list[preflight.Line]:
+    """The cover spread for the spine of the finished interior, and its preflight lines."""
+    book = package.book
+    settings = book.config.print
+    pages = laid_out + padding(laid_out, settings.signature)
+    size = cover_size(book, pages)
+    written = package.cover.with_name(package.cover.name + ".part")
+    date_iso = build_date(book).strftime("%Y-%m-%dT%H:%M:%SZ")
+    with document_id_from(package.identifier + b"-cover"):
+        render_cover(book, size, font_faces(), date_iso, written, package.identifier + b"c")
+    finish_for_press(written, package.cover, table=_press_table(book), profile=settings.profile,
+                     bleed_mm=size.bleed,
+                     folds_mm=(size.trim_width, size.trim_width + size.spine))  # fmt: skip
+    return [
+        *preflight.check_file(
+            package.cover, (size.width, size.trim_height), size.bleed, settings.max_ink
+        ),
+        *preflight.cover_lines(
+            package.cover, book, pages, size.spine, size.spine >= settings.spine_text_min_mm
+        ),
+    ]
+
+
+def _press_table(book: Book) -> dict[Rgb, Cmyk]:
+    return press_colours(book.config.pdf.colours, book.config.pdf.colours_print)
+
+
+def _preflight(
+    book: Book, package: PrintPackage, laid_out: LaidOut, cover_checks: list[preflight.Line],
+    *, strict: bool,
+) -> Path:  # fmt: skip
+    """`preflight.txt` beside the print files (the cover spread's lines are `cover_checks`);
+    failing lines are warnings, or with `strict` an error that stops the build."""
+    settings = book.config.print
+    interior_pages = laid_out.interior_pages + padding(laid_out.interior_pages, settings.signature)
+    trim = (book.config.pdf.trim_width_mm, book.config.pdf.trim_height_mm)
+    lines = [
+        *preflight.check_file(package.interior, trim, INTERIOR_BLEED_MM, settings.max_ink),
+        *preflight.interior_lines(
+            package.interior, interior_pages, settings.signature, laid_out.colophon_last
+        ),
+        *cover_checks,
+    ]
+    path = package.target / PREFLIGHT_NAME
+    path.write_text(preflight.report(book, lines), encoding="utf-8")
+    failed = [f"{line.file}: {line.label}: {line.value}" for line in lines if not line.passed]
+    if failed and strict:
+        raise BuildError(
+            _("the preflight of the print files failed ({path}): {lines}").format(
+                path=PREFLIGHT_NAME, lines="; ".join(failed)
+            )
+        )
+    for line in failed:
+        LOG.warning(_("preflight: {line}").format(line=line))
+    return path
+
+
+def _colophon_last(
+    starts: dict[int, tuple[str, str]], book: Book, laid_out: int
+) -> dict[int, tuple[str, str]]:
+    """The starts with the colophon on the print interior's last page, after the blank
+    pages that complete its last signature (`finish_for_press`)."""
+    blank = padding(laid_out, book.config.print.signature)
+    if blank and starts.get(laid_out, ("",))[0] == COLOPHON:
+        starts = dict(starts)
+        starts[laid_out + blank] = starts.pop(laid_out)
+    return starts
+
+
+def book_html(book: Book) -> str:
+    """The whole book as one HTML document for WeasyPrint."""
+    config = book.config
+    env = environment("pdf")
+    date = build_date(book)
+    districts = districts_alphabetical(book.entries, config)
+    codes = qr_codes(book)
+    return env.get_template("book.html").render(
+        book=config,
+        css=book_css(book),
+        font_faces=font_faces(),
+        variant="book",
+        date_iso=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        year=date.year,
+        front_pages=[printed_page(page) for page in book.front_pages],
+        back_pages=[printed_page(page) for page in book.back_pages],
+        parts=[
+            {
+                "slug": part.slug,
+                "title": part.title,
+                "entries": [
+                    printed_entry(book, entry, codes[entry.slug]) for entry in part.entries
+                ],
+            }
+            for part in book.parts
+        ],
+        by_district=districts,
+        by_year=group_entries(book.entries, config, "year"),
+        colophon=colophon_rows(book),
+    )
+
+
+def book_css(book: Book) -> str:
+    """The book's stylesheet (templates/pdf/book.css) with its trim size and colours."""
+    config = book.config
+    return (
+        environment("pdf")
+        .get_template("book.css")
+        .render(
+            trim_width=config.pdf.trim_width_mm,
+            trim_height=config.pdf.trim_height_mm,
+            colours=config.pdf.colours,
+            cover_foreground=config.pdf.colours.cover_foreground,
+            cover_accent=config.pdf.colours.cover_accent,
+            short_title=config.short_title,
+            cmyk_profile=_press_profile(config.print.profile).as_uri(),
+        )
+    )
+
+
+def printed_entry(book: Book, entry: Entry, qr: str | None = None) -> PrintedEntry:
+    """A model as the book prints it; `qr`, the code of its address, is made if not given."""
+    figures = tuple({"url": image.source.as_uri(), "image": image} for image in entry.images)
+    if qr is None:
+        qr = _qr_code(book.config.base_url, entry.slug)
+    return PrintedEntry(entry, printed_body(entry), figures, qr)
+
+
+QR_SHARE = 20  # codes; fewer are made in this process, more are shared out between cores
+
+
+def qr_codes(book: Book) -> dict[str, str]:
+    """{slug: the QR code of the model's web address, as an SVG data URI}. A code takes
+    about 10 ms (segno tries its eight masks), so they are made on every core."""
+    slugs = [entry.slug for entry in book.entries]
+    shares = [tuple(slugs[i] for i in share) for share in shares_of(len(slugs), QR_SHARE)]
+    made = forked_map(partial(_qr_codes, book.config.base_url), shares)
+    return {slug: code for share in made for slug, code in share}
+
+
+def _qr_codes(base_url: str, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
+    return [(slug, _qr_code(base_url, slug)) for slug in slugs]
+
+
+def _qr_code(base_url: str, slug: str) -> str:
+    url = urls.absolute(base_url, urls.model(slug))
+    return str(segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False))
+
+
+def printed_body(entry: Entry | Page) -> str:
+    """A model's or page's body as the book prints it: footnotes at their calls."""
+    body = markdown.render_body(entry.body, entry.body_images, _file_url, entry.slug, lazy=False,
+                                model_url=_model_anchor)  # fmt: skip
+    return footnotes_at_call_sites(body, entry.slug)
+
+
+def printed_page(page: Page) -> dict[str, Any]:
+    return {"slug": page.slug, "title": page.title, "html": printed_body(page)}
+
+
+def _model_anchor(slug: str) -> str:
+    """A link to another model: its first page in the same document (`mo-hinh-<slug>`)."""
+    return f"#mo-hinh-{slug}"
+
+
+def _file_url(image: Image) -> str:
+    return image.source.as_uri()
+
+
+def _press_profile(profile: Path) -> Path:
+    if not profile.is_file():
+        raise BuildError(
+            _(
+                "the press colour profile {path} is missing: run `make setup` "
+                "(it installs Debian's libgs-common)"
+            ).format(path=profile)
+        )
+    return profile
+
+
+def _font_files() -> list[Path]:
+    return [font.path for font in book_fonts()]
+
+
+def font_faces() -> str:
+    return "\n".join(
+        f'@font-face {{ font-family: "Charis SIL"; font-weight: {font.weight}; '
+        f'font-style: {font.style}; src: url("{font.path.as_uri()}"); }}'
+        for font in book_fonts()
+    )

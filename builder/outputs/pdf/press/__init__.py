@@ -1,0 +1,1 @@
+"""Only for the press: colours, marks, cover, barcode, preflight."""

@@ -1,0 +1,281 @@
+"""Press colours for the print files: black and greys on the black plate only, the book's
+colours in the CMYK book.yaml gives them, pictures in CMYK through the press profile, and
+no picture interpolation.
+
+WeasyPrint lays the book out once for both editions, and writes plain CSS colours as
+DeviceRGB (`rg`/`RG`); the screen edition keeps them. The print files are rewritten here
+with pikepdf: colour operators in every content stream and form, every picture, every
+transparency group. A colour this module does not know stays DeviceRGB, and the preflight
+names it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import zlib
+from collections.abc import Iterator, Mapping
+from decimal import Decimal
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pikepdf
+from PIL import ImageCms
+
+from builder.book.model import Cmyk, Colours, PrintColours
+from builder.util.cache import cache_dir
+from builder.util.files import write_whole
+from builder.util.parallel import ForkedMap, page_shares
+
+Rgb = tuple[int, int, int]
+CACHE_VERSION = b"press-image-1"
+JPEG_QUALITY = 90
+
+
+def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cmyk]:
+    """Each book colour's RGB (as WeasyPrint writes it) → its CMYK percentages."""
+    table: dict[Rgb, Cmyk] = {}
+    for name in Colours.__dataclass_fields__:
+        cmyk = getattr(print_colours, name)
+        if cmyk is not None:
+            text = getattr(colours, name).lstrip("#")
+            rgb = (int(text[0:2], 16), int(text[2:4], 16), int(text[4:6], 16))
+            table[rgb] = cmyk
+    return table
+
+
+Rewritten = dict[tuple[int, int], bytes]  # page or form (object id) → its new content
+
+
+def press_shares(
+    source: Path, pages: range, table: Mapping[Rgb, Cmyk], profile: Path
+) -> ForkedMap[range, Rewritten]:
+    """The rewriting of `pages` of `source` for the press, in one share of them per core,
+    to start (`with press_shares(...) as shares:`) and collect (`rewritten(shares)`): each
+    share parses and rewrites its pages' content streams and forms, and converts their
+    pictures into the cache."""
+    ranges = [range(pages.start + share.start, pages.start + share.stop)
+              for share in page_shares(len(pages))]  # fmt: skip
+    return ForkedMap(partial(_rewritten_share, source, table, profile), ranges)
+
+
+def rewritten(shares: ForkedMap[range, Rewritten]) -> Rewritten:
+    found: Rewritten = {}
+    for share in shares.results():
+        found.update(share)
+    return found
+
+
+def to_press(pdf: pikepdf.Pdf, rewritten: Mapping[tuple[int, int], bytes], profile: Path) -> None:
+    """Rewrite `pdf` in place for the press (see the module's docstring): the content
+    streams rewritten by `press_shares` on the file `pdf` was opened from (by object id),
+    its pictures from the cache the shares filled, its transparency groups."""
+    seen: set[tuple[int, int]] = set()
+    for page in pdf.pages:
+        page.contents_coalesce()
+        if page.obj.objgen in rewritten:
+            page.obj.Contents.write(rewritten[page.obj.objgen])
+        for xobject in _xobjects(page.obj, seen):
+            if xobject.get("/Subtype") == "/Form" and xobject.objgen in rewritten:
+                xobject.write(rewritten[xobject.objgen])
+            elif xobject.get("/Subtype") == "/Image":
+                _image_to_cmyk(xobject, profile)  # converted in the share: from the cache
+    for obj in pdf.objects:
+        if isinstance(obj, pikepdf.Dictionary | pikepdf.Stream):
+            group = obj.get("/Group")
+            if isinstance(group, pikepdf.Dictionary) and group.get("/CS") == "/DeviceRGB":
+                group.CS = pikepdf.Name.DeviceCMYK
+
+
+def _rewritten_share(
+    source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: range
+) -> Rewritten:
+    """{page or form: its content rewritten} for the pages of `source` in `pages` and the
+    forms they reach, where a colour changed; their pictures are converted into the
+    cache (this copy of the file is not saved)."""
+    found: Rewritten = {}
+    seen: set[tuple[int, int]] = set()
+    with pikepdf.open(source) as pdf:
+        for index in pages:
+            page = pdf.pages[index]
+            page.contents_coalesce()
+            holders = [page.obj]
+            for xobject in _xobjects(page.obj, seen):
+                if xobject.get("/Subtype") == "/Form":
+                    holders.append(xobject)
+                elif xobject.get("/Subtype") == "/Image":
+                    _image_to_cmyk(xobject, profile)
+            for holder in holders:
+                data = _rewritten(holder, table)
+                if data is not None:
+                    found[holder.objgen] = data
+    return found
+
+
+def _xobjects(holder: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
+    """Every XObject reachable from a page or form (forms inside forms, soft masks), once."""
+    resources = holder.get("/Resources") or {}
+    for xobject in (resources.get("/XObject") or {}).values():
+        if xobject.objgen in seen:
+            continue
+        seen.add(xobject.objgen)
+        yield xobject
+        if xobject.get("/Subtype") == "/Form":
+            yield from _xobjects(xobject, seen)
+        if isinstance(xobject.get("/SMask"), pikepdf.Stream):
+            xobject.SMask.Interpolate = False
+    for state in (resources.get("/ExtGState") or {}).values():
+        mask = state.get("/SMask")
+        if isinstance(mask, pikepdf.Dictionary) and isinstance(mask.get("/G"), pikepdf.Stream):
+            group = mask.G
+            if group.objgen not in seen:
+                seen.add(group.objgen)
+                yield group
+                yield from _xobjects(group, seen)
+
+
+# WeasyPrint writes one instruction a line, its text as hex strings: a colour is a line of
+# its own, and no other line can read like one. Where a stream has what could hide a line
+# inside another token (a literal string, a comment, an inline picture), it is parsed.
+_COLOUR_LINE = re.compile(
+    rb"^(?P<r>[-+.0-9eE]+) (?P<g>[-+.0-9eE]+) (?P<b>[-+.0-9eE]+) (?P<rgb>rg|RG)$"
+    rb"|^(?P<grey>[-+.0-9eE]+) (?P<gray>g|G)$",
+    re.MULTILINE,
+)
+_INLINE_PICTURE = re.compile(rb"\bBI\b")
+
+
+def _rewritten(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
+    """The content of a page or form with its colours for the press; None if none changed.
+    Rewritten line by line (a few milliseconds a page) where the stream allows it, and
+    parsed and written again otherwise (`_rewritten_parsed`); both give the same
+    instructions (tests/test_print_colour.py)."""
+    if isinstance(holder, pikepdf.Stream):  # a form
+        stream = holder
+    elif "/Contents" in holder:  # a page, its contents made one stream
+        stream = holder.Contents
+    else:
+        return None  # a page that draws nothing
+    data = stream.read_bytes()
+    if b"(" in data or b"%" in data or (b"BI" in data and _INLINE_PICTURE.search(data)):
+        return _rewritten_parsed(holder, table)
+    changed = False
+
+    def press_colour(line: re.Match[bytes]) -> bytes:
+        nonlocal changed
+        if line["rgb"] is not None:
+            values, filling = [float(line["r"]), float(line["g"]), float(line["b"])], line["rgb"]
+        else:
+            values, filling = [float(line["grey"])], line["gray"]
+        cmyk = _cmyk_of(values, table)
+        if cmyk is None:
+            return line[0]
+        changed = True
+        operator = b"k" if filling in (b"rg", b"g") else b"K"
+        return b" ".join(format(_number(v), "f").encode() for v in cmyk) + b" " + operator
+
+    written = _COLOUR_LINE.sub(press_colour, data)
+    return written if changed else None
+
+
+def _rewritten_parsed(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
+    instructions = pikepdf.parse_content_stream(holder)
+    changed = False
+    rewritten: list[Any] = []
+    for instruction in instructions:
+        if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+            rewritten.append(instruction)  # WeasyPrint writes none; kept as they are
+            continue
+        name = str(instruction.operator)
+        if name in ("rg", "RG", "g", "G"):
+            cmyk = _cmyk_of([float(x) for x in instruction.operands], table)
+            if cmyk is not None:
+                operator = pikepdf.Operator("k" if name in ("rg", "g") else "K")
+                instruction = pikepdf.ContentStreamInstruction([_number(v) for v in cmyk], operator)
+                changed = True
+        rewritten.append(instruction)
+    return pikepdf.unparse_content_stream(rewritten) if changed else None
+
+
+def _cmyk_of(values: list[float], table: Mapping[Rgb, Cmyk]) -> tuple[float, ...] | None:
+    """Black and greys → black ink only; the book's colours → theirs; others: None."""
+    if len(values) == 1 or (len(values) == 3 and max(values) - min(values) < 1e-4):
+        return (0.0, 0.0, 0.0, round(1 - values[0], 4))
+    rgb = (round(values[0] * 255), round(values[1] * 255), round(values[2] * 255))
+    cmyk = table.get(rgb)
+    return None if cmyk is None else tuple(v / 100 for v in cmyk)
+
+
+def _number(value: float) -> Decimal:
+    return Decimal(f"{value:.4f}").normalize() if value else Decimal(0)
+
+
+def _image_to_cmyk(image: Any, profile: Path) -> None:
+    image.Interpolate = False
+    space = image.get("/ColorSpace")
+    if not _is_rgb(space):
+        return
+    source = _source_profile(space)
+    lossless = image.get("/Filter") != "/DCTDecode"
+    key = hashlib.sha256(CACHE_VERSION + image.read_raw_bytes() + source + profile.read_bytes())
+    cached = cache_dir() / "press-images" / f"{key.hexdigest()}{'.zz' if lossless else '.jpg'}"
+    try:
+        data = cached.read_bytes()
+    except FileNotFoundError:
+        # Shares on other cores may convert the same picture at the same moment: each
+        # writes its own temporary file and renames it in whole (`write_whole`), so the
+        # last rename wins with the same bytes, and no reader sees half a file.
+        data = _converted(image, source, profile, lossless)
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(cached, data)
+    for key_name in ("/DecodeParms", "/Decode", "/Filter"):
+        if key_name in image:
+            del image[key_name]
+    if lossless:
+        image.write(data, filter=pikepdf.Name.FlateDecode, type_check=False)
+    else:
+        image.write(data, filter=pikepdf.Name.DCTDecode, type_check=False)
+        # Pillow writes CMYK JPEGs the Adobe way, inverted.
+        image.Decode = pikepdf.Array([1, 0] * 4)
+    image.ColorSpace = pikepdf.Name.DeviceCMYK
+    image.BitsPerComponent = 8
+
+
+def _converted(image: Any, source: bytes, profile: Path, lossless: bool) -> bytes:
+    """The picture in CMYK through the press profile: zlib-compressed samples, or a JPEG."""
+    rgb = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
+    cmyk = ImageCms.profileToProfile(
+        rgb,
+        ImageCms.ImageCmsProfile(io.BytesIO(source)) if source else ImageCms.createProfile("sRGB"),
+        str(profile),
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        outputMode="CMYK",
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
+    assert cmyk is not None
+    if lossless:
+        return zlib.compress(cmyk.tobytes(), 6)
+    buffer = io.BytesIO()
+    cmyk.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    return buffer.getvalue()
+
+
+def _is_rgb(space: Any) -> bool:
+    if space == "/DeviceRGB":
+        return True
+    if isinstance(space, pikepdf.Array) and len(space) >= 2:
+        kind = space[0]
+        if kind == "/ICCBased":
+            return int(space[1].get("/N", 0)) == 3
+        if kind == "/Indexed":
+            return _is_rgb(space[1])
+    return False
+
+
+def _source_profile(space: Any) -> bytes:
+    """The picture's own ICC profile (an ICCBased space), else b"" for sRGB."""
+    if isinstance(space, pikepdf.Array) and space[0] == "/ICCBased":
+        return bytes(space[1].read_bytes())
+    return b""

@@ -1,0 +1,1 @@
+"""The PDF written: screen file, tags, joins, structure, fonts."""

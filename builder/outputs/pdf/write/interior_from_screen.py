@@ -1,0 +1,89 @@
+"""The print interior made from the joined screen edition, not from a second WeasyPrint
+write of every unit.
+
+WeasyPrint draws a page in the page's own coordinates whatever its bleed: the bleed only
+widens the boxes around the drawing. So the screen edition's pages, boxes widened and its
+screen-only parts taken off (the cover pages, links, tags, page labels), are the interior's
+pages. The PDF/X-4 parts (catalogue, XMP metadata, output intent, document information)
+are those of a one-page interior WeasyPrint wrote from the same layout (the shell), so they
+are what a whole write would give.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Pdf
+
+from builder.outputs.pdf.write.struct_tree_merge import flat_pairs, name_tree
+
+BOXES = ("/MediaBox", "/BleedBox", "/TrimBox")
+_PAGE_TREE = ("/Pages", "/Outlines", "/Names", "/Type")  # the screen's, kept
+_SCREEN_ONLY = ("/Annots", "/StructParents", "/Tabs")  # on each page
+
+
+@contextmanager
+def interior_from_screen(screen: Path, shell: Path, cover_pages: int) -> Iterator[Pdf]:
+    """The pages of `screen` after its `cover_pages`, as the print interior, open (to be
+    finished for the press and saved, `print_package.finish_opened`). Its pages and forms
+    keep their object ids in `screen`."""
+    with pikepdf.open(screen) as pdf, pikepdf.open(shell) as press:
+        widen = _margins(press.pages[0].obj)
+        removed = {page.obj.objgen for page in pdf.pages[:cover_pages]}
+        del pdf.pages[:cover_pages]
+        for page in pdf.pages:
+            for key in _SCREEN_ONLY:
+                if key in page.obj:
+                    del page.obj[key]
+            left, bottom, right, top = (float(value) for value in page.obj.TrimBox)
+            for box, (dl, db, dr, dt) in widen.items():
+                page.obj[box] = Array([left - dl, bottom - db, right + dr, top + dt])
+        screen_only = set(pdf.Root.keys()) - set(_PAGE_TREE)
+        for name in sorted(screen_only):
+            del pdf.Root[name]
+        for name, value in press.Root.items():
+            if name not in _PAGE_TREE:
+                pdf.Root[name] = _copied(pdf, press, value)
+        pdf.trailer.Info = _copied(pdf, press, press.trailer.Info)
+        _drop_destinations_on(pdf, removed)
+        yield pdf
+
+
+def _copied(pdf: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
+    """`value` of `source`, with what it refers to, as an object of `pdf`."""
+    if not isinstance(value, (Dictionary, Array, pikepdf.Stream)):
+        return value  # a name, a string, a number: copied as it is
+    if not value.is_indirect:
+        value = source.make_indirect(value)
+    return pdf.copy_foreign(value)
+
+
+def _margins(page: Dictionary) -> dict[str, tuple[float, float, float, float]]:
+    """How far each box of `page` reaches beyond its trim box: left, bottom, right, top."""
+    trim = [float(value) for value in page.TrimBox]
+    found = {}
+    for box in BOXES:
+        edges = [float(value) for value in page.get(box, page.TrimBox)]
+        found[box] = (trim[0] - edges[0], trim[1] - edges[1], edges[2] - trim[2],
+                      edges[3] - trim[3])  # fmt: skip
+    return found
+
+
+def _drop_destinations_on(pdf: Pdf, removed: set[tuple[int, int]]) -> None:
+    """Named destinations on the pages taken off, left out (the interior has no cover)."""
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return
+    kept: list[tuple[object, pikepdf.Object]] = [
+        (name, dest) for name, dest in name_tree(names.Dests) if not _on(dest, removed)
+    ]
+    names.Dests = Dictionary(Names=Array(flat_pairs(kept)))
+
+
+def _on(dest: pikepdf.Object, removed: set[tuple[int, int]]) -> bool:
+    if isinstance(dest, Dictionary):
+        dest = dest.get("/D", Array())
+    return isinstance(dest, Array) and len(dest) > 0 and dest[0].objgen in removed

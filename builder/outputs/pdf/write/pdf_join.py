@@ -1,0 +1,130 @@
+"""Units of the book laid out apart (front matter, each part, back matter) joined into one PDF.
+
+The first unit's file is the base (its catalogue keeps /Lang, /MarkInfo, /Metadata,
+/OutputIntents, /ViewerPreferences); each next unit's pages are appended with pikepdf, and
+with them its named destinations, its bookmarks, its page labels (moved by the pages before
+it) and its structure tree (`struct_tree_merge`). A link that a unit could not resolve (its
+anchor is in another unit) is written by the unit as `cross_unit_uri(anchor)`; the join turns
+it into a GoTo to the named destination.
+
+What every unit embeds is kept once: one subset of each face in place of each unit's
+(`font_union`), each font program named after its glyphs (a RIP that caches fonts by name
+would otherwise draw one unit's text with another's glyphs).
+Saved with a deterministic /ID: the same units give the same bytes. `info` adds entries
+to the document information (the screen edition's book identity).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+from builder.outputs.pdf.write.font_union import merge_subsets, name_programs_apart
+from builder.outputs.pdf.write.struct_tree_merge import (
+    copied,
+    flat_pairs,
+    merge_into,
+    name_tree,
+    number_tree,
+)
+
+CROSS_UNIT_PREFIX = "https://lien-ket.invalid/#"
+
+
+def cross_unit_uri(anchor: str) -> str:
+    """The placeholder a unit links to for an anchor laid out in another unit."""
+    return CROSS_UNIT_PREFIX + anchor
+
+
+def join(
+    units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = (),
+    info: Mapping[str, str] | None = None,
+) -> Path:  # fmt: skip
+    """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
+    installed files of the faces the units use), each face is embedded once
+    (`font_union`); `info`: entries (`/Key`: text) added to the document information."""
+    opened = [_open(unit) for unit in units]
+    joined = opened[0]
+    dests = dict(_dests(joined))
+    labels = dict(_labels(joined))
+    for unit in opened[1:]:
+        first_page = len(joined.pages)
+        joined.pages.extend(unit.pages)
+        merge_into(joined, unit, first_page)
+        for name, dest in _dests(unit):
+            dests.setdefault(name, copied(joined, unit, dest))
+        labels.update(
+            (key + first_page, copied(joined, unit, label)) for key, label in _labels(unit)
+        )
+        _append_outline(joined, unit)
+    if dests:
+        if "/Names" not in joined.Root:
+            joined.Root.Names = Dictionary()
+        joined.Root.Names.Dests = Dictionary(Names=Array(flat_pairs(sorted(dests.items()))))
+    if labels:
+        joined.Root.PageLabels = Dictionary(Nums=Array(flat_pairs(sorted(labels.items()))))
+    _resolve_cross_unit_links(joined, set(dests))
+    if len(opened) > 1:
+        merge_subsets(joined, fonts)
+        name_programs_apart(joined)
+    for key, value in (info or {}).items():
+        joined.docinfo[Name(key)] = pikepdf.String(value)
+    joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return target
+
+
+def _open(unit: Path | bytes) -> Pdf:
+    if isinstance(unit, bytes):
+        import io
+
+        return pikepdf.open(io.BytesIO(unit))
+    return pikepdf.open(unit)
+
+
+def _dests(pdf: Pdf) -> list[tuple[str, pikepdf.Object]]:
+    names = pdf.Root.get("/Names")
+    if names is None or "/Dests" not in names:
+        return []
+    return list(name_tree(names.Dests))
+
+
+def _labels(pdf: Pdf) -> list[tuple[int, pikepdf.Object]]:
+    if "/PageLabels" not in pdf.Root:
+        return []
+    return list(number_tree(pdf.Root.PageLabels))
+
+
+def _append_outline(joined: Pdf, unit: Pdf) -> None:
+    """The unit's top-level bookmarks after the joined file's, their children with them."""
+    if "/Outlines" not in unit.Root or "/First" not in unit.Root.Outlines:
+        return
+    theirs = copied(joined, unit, unit.Root.Outlines)
+    if "/Outlines" not in joined.Root or "/First" not in joined.Root.Outlines:
+        joined.Root.Outlines = theirs
+        return
+    ours = joined.Root.Outlines
+    item = theirs.First
+    while True:
+        item.Parent = ours
+        if "/Next" not in item:
+            break
+        item = item.Next
+    ours.Last.Next = theirs.First
+    theirs.First.Prev = ours.Last
+    ours.Last = theirs.Last
+    ours.Count = int(ours.get("/Count", 0)) + int(theirs.get("/Count", 0))
+
+
+def _resolve_cross_unit_links(joined: Pdf, dests: set[str]) -> None:
+    for page in joined.pages:
+        for annotation in page.obj.get("/Annots", Array()):
+            action = annotation.get("/A")
+            if action is None or action.get("/S") != Name.URI:
+                continue
+            uri = str(action.URI)
+            if uri.startswith(CROSS_UNIT_PREFIX) and uri[len(CROSS_UNIT_PREFIX) :] in dests:
+                anchor = uri[len(CROSS_UNIT_PREFIX) :]
+                annotation.A = Dictionary(S=Name.GoTo, D=pikepdf.String(anchor))

@@ -1,0 +1,1 @@
+"""The Word review copy for delegates."""

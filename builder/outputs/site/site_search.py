@@ -1,0 +1,238 @@
+"""The website's search index, built with Pagefind from the book model.
+
+Pagefind folds tone marks (NFD, then drops the marks) but not `đ`, which has no
+decomposition, so “duong” would never find “đường”. The index therefore holds each text
+with `đ` written `d`; the positions of the `đ`s travel with the record (`meta.d`, `meta.D`)
+so the search page puts them back into the excerpt it shows. Strings keep their length,
+so positions in the indexed text are positions in the original.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import gzip
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cbor2
+
+from builder.book.model import Book, Entry
+from builder.render import markdown
+from builder.render.templating import environment
+from builder.util.cache import cache_dir
+from builder.util.folder_swap import link_or_copy, swap_in
+from builder.util.i18n import _
+from builder.util.problems import BuildError
+
+
+@dataclass(frozen=True, slots=True)
+class SearchRecord:
+    url: str
+    text: str  # the original, NFC
+    title: str
+    place: str
+    year: str
+    field: str
+    district: str
+
+    @property
+    def indexed(self) -> str:
+        """The text as the index holds it: `đ` → `d`, same length."""
+        return fold_d(self.text)
+
+    def positions(self, letter: str) -> str:
+        """Where `letter` stands in the text, for the search page to put it back."""
+        return ",".join(str(match.start()) for match in re.finditer(letter, self.text))
+
+
+def fold_d(text: str) -> str:
+    return text.replace("đ", "d").replace("Đ", "D")
+
+
+def records(book: Book, url_of: dict[str, str]) -> list[SearchRecord]:
+    return [record(entry, url_of[entry.slug]) for entry in book.entries]
+
+
+def record(entry: Entry, url: str) -> SearchRecord:
+    parts = [entry.title, entry.unit, entry.place.label, entry.field.name, *entry.tags]
+    if entry.person:
+        parts.append(entry.person.name)
+    parts.append(markdown.plain_text(entry.body))
+    return SearchRecord(
+        url=url,
+        text=" ".join(" ".join(parts).split()),
+        title=entry.title,
+        place=entry.place.label,
+        year=str(entry.year),
+        field=entry.field.name,
+        district=entry.place.district.name,
+    )
+
+
+class RecordPages:
+    """Each record as a small HTML page (templates/site/search-record.html) in a scratch
+    folder, which the Pagefind CLI indexes in one run. (Its Python API waits 0.1 s for every
+    record's answer: 17 minutes for 10 000 models.) `builder serve` keeps one between
+    builds, so an edit rewrites one page instead of all."""
+
+    def __init__(self) -> None:
+        self.scratch = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
+        self.folder = Path(self.scratch.name)
+        self.records: dict[str, SearchRecord] = {}
+
+    def update(self, items: list[SearchRecord]) -> None:
+        template = environment("site").get_template("search-record.html")
+        now = {item.url: item for item in items}
+        for url in self.records.keys() - now.keys():
+            (self.folder / url).unlink(missing_ok=True)
+        for url, item in now.items():
+            if self.records.get(url) != item:
+                page = self.folder / url
+                page.parent.mkdir(parents=True, exist_ok=True)
+                page.write_text(template.render(record=item), encoding="utf-8")
+        self.records = now
+
+    def cleanup(self) -> None:
+        self.scratch.cleanup()
+
+
+class IndexRun:
+    """Pagefind indexing the record pages in its own process, while the caller goes on (the
+    site's pages render on the other core); `finish()` waits for it and puts the index into
+    `folder`, returning its files.
+
+    Pagefind writes into `.cache/pagefind/`, kept between builds: it names its files by their
+    content and skips the ones already there, which halves its time on a rebuild. Only the
+    files the new index names are copied into the site (and kept in the cache); a lock lets
+    one build at a time use the folder.
+    """
+
+    def __init__(self, pages: RecordPages, folder: Path, *, keep_pages: bool = False) -> None:
+        self.folder = folder
+        self.pages = pages
+        self.keep_pages = keep_pages
+        self.work = cache_dir() / "pagefind"
+        self.work.mkdir(parents=True, exist_ok=True)
+        self.lock = (cache_dir() / "pagefind.lock").open("a")
+        fcntl.flock(self.lock, fcntl.LOCK_EX)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "pagefind", "--site", str(pages.folder), "--output-path",
+             str(self.work), "--force-language", "vi", "--silent"],
+            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        )  # fmt: skip
+
+    def finish(self) -> list[Path]:
+        try:
+            output, _unused = self.process.communicate()
+            if self.process.returncode != 0:
+                raise BuildError(
+                    _("Pagefind could not index the site: {output}").format(output=output)
+                )
+            files = _index_files(self.work)
+            _prune(self.work, files)
+            _install(self.work, files, self.folder)
+        finally:
+            self._done()
+        stable_filters(self.folder)
+        return sorted(path for path in self.folder.rglob("*") if path.is_file())
+
+    def stop(self) -> None:
+        """The build failed elsewhere, or a newer one started: end Pagefind."""
+        self.process.kill()
+        self.process.wait()
+        self._done()
+
+    def _done(self) -> None:
+        self.lock.close()  # releases the lock
+        if not self.keep_pages:
+            self.pages.cleanup()
+
+
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")
+
+
+def _index_files(work: Path) -> set[str]:
+    """The files (relative names) of the index Pagefind has just written into `work`."""
+    entry = json.loads((work / "pagefind-entry.json").read_text(encoding="utf-8"))
+    files = {"pagefind-entry.json", *RUNTIME_FILES}
+    for language in entry["languages"].values():
+        files.add(f"pagefind.{language['hash']}.pf_meta")
+        if language.get("wasm"):
+            files.add(f"wasm.{language['wasm']}.pagefind")
+        meta = _read(work / f"pagefind.{language['hash']}.pf_meta")
+        files.update(f"fragment/{page[0]}.pf_fragment" for page in meta[1])
+        files.update(f"index/{chunk[2]}.pf_index" for chunk in meta[2])
+        files.update(f"filter/{item[1]}.pf_filter" for item in meta[3])
+    return files
+
+
+def _prune(work: Path, keep: set[str]) -> None:
+    """Forget what earlier indexes left in the cache (Pagefind never removes a file)."""
+    for path in work.rglob("*"):
+        if path.is_file() and path.relative_to(work).as_posix() not in keep:
+            path.unlink()
+
+
+def _install(work: Path, files: set[str], folder: Path) -> None:
+    """Hard-link the index into `folder`, replacing what is there in one rename."""
+    fresh = folder.with_name(f".{folder.name}.new")
+    shutil.rmtree(fresh, ignore_errors=True)
+    for name in sorted(files):
+        (fresh / name).parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(work / name, fresh / name)
+    swap_in(fresh, folder)
+
+
+HEADER = b"pagefind_dcd"
+
+
+def stable_filters(folder: Path) -> None:
+    """Rewrite Pagefind's filter files in a stable order, so the same book gives the same
+    site to the byte.
+
+    Pagefind writes a filter's values in hash-map order, which changes from run to run; the
+    file names are hashes of their content, named in the language's `.pf_meta`, itself named
+    in `pagefind-entry.json`. Each file is a gzipped `pagefind_dcd` header plus CBOR.
+    """
+    entry_path = folder / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    for language in entry["languages"].values():
+        meta_path = folder / f"pagefind.{language['hash']}.pf_meta"
+        meta = _read(meta_path)
+        renamed = []
+        for name, old in sorted(meta[3]):
+            path = folder / "filter" / f"{old}.pf_filter"
+            key, values = _read(path)
+            data = _encode([key, sorted(values)])
+            new = f"{old.split('_')[0]}_{hashlib.sha256(data).hexdigest()[:7]}"
+            path.unlink()
+            (folder / "filter" / f"{new}.pf_filter").write_bytes(data)
+            renamed.append([name, new])
+        meta[3] = renamed
+        data = _encode(meta)
+        meta_path.unlink()
+        language["hash"] = (
+            f"{language['hash'].split('_')[0]}_{hashlib.sha256(data).hexdigest()[:10]}"
+        )
+        (folder / f"pagefind.{language['hash']}.pf_meta").write_bytes(data)
+    entry_path.unlink()  # a hard link into the cache: write a new file, not through the link
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+
+
+def _read(path: Path) -> Any:
+    raw = gzip.decompress(path.read_bytes())
+    if not raw.startswith(HEADER):
+        raise BuildError(_("unexpected Pagefind file format: {name}").format(name=path.name))
+    return cbor2.loads(raw[len(HEADER) :])
+
+
+def _encode(value: Any) -> bytes:
+    return gzip.compress(HEADER + cbor2.dumps(value), mtime=0)

@@ -1,0 +1,1 @@
+"""Outputs staged and swapped into output/; where to write; deploy."""

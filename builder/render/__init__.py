@@ -1,0 +1,1 @@
+"""What every output reads besides the model: Markdown, templates, fonts."""

@@ -1,0 +1,1 @@
+"""The review round: the book's status and the final edition."""

@@ -1,0 +1,1 @@
+"""`builder comments`: returned Word and PDF copies read."""

@@ -1,0 +1,1 @@
+"""`builder serve`: preview, rebuild on save, live reload."""

@@ -1,0 +1,1 @@
+"""Infrastructure: paths, messages, problems, files, caches, the process pool."""

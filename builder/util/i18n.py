@@ -1,0 +1,69 @@
+"""Messages in the editor's language: Vietnamese by default, English with `--lang en`.
+
+The English text in the code is the gettext message id; `builder/locale/vi/LC_MESSAGES/
+builder.po` holds the Vietnamese. The catalogue is read with Babel's PO reader, so there is
+no compiled `.mo` file to keep in step. `make messages` extracts the ids again (`pybabel
+extract`) and merges them into the catalogue; a test fails when a message has no translation.
+
+Messages are translated when they are made: `_("unknown key `{key}`").format(key=key)`.
+Texts defined before the language is known (module constants) are marked with `N_` and
+translated where they are used.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+
+from babel.messages.pofile import read_po
+
+from builder.util.paths import LOCALES
+
+LANGUAGES = ("vi", "en")
+DEFAULT = "vi"
+
+_chosen: str | None = None
+
+
+def set_language(language: str | None) -> None:
+    """Use `language` from now on; None goes back to BUILDER_LANG or Vietnamese."""
+    global _chosen
+    _chosen = language
+
+
+def language() -> str:
+    chosen = _chosen or os.environ.get("BUILDER_LANG", DEFAULT)
+    return chosen if chosen in LANGUAGES else DEFAULT
+
+
+@cache
+def _catalogue(language: str) -> dict[object, object]:
+    path = LOCALES / language / "LC_MESSAGES" / "builder.po"
+    if not path.is_file():
+        return {}
+    with path.open("rb") as source:
+        catalog = read_po(source, locale=language)
+    return {
+        message.id: message.string
+        for message in catalog
+        if message.id and message.string and not message.fuzzy
+    }
+
+
+def _(message: str) -> str:
+    """`message` in the chosen language (itself when it has no translation)."""
+    translated = _catalogue(language()).get(message)
+    return translated if isinstance(translated, str) and translated else message
+
+
+def ngettext(singular: str, plural: str, count: int) -> str:
+    """The form for `count` (Vietnamese has one form; English two)."""
+    translated = _catalogue(language()).get((singular, plural))
+    if isinstance(translated, tuple) and translated and isinstance(translated[0], str):
+        return translated[0] or (singular if count == 1 else plural)
+    return singular if count == 1 else plural
+
+
+def N_(message: str) -> str:
+    """Marks a text for the catalogue without translating it yet."""
+    return message

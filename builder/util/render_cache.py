@@ -1,0 +1,113 @@
+"""Rendered Markdown kept by content hash in `.cache/render.sqlite`, so the next build does
+not parse and render an unchanged entry again (for any output: site, EPUB, PDF, search).
+
+The key is a hash of everything the result depends on: the Markdown, how its pictures are
+shown, and the code that renders it (markdown.py and the parser's versions), so a change to
+any of them misses the cache. The cache is disposable: a damaged or locked file is set aside
+and the build renders as if there were none.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import sqlite3
+from collections.abc import Callable
+from functools import cache
+from importlib.metadata import version
+from pathlib import Path
+
+from builder.util.cache import cache_dir
+from builder.util.paths import module_source
+
+
+@cache
+def _code_version() -> str:
+    source = module_source("builder.render.markdown")
+    versions = f"{version('markdown-it-py')}|{version('mdit-py-plugins')}|1"
+    return hashlib.sha256(source + versions.encode()).hexdigest()
+
+
+MAX_BYTES = 1 << 30  # every edit adds rows; past 1 GB the cache starts again, empty
+
+
+class RenderCache:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.pid = os.getpid()
+        too_big = path.is_file() and path.stat().st_size > MAX_BYTES
+        self.connection = self._connect(start_again=too_big) or self._connect(start_again=True)
+
+    def _connect(self, *, start_again: bool = False) -> sqlite3.Connection | None:
+        try:
+            if start_again:  # not a database any more: set it aside, start an empty one
+                for suffix in ("", "-wal", "-shm"):
+                    Path(f"{self.path}{suffix}").unlink(missing_ok=True)
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            connection = sqlite3.connect(self.path, timeout=10, isolation_level=None)
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=OFF")  # a lost write only costs a render
+            connection.execute(
+                "CREATE TABLE IF NOT EXISTS rendered (key TEXT PRIMARY KEY, text TEXT)"
+            )
+            connection.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, data BLOB)")
+            return connection
+        except (sqlite3.Error, OSError):
+            return None
+
+    def text(self, parts: tuple[str, ...], make: Callable[[], str]) -> str:
+        """What `make()` returns for these inputs, from the cache when it has it."""
+        if self.connection is None or os.getpid() != self.pid:  # no sharing across a fork
+            return make()
+        digest = hashlib.sha256("\0".join((_code_version(), *parts)).encode()).hexdigest()
+        try:
+            row = self.connection.execute(
+                "SELECT text FROM rendered WHERE key = ?", (digest,)
+            ).fetchone()
+            if row is not None:
+                return str(row[0])
+            made = make()
+            self.connection.execute("INSERT OR REPLACE INTO rendered VALUES (?, ?)", (digest, made))
+            return made
+        except sqlite3.OperationalError:  # locked by another build for too long
+            return make()
+        except sqlite3.Error:  # damaged: start an empty one
+            self.connection = self._connect(start_again=True)
+            return make()
+
+    def get(self, key: str) -> bytes | None:
+        """Bytes kept under `key` by `put` (a build's own digest of its inputs)."""
+        if self.connection is None or os.getpid() != self.pid:
+            return None
+        try:
+            row = self.connection.execute("SELECT data FROM kept WHERE key = ?", (key,)).fetchone()
+        except sqlite3.OperationalError:
+            return None
+        except sqlite3.Error:
+            self.connection = self._connect(start_again=True)
+            return None
+        return bytes(row[0]) if row is not None else None
+
+    def put(self, items: list[tuple[str, bytes]]) -> None:
+        if self.connection is None or os.getpid() != self.pid or not items:
+            return
+        try:
+            with self.connection:  # one transaction for them all
+                self.connection.execute("BEGIN")
+                self.connection.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?)", items)
+        except sqlite3.OperationalError:
+            return
+        except sqlite3.Error:
+            self.connection = self._connect(start_again=True)
+
+
+_open: dict[tuple[Path, Path], RenderCache] = {}
+
+
+def render_cache() -> RenderCache:
+    """The cache of this process for the current cache folder (BUILDER_CACHE)."""
+    where = (Path.cwd(), cache_dir())
+    found = _open.get(where)
+    if found is None or found.pid != os.getpid():
+        found = _open[where] = RenderCache(where[0] / where[1] / "render.sqlite")
+    return found
