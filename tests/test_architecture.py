@@ -5,27 +5,19 @@ LAYERS says, for each package, the packages it may import; imports for type chec
 output's package imports no other output. No module takes part in an import circle, and no
 module sits in builder/ itself but `__init__` and `__main__`. README's "Layout of the code"
 draws the packages that exist, no more, no fewer.
-
-Before issue 28's move has run (scripts/restructure.py, while builder/ is still flat), the
-same rules are checked on the packages the script's table will make.
 """
 
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
 import shutil
 import subprocess
 import sys
-from functools import cache
 from pathlib import Path
-
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "builder"
-SCRIPT = ROOT / "scripts" / "restructure.py"
 
 # Package → the packages it may import (besides itself). A name with a dot allows one module
 # of a package only. `outputs` is the registry and every output below it; each output imports
@@ -56,22 +48,6 @@ KNOWN_CIRCLES = {
 }
 
 
-@cache
-def _moves() -> dict[str, str]:
-    """Old dotted name → new, from the script's table; empty once the move is done."""
-    if (PACKAGE / "book").is_dir() or not SCRIPT.is_file():
-        return {}
-    spec = importlib.util.spec_from_file_location("restructure", SCRIPT)
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    return {script.dotted(old): script.dotted(new) for old, new in script.MOVES.items()}
-
-
-def _flat(package: Path) -> bool:
-    return not (package / "book").is_dir()
-
-
 def _module_name(path: Path, package: Path) -> str:
     parts = path.relative_to(package.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
@@ -92,12 +68,10 @@ def _imports(path: Path, modules: set[str]) -> set[str]:
 
 
 def graph(package: Path = PACKAGE) -> dict[str, set[str]]:
-    """Module → the modules of builder it imports, by the names they have after the move."""
+    """Module → the modules of builder it imports."""
     modules = {_module_name(path, package): path for path in package.rglob("*.py")}
-    moves = _moves() if _flat(package) else {}
-    new = {name: moves.get(name, name) for name in modules}
     return {
-        new[name]: {new[m] for m in _imports(path, set(modules)) if m != name}
+        name: {m for m in _imports(path, set(modules)) if m != name}
         for name, path in modules.items()
     }
 
@@ -201,7 +175,6 @@ def test_there_are_outputs_to_check() -> None:
     assert {"site", "pdf", "epub", "review"} <= set(_outputs())
 
 
-@pytest.mark.skipif(_flat(PACKAGE), reason="builder/ is flat until scripts/restructure.py runs")
 def test_no_module_in_the_package_root() -> None:
     assert sorted(p.name for p in PACKAGE.glob("*.py")) == ["__init__.py", "__main__.py"]
 
@@ -211,7 +184,7 @@ def test_the_registry_names_every_output() -> None:
 
     for name, output in available_outputs().items():
         module = type(output).__module__
-        assert _place(_moves().get(module, module)).split(".")[:2] == ["outputs", name]
+        assert _place(module).split(".")[:2] == ["outputs", name]
 
 
 def test_building_one_output_imports_only_that_output() -> None:
@@ -233,11 +206,9 @@ def _copy(tmp_path: Path) -> Path:
 
 
 def _file_of(package: Path, new_name: str) -> Path:
-    """The file of the module that has (or will have) `new_name`."""
-    moves = _moves() if _flat(package) else {}
+    """The file of the module `new_name` in the copy `package`."""
     for path in package.rglob("*.py"):
-        name = _module_name(path, package)
-        if moves.get(name, name) == new_name:
+        if _module_name(path, package) == new_name:
             return path
     raise LookupError(new_name)
 
@@ -295,22 +266,14 @@ def _tree_folders(text: str) -> set[str]:
 
 
 def _layout_text() -> str:
-    if _flat(PACKAGE):  # the section the lead puts into README with the move
-        return (ROOT / "docs" / "layout-section.md").read_text(encoding="utf-8")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     start = readme.index("## Layout of the code")
     return readme[start : readme.index("\n## ", start + 1)]
 
 
 def test_the_readme_tree_draws_the_packages() -> None:
-    if _flat(PACKAGE):
-        if not _moves():
-            pytest.skip("neither the packages nor the script's table")
-        packages = {m.replace(".", "/") for m in graph() if "." in m}
-        packages = {p.rsplit("/", 1)[0] for p in packages} - {"builder"}
-    else:
-        packages = {str(p.parent.relative_to(ROOT)) for p in PACKAGE.rglob("__init__.py")}
-        packages -= {"builder"}
+    packages = {str(p.parent.relative_to(ROOT)) for p in PACKAGE.rglob("__init__.py")}
+    packages -= {"builder"}
     drawn = _tree_folders(_layout_text())
     assert packages - drawn == set(), "packages the tree does not draw"
     folders = {str(p.relative_to(ROOT)) for p in PACKAGE.rglob("*") if p.is_dir()}
