@@ -26,7 +26,7 @@ from builder.util import folder_swap
 KILLED_HALFWAY = textwrap.dedent(
     """
     import os, pathlib, sys
-    from builder import folder_swap
+    from builder.util import folder_swap
 
     target = pathlib.Path(sys.argv[1])
     staging = folder_swap.Staging(target)
