@@ -120,7 +120,6 @@ def test_numbers_in_text_facts_stay_as_typed(book_copy: Callable[[str], Path]) -
     ("section", "message"),
     [
         ("colophon:\n  print_run: -5", "`colophon.print_run` is -5; it must be from 1 to 10000000"),
-        ("site:\n  models_per_page: -1", "`site.models_per_page` is -1; it must be from 0 to 1000"),
         ("print:\n  cover_bleed_mm: .nan", "`print.cover_bleed_mm` is nan; it must be from 3"),
         ("print:\n  max_ink: true", "`max_ink` must be a whole number, like 2023"),
         ("epub:\n  max_image_px: 1600.5", "`max_image_px` must be a whole number"),
@@ -153,7 +152,6 @@ BOOK_PLACES = {
     "period.start": "period: {{start: {v}, end: 2025}}",
     "period.end": "period: {{start: 2021, end: {v}}}",
     "colophon.print_run": "colophon:\n  print_run: {v}",
-    "site.models_per_page": "site:\n  models_per_page: {v}",
     "pdf.trim.width_mm": "pdf:\n  trim: {{width_mm: {v}, height_mm: 205}}",
     "pdf.trim.height_mm": "pdf:\n  trim: {{width_mm: 145, height_mm: {v}}}",
     "print.signature": "print:\n  signature: {v}",
@@ -175,7 +173,6 @@ SECTIONS = {
     "": book_config.BOOK_KEYS,
     "period": book_config.PERIOD_KEYS,
     "colophon": book_config.COLOPHON_KEYS,
-    "site": book_config.SITE_KEYS,
     "pdf.trim": book_config.TRIM_KEYS,
     "print": book_config.PRINT_KEYS,
     "epub": book_config.EPUB_KEYS,

@@ -14,20 +14,13 @@ from dataclasses import dataclass, is_dataclass
 from dataclasses import fields as dataclass_fields
 from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
+from builder.book.settings import Field
+
 if TYPE_CHECKING:
     from builder.book.model import Entry
 
 Output = Literal["site", "epub", "pdf"]
 OUTPUTS: tuple[Output, ...] = ("site", "epub", "pdf")
-
-
-@dataclass(frozen=True, slots=True)
-class Field:
-    """One allowed key of a mapping, as the checker (builder/load/schema.py) reads it."""
-
-    kind: type
-    required: bool = False
-    example: str = ""
 
 
 class FactRow(NamedTuple):

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Literal
 
 from builder.book.fields import APPROVED, STATUSES, entry_strings
+from builder.book.settings import GHOSTSCRIPT_CMYK as GHOSTSCRIPT_CMYK
+from builder.book.settings import default
 
 
 class _Pickled:
@@ -150,31 +152,26 @@ class Page:
 class Colophon:
     """What the colophon page prints; empty values are left out, never printed empty."""
 
-    publisher: str = ""
-    responsible_publisher: str = ""
-    editors: tuple[str, ...] = ()
-    print_run: int | None = None
-    size: str = ""
-    printer: str = ""
-    registration_number: str = ""
-    decision_number: str = ""
-    isbn: str = ""
-    licence: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SiteSettings:
-    pass
+    publisher: str = default("colophon.publisher")
+    responsible_publisher: str = default("colophon.responsible_publisher")
+    editors: tuple[str, ...] = default("colophon.editors")
+    print_run: int | None = default("colophon.print_run")
+    size: str = default("colophon.size")
+    printer: str = default("colophon.printer")
+    registration_number: str = default("colophon.registration_number")
+    decision_number: str = default("colophon.decision_number")
+    isbn: str = default("colophon.isbn")
+    licence: str = default("colophon.licence")
 
 
 @dataclass(frozen=True, slots=True)
 class Colours:
     """The book's colours (CSS colour values): the cover and the accent of headings."""
 
-    cover_background: str = "#8e1d1d"
-    cover_foreground: str = "#fff8ec"
-    cover_accent: str = "#d9b35b"
-    accent: str = "#8e1d1d"
+    cover_background: str = default("pdf.colours.cover_background")
+    cover_foreground: str = default("pdf.colours.cover_foreground")
+    cover_accent: str = default("pdf.colours.cover_accent")
+    accent: str = default("pdf.colours.accent")
 
 
 Cmyk = tuple[float, float, float, float]  # percentages of cyan, magenta, yellow, black
@@ -189,24 +186,19 @@ class PrintColours:
     interior's accent prints in black, so the interior needs one plate only.
     """
 
-    cover_background: Cmyk | None = (0, 95, 85, 35)
-    cover_foreground: Cmyk | None = (0, 2, 7, 0)
-    cover_accent: Cmyk | None = (0, 20, 65, 12)
-    accent: Cmyk | None = (0, 0, 0, 100)
+    cover_background: Cmyk | None = default("pdf.colours_print.cover_background")
+    cover_foreground: Cmyk | None = default("pdf.colours_print.cover_foreground")
+    cover_accent: Cmyk | None = default("pdf.colours_print.cover_accent")
+    accent: Cmyk | None = default("pdf.colours_print.accent")
 
 
 @dataclass(frozen=True, slots=True)
 class PdfSettings:
-    trim_width_mm: float = 145
-    trim_height_mm: float = 205
-    group_by: Literal["field", "district", "year"] = "field"
+    trim_width_mm: float = default("pdf.trim.width_mm")
+    trim_height_mm: float = default("pdf.trim.height_mm")
+    group_by: Literal["field", "district", "year"] = default("pdf.group_by")
     colours: Colours = field(default_factory=Colours)
     colours_print: PrintColours = field(default_factory=PrintColours)
-
-
-# Debian's libgs-common: Ghostscript's generic CMYK profile (SWOP-like, not a registered
-# printing condition). Ask the printing house for theirs and set `print.profile`.
-GHOSTSCRIPT_CMYK = Path("/usr/share/color/icc/ghostscript/default_cmyk.icc")
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,14 +206,14 @@ class PrintSettings:
     """The printing house's package (`print:` in book.yaml): the interior's signatures, the
     cover spread's spine and bleed, the press profile and the preflight's ink limit."""
 
-    signature: int = 16  # pages per folded sheet: 4, 8, 16 or 32
-    paper_caliper_mm: float = 0.1  # one leaf of 80 g/m² offset paper
-    cover_bleed_mm: float = 5
-    spine_text_min_mm: float = 6  # narrower spines carry no text
-    max_ink: int = 300  # total area coverage, %
-    profile: Path = GHOSTSCRIPT_CMYK
-    back_cover_text: str = ""
-    price: str = ""  # empty: the back cover says the book is not for sale
+    signature: int = default("print.signature")
+    paper_caliper_mm: float = default("print.paper_caliper_mm")
+    cover_bleed_mm: float = default("print.cover_bleed_mm")
+    spine_text_min_mm: float = default("print.spine_text_min_mm")
+    max_ink: int = default("print.max_ink")
+    profile: Path = default("print.profile")
+    back_cover_text: str = default("print.back_cover_text")
+    price: str = default("print.price")  # empty: the back cover says the book is not for sale
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,9 +221,9 @@ class Targets:
     """How many models the book's plan asks for (`review.targets`): in all, per field (by
     id) and per district (by slug); 0 or absent: no target."""
 
-    total: int = 0
-    fields: tuple[tuple[str, int], ...] = ()
-    districts: tuple[tuple[str, int], ...] = ()
+    total: int = default("review.targets.total")
+    fields: tuple[tuple[str, int], ...] = default("review.targets.fields")
+    districts: tuple[tuple[str, int], ...] = default("review.targets.districts")
 
 
 @dataclass(frozen=True, slots=True)
@@ -239,9 +231,9 @@ class ReviewSettings:
     """The editing round (`review:` in book.yaml): whether every model states its status,
     the length a model should have, and the plan's targets."""
 
-    statuses: bool = False
-    words_min: int = 0
-    words_max: int = 0  # 0: no upper bound
+    statuses: bool = default("review.statuses")
+    words_min: int = default("review.words.min")
+    words_max: int = default("review.words.max")  # 0: no upper bound
     targets: Targets = field(default_factory=Targets)
     # Not from book.yaml: `build --for-review` sets it, and the screen PDF then says
     # “BẢN DỰ THẢO” on every page, for delegates who comment on the PDF.
@@ -250,7 +242,7 @@ class ReviewSettings:
 
 @dataclass(frozen=True, slots=True)
 class EpubSettings:
-    max_image_px: int = 1600
+    max_image_px: int = default("epub.max_image_px")
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,15 +255,14 @@ class BookConfig:
     base_url: str
     fields: tuple[FieldOfWork, ...]
     districts: tuple[District, ...]
-    subtitle: str = ""
-    short_title: str = ""
-    author: str = ""
-    description: str = ""
-    keywords: tuple[str, ...] = ()
-    published: datetime.date | None = None
-    sample: bool = False
+    subtitle: str = default("subtitle")
+    short_title: str = default("short_title")
+    author: str = default("author")
+    description: str = default("description")
+    keywords: tuple[str, ...] = default("keywords")
+    published: datetime.date | None = default("published")
+    sample: bool = default("sample")
     colophon: Colophon = field(default_factory=Colophon)
-    site: SiteSettings = field(default_factory=SiteSettings)
     pdf: PdfSettings = field(default_factory=PdfSettings)
     print: PrintSettings = field(default_factory=PrintSettings)
     epub: EpubSettings = field(default_factory=EpubSettings)

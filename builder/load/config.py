@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
 import re
 from pathlib import Path
 from typing import Any
@@ -23,38 +22,29 @@ from builder.book.model import (
     Targets,
 )
 from builder.book.place_names import district_named
+from builder.book.settings import (
+    BY_KEY,
+    PERIOD_SPAN,
+    SETTINGS,
+    Field,
+    checked,
+    default,
+    retired,
+    schema,
+)
 from builder.book.vietnamese import slugify
 from builder.load.checks import invisible
 from builder.load.press_profile import profile_problem
-from builder.load.schema import Checked, Field, check_mapping, check_range, suggest_value
+from builder.load.schema import Checked, check_mapping, check_range, suggest_value
 from builder.load.source import read_text
 from builder.load.web_address import address_problem
 from builder.load.yaml_source import YamlProblem, parse_yaml
 from builder.util.i18n import _
 from builder.util.problems import Problems, shown_path
 
-BOOK_KEYS = {
-    "title": Field(str, required=True, example='"100 mô hình “Dân vận khéo”"'),
-    "subtitle": Field(str),
-    "short_title": Field(str),
-    "language": Field(str, required=True, example="vi"),
-    "author": Field(str),
-    "description": Field(str),
-    "keywords": Field(list),
-    "period": Field(dict, required=True, example="{start: 2021, end: 2025}"),
-    "published": Field(datetime.date, example="2025-12-01"),
-    "sample": Field(bool),
-    "base_url": Field(str, required=True, example='"https://example.org/sach/"'),
-    "colophon": Field(dict),
-    "fields": Field(list, required=True),
-    "places": Field(list, required=True),
-    "site": Field(dict),
-    "pdf": Field(dict),
-    "print": Field(dict),
-    "epub": Field(dict),
-    "review": Field(dict, example="{statuses: true, targets: {total: 100}}"),
-}
-PERIOD_KEYS = {"start": Field(int, True, "2021"), "end": Field(int, True, "2025")}
+# The schemas of book.yaml's mappings, from its one declaration (builder/book/settings.py).
+BOOK_KEYS = schema()
+PERIOD_KEYS = schema("period")
 FIELD_KEYS = {"id": Field(str, True, "kinh-te"), "name": Field(str, True, '"Kinh tế"')}
 DISTRICT_KEYS = {
     "name": Field(str, True, '"huyện Gia Viễn"'),
@@ -62,68 +52,43 @@ DISTRICT_KEYS = {
     "communes": Field(list),
 }
 COMMUNE_KEYS = {"name": Field(str, True, '"xã Gia Hưng"'), "now": Field(str)}
-COLOPHON_KEYS = {
-    "publisher": Field(str),
-    "responsible_publisher": Field(str),
-    "editors": Field(list),
-    "print_run": Field(int, example="1000"),
-    "size": Field(str),
-    "printer": Field(str),
-    "registration_number": Field(str),
-    "decision_number": Field(str),
-    "isbn": Field(str),
-    "licence": Field(str),
-}
-SITE_KEYS = {"models_per_page": Field(int)}
-PDF_KEYS = {
-    "trim": Field(dict),
-    "group_by": Field(str, example="field"),
-    "colours": Field(dict, example='{cover_background: "#8e1d1d"}'),
-    "colours_print": Field(dict, example='{cover_background: "0 95 85 35"}'),
-}
-COLOUR_KEYS = {name: Field(str, example='"#8e1d1d"') for name in Colours.__dataclass_fields__}
-PRINT_COLOUR_KEYS = {name: Field(str, example='"0 95 85 35"') for name in COLOUR_KEYS}
-PRINT_KEYS = {
-    "signature": Field(int, example="16"),
-    "paper_caliper_mm": Field(float, example="0.1"),
-    "cover_bleed_mm": Field(float, example="5"),
-    "spine_text_min_mm": Field(float, example="6"),
-    "max_ink": Field(int, example="300"),
-    "profile": Field(str, example='"in/ISOcoated_v2_300_eci.icc"'),
-    "back_cover_text": Field(str),
-    "price": Field(str, example='"45.000 đồng"'),
-}
-REVIEW_KEYS = {
-    "statuses": Field(bool, example="true"),
-    "words": Field(dict, example="{min: 600, max: 1500}"),
-    "targets": Field(dict, example="{total: 100}"),
-}
-WORDS_KEYS = {"min": Field(int, example="600"), "max": Field(int, example="1500")}
-TARGET_KEYS = {
-    "total": Field(int, example="100"),
-    "fields": Field(dict, example="{kinh-te: 25}"),
-    "districts": Field(dict, example='{"huyện Gia Viễn": 10}'),
-}
-MAX_TARGET = 10_000
-TRIM_KEYS = {"width_mm": Field(int, True, "145"), "height_mm": Field(int, True, "205")}
-EPUB_KEYS = {"max_image_px": Field(int, example="1600")}
+COLOPHON_KEYS = schema("colophon")
+PDF_KEYS = schema("pdf")
+TRIM_KEYS = schema("pdf.trim")
+COLOUR_KEYS = schema("pdf.colours")
+PRINT_COLOUR_KEYS = schema("pdf.colours_print")
+PRINT_KEYS = schema("print")
+EPUB_KEYS = schema("epub")
+REVIEW_KEYS = schema("review")
+WORDS_KEYS = schema("review.words")
+TARGET_KEYS = schema("review.targets")
 
 
-# Sane ranges (README, Limits): past them a build takes minutes and gigabytes, or breaks.
-YEARS = (1945, 2100)
-MAX_PERIOD_YEARS = 25
-TRIM_WIDTH_MM = (90, 300)  # from A6 to A3
-TRIM_HEIGHT_MM = (120, 420)
-EPUB_IMAGE_PX = (320, 4000)
-PRINT_RUN = (1, 10_000_000)  # copies
-PER_PAGE = (0, 1000)  # models on one list page of the site; 0: all on one
-SIGNATURES = (4, 8, 16, 32)  # pages per folded sheet the printing houses fold
-PRINT_RANGES: dict[str, tuple[float, float]] = {
-    "paper_caliper_mm": (0.04, 0.3),  # thin bible paper to thick uncoated board
-    "cover_bleed_mm": (3, 10),
-    "spine_text_min_mm": (3, 30),
-    "max_ink": (200, 400),
-}
+def _check_declared(data: dict[str, Any], group: str, where: Checked) -> dict[str, Any]:
+    """`data` (the checked mapping of `group`) without the values out of their declared
+    range or choices, each refused with an error at its place."""
+    for setting in checked(group):
+        if setting.name not in data or setting.type is dict:
+            continue
+        path, value = tuple(setting.key.split(".")), data[setting.name]
+        if setting.choices and value not in setting.choices:
+            shown = [str(choice) for choice in setting.choices]
+            where.error(
+                path,
+                _("`{key}` is {value}; it must be {choices}").format(
+                    key=setting.key, value=value, choices=_one_of(shown)
+                ),
+                suggest_value(str(value), shown) if setting.type is str else "",
+            )
+            del data[setting.name]
+        elif setting.range and not check_range(where, path, value, *setting.range):
+            del data[setting.name]
+    return data
+
+
+def _one_of(choices: list[str]) -> str:
+    """`4, 8, 16 or 32`."""
+    return _("{some} or {last}").format(some=", ".join(choices[:-1]), last=choices[-1])
 
 
 def _check_base_url(value: str, where: Checked) -> None:
@@ -171,27 +136,23 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     errors_before = len(problems.errors)
     invisible.check_front_matter(located, text.split("\n"), shown, problems)
     data = check_mapping(located.value, BOOK_KEYS, (), where, _("book.yaml"))
+    _check_declared(data, "", where)
     period = (
         check_mapping(data["period"], PERIOD_KEYS, ("period",), where, "`period`")
         if "period" in data
         else {}
     )
-    in_range = [check_range(where, ("period", key), period[key], *YEARS) for key in period]
+    _check_declared(period, "period", where)
     if {"start", "end"} <= period.keys() and period["start"] > period["end"]:
         where.error(("period",), _("`period` starts after it ends"))
-    elif (
-        len(in_range) == 2 and all(in_range) and period["end"] - period["start"] > MAX_PERIOD_YEARS
-    ):
+    elif {"start", "end"} <= period.keys() and period["end"] - period["start"] > PERIOD_SPAN:
         where.error(
             ("period",),
             _("`period` spans {years} years; at most {most}").format(
-                years=period["end"] - period["start"], most=MAX_PERIOD_YEARS
+                years=period["end"] - period["start"], most=PERIOD_SPAN
             ),
             _("a book covers one term, such as 2021 to 2025"),
         )
-    if "published" in data:
-        first, last = datetime.date(YEARS[0], 1, 1), datetime.date(YEARS[1], 12, 31)
-        check_range(where, ("published",), data["published"], first, last)
     if "base_url" in data:
         _check_base_url(data["base_url"], where)
     if data.get("language", "vi") != "vi":
@@ -201,18 +162,20 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     colophon = check_mapping(
         data.get("colophon", {}), COLOPHON_KEYS, ("colophon",), where, "`colophon`"
     )
+    _check_declared(colophon, "colophon", where)
     if colophon.get("isbn"):
         _check_isbn(colophon["isbn"], where)
-    if "print_run" in colophon:
-        check_range(where, ("colophon", "print_run"), colophon["print_run"], *PRINT_RUN)
-    site = check_mapping(data.get("site", {}), SITE_KEYS, ("site",), where, "`site`")
-    if "models_per_page" in site:
-        check_range(where, ("site", "models_per_page"), site["models_per_page"], *PER_PAGE)
+    for setting in retired():
+        if setting.key in data:
+            where.warning(
+                tuple(setting.key.split(".")),
+                _("`{key}` has no effect and is ignored").format(key=setting.key),
+                _("remove it from book.yaml"),
+            )
     pdf = _load_pdf(data.get("pdf", {}), where)
     printing = _load_print(data.get("print", {}), root, where)
     epub = check_mapping(data.get("epub", {}), EPUB_KEYS, ("epub",), where, "`epub`")
-    if "max_image_px" in epub:
-        check_range(where, ("epub", "max_image_px"), epub["max_image_px"], *EPUB_IMAGE_PX)
+    _check_declared(epub, "epub", where)
     review = _load_review(data.get("review", {}), fields, districts, where)
     if len(problems.errors) > errors_before or not {"title", "base_url"} <= data.keys():
         return None
@@ -285,24 +248,13 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
 
 
 def _load_pdf(value: Any, where: Checked) -> PdfSettings:
-    data = check_mapping(value, PDF_KEYS, ("pdf",), where, "`pdf`")
-    trim = check_mapping(
-        data.get("trim", {"width_mm": 145, "height_mm": 205}),
-        TRIM_KEYS,
-        ("pdf", "trim"),
-        where,
-        "`pdf.trim`",
+    data = _check_declared(check_mapping(value, PDF_KEYS, ("pdf",), where, "`pdf`"), "pdf", where)
+    trim = (
+        check_mapping(data["trim"], TRIM_KEYS, ("pdf", "trim"), where, "`pdf.trim`")
+        if "trim" in data
+        else {}
     )
-    check_range(where, ("pdf", "trim", "width_mm"), trim.get("width_mm", 145), *TRIM_WIDTH_MM)
-    check_range(where, ("pdf", "trim", "height_mm"), trim.get("height_mm", 205), *TRIM_HEIGHT_MM)
-    group_by = data.get("group_by", "field")
-    if group_by not in ("field", "district", "year"):
-        where.error(
-            ("pdf", "group_by"),
-            _("`group_by` cannot be `{value}`").format(value=group_by),
-            _("use field, district or year"),
-        )
-        group_by = "field"
+    _check_declared(trim, "pdf.trim", where)
     colours = check_mapping(
         data.get("colours", {}), COLOUR_KEYS, ("pdf", "colours"), where, "`pdf.colours`"
     )
@@ -314,9 +266,9 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
                 _("write colours as # and six hexadecimal digits"),
             )
     return PdfSettings(
-        trim.get("width_mm", 145),
-        trim.get("height_mm", 205),
-        group_by,
+        trim.get("width_mm", default("pdf.trim.width_mm")),
+        trim.get("height_mm", default("pdf.trim.height_mm")),
+        data.get("group_by", default("pdf.group_by")),
         Colours(**colours),
         _load_print_colours(data.get("colours_print", {}), colours, where),
     )
@@ -366,18 +318,9 @@ def _check_isbn(isbn: str, where: Checked) -> None:
 
 
 def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
-    data = check_mapping(value, PRINT_KEYS, ("print",), where, "`print`")
-    if "signature" in data and data["signature"] not in SIGNATURES:
-        where.error(
-            ("print", "signature"),
-            _("`print.signature` is {value}; it must be 4, 8, 16 or 32").format(
-                value=data["signature"]
-            ),
-        )
-        del data["signature"]
-    for key, (low, high) in PRINT_RANGES.items():
-        if key in data and not check_range(where, ("print", key), data[key], low, high):
-            del data[key]
+    data = _check_declared(
+        check_mapping(value, PRINT_KEYS, ("print",), where, "`print`"), "print", where
+    )
     if "profile" in data:
         profile = Path(data["profile"])
         profile = profile if profile.is_absolute() else root / profile
@@ -385,7 +328,7 @@ def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
         if problem is not None:
             where.error(("print", "profile"), *problem)
         data["profile"] = profile
-    floats = ("paper_caliper_mm", "cover_bleed_mm", "spine_text_min_mm")
+    floats = {s.name for s in SETTINGS if s.group == "print" and s.type is float}
     values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}
     return PrintSettings(**values)
 
@@ -399,14 +342,12 @@ def _load_review(
     words = check_mapping(
         data.get("words", {}), WORDS_KEYS, ("review", "words"), where, "`review.words`"
     )
-    for key, number in words.items():
-        check_range(where, ("review", "words", key), number, 0, 100_000)
+    _check_declared(words, "review.words", where)
     if words.get("max", 0) and words.get("min", 0) > words["max"]:
         where.error(("review", "words"), _("`review.words`: `min` is more than `max`"))
     path = ("review", "targets")
     targets = check_mapping(data.get("targets", {}), TARGET_KEYS, path, where, "`review.targets`")
-    if "total" in targets:
-        check_range(where, (*path, "total"), targets["total"], 0, MAX_TARGET)
+    _check_declared(targets, "review.targets", where)
     by_field = []
     known_fields = {field.id: field for field in fields}
     for name, number in _targets(targets, "fields", where):
@@ -432,10 +373,14 @@ def _load_review(
         else:
             by_district.append((district.slug, number))
     return ReviewSettings(
-        statuses=data.get("statuses", False),
-        words_min=words.get("min", 0),
-        words_max=words.get("max", 0),
-        targets=Targets(targets.get("total", 0), tuple(by_field), tuple(by_district)),
+        statuses=data.get("statuses", default("review.statuses")),
+        words_min=words.get("min", default("review.words.min")),
+        words_max=words.get("max", default("review.words.max")),
+        targets=Targets(
+            targets.get("total", default("review.targets.total")),
+            tuple(by_field),
+            tuple(by_district),
+        ),
     )
 
 
@@ -446,6 +391,6 @@ def _targets(targets: dict[str, Any], key: str, where: Checked) -> list[tuple[st
         at = ("review", "targets", key, name)
         if not isinstance(number, int) or isinstance(number, bool):
             where.error(at, _("`{key}` must be a whole number").format(key=".".join(map(str, at))))
-        elif check_range(where, at, number, 0, MAX_TARGET):
+        elif check_range(where, at, number, *(BY_KEY[f"review.targets.{key}"].range or ())):
             pairs.append((str(name), number))
     return pairs

@@ -15,9 +15,9 @@ from builder.book import urls
 from builder.book.fields import MODEL_KEYS, STATUSES, as_given
 from builder.book.model import BookConfig, Entry, FieldOfWork, Image, Page, Person, Place
 from builder.book.place_names import commune_named, district_named, field_named
+from builder.book.settings import YEARS
 from builder.book.vietnamese import slugify
 from builder.load.checks import entry_warnings, front_matter_lint, invisible, text_checks
-from builder.load.config import YEARS
 from builder.load.images import (
     ImageCatalog,
     ImageProblem,

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 # The key spec is declared with the model's fields (book layer); the checks read it here.
-from builder.book.fields import Field as Field
+from builder.book.settings import Field as Field
 from builder.load.source import SourceFile
 from builder.load.yaml_source import Key, LocatedYaml
 from builder.util.i18n import N_, _
