@@ -243,9 +243,6 @@ class ReviewSettings:
     words_min: int = 0
     words_max: int = 0  # 0: no upper bound
     targets: Targets = field(default_factory=Targets)
-    # Not from book.yaml: `build --for-review` sets it, and the screen PDF then says
-    # “BẢN DỰ THẢO” on every page, for delegates who comment on the PDF.
-    for_review: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ from builder.outputs.epub.epub_package import ncx_with_page_list, package_with_l
 from builder.outputs.epub.epub_pages import marker_id, place_markers
 from builder.render import markdown
 from builder.render.editions import (
+    PLAIN_BUILD,
+    BuildOptions,
     Download,
     Handover,
     build_date,
@@ -66,7 +68,13 @@ class Document:
 class EpubOutput:
     name: ClassVar[str] = "epub"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         pages = handover.print_pages if handover else {}
         starts = handover.page_starts if handover else {}
         if not starts:

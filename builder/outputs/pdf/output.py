@@ -44,7 +44,9 @@ from builder.outputs.pdf.write.pdf_writing import (
 )
 from builder.render import markdown
 from builder.render.editions import (
+    PLAIN_BUILD,
     PREFLIGHT_NAME,
+    BuildOptions,
     Download,
     Handover,
     book_id,
@@ -81,9 +83,15 @@ class PdfOutput:
         # layout otherwise, or where processes cannot be forked.
         self.in_units = in_units
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         screen = target / screen_pdf_name(book)
-        jobs = handover.jobs if handover is not None and handover.jobs else cores()
+        jobs = options.jobs or cores()
 
         def in_units(html: str) -> Written | Whole:
             units = pdf_units.cut(html)
@@ -96,7 +104,7 @@ class PdfOutput:
         host = ForkedAhead(partial(parallel_layout.load_weasyprint, font_faces()), in_units,
                            _("laying out the PDF failed: {reason}"))  # fmt: skip
         with layout_progress(self.name), host if self.in_units else nullcontext():
-            html = book_html(book)
+            html = book_html(book, draft=options.for_review)
             written = host.run(html) if self.in_units else Whole.ASKED
             package = _package(book, target, html)
             if written is Whole.FRONT_MATTER_MOVED:
@@ -105,8 +113,7 @@ class PdfOutput:
                 written = _render_whole(html, package, screen)
         laid_out, cover_checks = written
         starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
-        strict = handover is not None and handover.strict
-        checked = _preflight(book, package, laid_out, cover_checks, strict=strict)
+        checked = _preflight(book, package, laid_out, cover_checks, strict=options.strict)
         if handover is not None:
             handover.print_pages.update(laid_out.model_pages)
             handover.page_starts.update(starts)
@@ -332,8 +339,9 @@ def _colophon_last(
     return starts
 
 
-def book_html(book: Book) -> str:
-    """The whole book as one HTML document for WeasyPrint."""
+def book_html(book: Book, *, draft: bool = False) -> str:
+    """The whole book as one HTML document for WeasyPrint; with `draft`, every page says
+    “BẢN DỰ THẢO” (`build --for-review`)."""
     config = book.config
     env = environment("pdf")
     date = build_date(book)
@@ -344,6 +352,7 @@ def book_html(book: Book) -> str:
         css=book_css(book),
         font_faces=font_faces(),
         variant="book",
+        draft=draft,
         date_iso=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         year=date.year,
         front_pages=[printed_page(page) for page in book.front_pages],

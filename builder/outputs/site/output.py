@@ -23,7 +23,7 @@ from builder.outputs.site.site_images import SIZES, Responsive, responsive
 from builder.outputs.site.site_images import prepare as prepare_pictures
 from builder.outputs.site.site_search import IndexRun, RecordPages, SearchRecord, record
 from builder.render import markdown
-from builder.render.editions import Download, Handover, build_date
+from builder.render.editions import PLAIN_BUILD, BuildOptions, Download, Handover, build_date
 from builder.render.fonts import book_fonts, screen_subset
 from builder.render.templating import TEMPLATES, environment, words
 from builder.util.cache import cache_dir
@@ -54,7 +54,13 @@ class Listing:
 class SiteOutput:
     name: ClassVar[str] = "site"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         return SiteWriter(book, target, handover=handover).write()
 
 
