@@ -60,7 +60,14 @@ from builder.render.editions import (
 from builder.render.fonts import book_fonts
 from builder.render.templating import environment
 from builder.util.i18n import _
-from builder.util.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
+from builder.util.parallel import (
+    ForkedAhead,
+    ForkedTask,
+    cores,
+    forked_map,
+    run_forked,
+    shares_of,
+)
 from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
@@ -192,10 +199,8 @@ def _render_in_units(
             _interior_from_units(screen, book, package)
 
         with _cover_task(package, book.interior_pages) as cover:
-            with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
-                pass
-            with ForkedTask(interior_file, _("writing the print PDF failed: {reason}")):
-                pass
+            run_forked(screen_file, _("joining the PDF's units failed: {reason}"))
+            run_forked(interior_file, _("writing the print PDF failed: {reason}"))
     laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                        book.colophon_last)  # fmt: skip
     return laid_out, cover.result or []
