@@ -36,7 +36,6 @@ from builder.render.editions import (
 )
 from builder.render.fonts import book_fonts, screen_subset
 from builder.render.templating import environment, words
-from builder.util.cache import cache_dir
 from builder.util.i18n import _
 
 LOG = logging.getLogger("builder")
@@ -319,7 +318,7 @@ class EpubWriter:
                     uid=f"font-{font.path.stem}",
                     file_name=f"fonts/{font.path.stem}.woff2",
                     media_type="font/woff2",
-                    content=screen_subset(font, cache_dir(), text).read_bytes(),
+                    content=screen_subset(font, text).read_bytes(),
                 )
             )
         limit = self.book.config.epub.max_image_px
