@@ -13,6 +13,7 @@ from click.testing import Result
 from conftest import FIXTURES, Run, write_model
 
 from builder.outputs.site.output import SiteWriter
+from builder.util.cache import CACHES, cache_report
 
 
 def _entries(folder: Path) -> list[str]:
@@ -120,7 +121,7 @@ def test_a_failing_output_leaves_the_old_output_whole(
     before = _snapshot(out)
     broken = type(available_outputs()[stage])
 
-    def fail(self: object, book: object, target: Path, handover: object = None) -> list[Path]:
+    def fail(self: object, book: object, target: Path, *_run: object) -> list[Path]:
         (target / "half-written.tmp").write_text("…", encoding="utf-8")
         raise RuntimeError("WeasyPrint ran out of luck")
 
@@ -188,7 +189,9 @@ def test_source_date_epoch_sets_every_date_written(
         assert metadata is not None and metadata["/CreationDate"] == "D:20231114221320Z"
 
 
-def test_the_render_cache_gives_the_same_book_and_survives_damage(tmp_path: Path) -> None:
+def test_the_render_cache_gives_the_same_book_and_survives_damage(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A build from an empty cache, one from the cache it filled and one from a damaged
     cache file write the same outputs (each build its own process, as for a user)."""
     env = {**os.environ, "BUILDER_CACHE": str(tmp_path / "cache")}
@@ -203,3 +206,11 @@ def test_the_render_cache_gives_the_same_book_and_survives_damage(tmp_path: Path
         sums.append((tmp_path / name / "SHA256SUMS").read_text(encoding="utf-8"))
     assert (tmp_path / "cache" / "render.sqlite").read_bytes().startswith(b"SQLite format 3")
     assert sums[0] == sums[1] == sums[2]
+    # Every cache lives where util/cache's table says (SQLite's journal or a lock beside it),
+    # and its report counts what they hold.
+    places = {f"{kind.place}{end}" for kind in CACHES.values()
+              for end in ("", "-wal", "-shm", ".lock")}  # fmt: skip
+    assert {path.name for path in (tmp_path / "cache").iterdir()} <= places
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
+    sizes = {names: size for names, _path, size in cache_report()}
+    assert sizes["render, load"] > 0 and sizes["fonts"] > 0 and sizes["serve"] == 0

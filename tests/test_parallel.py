@@ -10,7 +10,7 @@ import pytest
 from conftest import SAMPLE, Run
 
 from builder.util import parallel
-from builder.util.parallel import ForkedAhead, ForkedTask, forked_map, page_shares
+from builder.util.parallel import ForkedAhead, ForkedTask, forked_map, page_shares, run_forked
 from builder.util.problems import BuildError
 
 
@@ -50,6 +50,13 @@ def test_a_forked_task_returns_what_its_work_returns() -> None:
     dies = ForkedTask(lambda: os._exit(1), "failed: {reason}")
     with pytest.raises(BuildError, match=r"^failed: the worker stopped$"), dies:
         pass
+
+
+def test_run_forked_returns_what_its_work_returns_in_a_child() -> None:
+    done, pid = run_forked(lambda: ("done", os.getpid()), "failed: {reason}")
+    assert done == "done" and pid != os.getpid()
+    with pytest.raises(BuildError, match=r"^failed: the worker stopped$"):
+        run_forked(lambda: os._exit(1), "failed: {reason}")
 
 
 def test_the_shares_cover_every_page_once_in_order(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -25,6 +25,7 @@ from builder.load.loader import load_book
 from builder.outputs.pdf.layout import pdf_units
 from builder.outputs.pdf.output import PdfOutput, book_html
 from builder.publish.write_outputs import write_outputs
+from builder.render.editions import BuildOptions
 
 SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
 PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
@@ -36,7 +37,7 @@ def builds(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     folder = tmp_path_factory.mktemp("units")
     book = load_book(SAMPLE).book
     assert len(pdf_units.cut(book_html(book))) == 6  # front, four parts, back
-    write_outputs(book, [PdfOutput(in_units=True)], folder / "units", jobs=2)
+    write_outputs(book, [PdfOutput(in_units=True)], folder / "units", BuildOptions(jobs=2))
     write_outputs(book, [PdfOutput(in_units=False)], folder / "whole")
     return folder / "units", folder / "whole"
 
@@ -249,7 +250,7 @@ def test_a_table_of_contents_that_changes_length_falls_back_to_one_pass(
     monkeypatch.setattr(pdf_units.Unit, "html", longer_when_counted)
     book = load_book(SAMPLE).book
     with caplog.at_level(logging.INFO, logger="builder"):
-        write_outputs(book, [PdfOutput(in_units=True)], tmp_path / "o", jobs=2)
+        write_outputs(book, [PdfOutput(in_units=True)], tmp_path / "o", BuildOptions(jobs=2))
     assert "the table of contents changed length; laying the book out whole" in caplog.text
     labels = list(PdfReader(tmp_path / "o" / SCREEN).page_labels)
     assert labels[:3] == ["Bìa-1", "Bìa-2", "1"] and labels[-1] == str(len(labels) - 2)

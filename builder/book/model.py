@@ -235,9 +235,6 @@ class ReviewSettings:
     words_min: int = default("review.words.min")
     words_max: int = default("review.words.max")  # 0: no upper bound
     targets: Targets = field(default_factory=Targets)
-    # Not from book.yaml: `build --for-review` sets it, and the screen PDF then says
-    # “BẢN DỰ THẢO” on every page, for delegates who comment on the PDF.
-    for_review: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,6 @@ import logging
 import sys
 import time
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import NoReturn, TypeVar
 
@@ -20,6 +19,7 @@ from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
 from builder.publish import deploy
 from builder.publish.destinations import check_destination
 from builder.publish.write_outputs import write_outputs
+from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, shortfalls
 from builder.util import i18n
 from builder.util.folder_swap import put_back
@@ -149,14 +149,10 @@ def build(
         _nothing_written(out_dir)
     stop = strict if open_comments_stop is None else open_comments_stop
     book = _final_edition(loaded.book, allow_short, out_dir, stop) if final else loaded.book
-    if for_review:
-        review = replace(book.config.review, for_review=True)
-        book = replace(book, config=replace(book.config, review=review))
+    options = BuildOptions(strict=strict, jobs=jobs, final=final, for_review=for_review)
     chosen = chosen_outputs(formats)
     try:
-        written = write_outputs(
-            book, [output_named(name) for name in chosen], out_dir, strict=strict, jobs=jobs
-        )
+        written = write_outputs(book, [output_named(name) for name in chosen], out_dir, options)
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)

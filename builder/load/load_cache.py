@@ -13,32 +13,18 @@ import hashlib
 import pickle
 import stat
 from collections.abc import Mapping
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
 from builder.load.source import MAX_BYTES
 from builder.util import i18n
-from builder.util.paths import PACKAGE
+from builder.util.cache import code_version
 from builder.util.render_cache import render_cache
-
-LIBRARIES = ("pyyaml", "markdown-it-py", "mdit-py-plugins", "pillow", "babel")
-
-
-@cache
-def _code_version() -> bytes:
-    digest = hashlib.sha256()
-    package = PACKAGE
-    for path in sorted([*package.rglob("*.py"), *package.rglob("*.po")]):
-        digest.update(path.read_bytes())
-    digest.update("|".join(version(name) for name in LIBRARIES).encode())
-    return digest.digest()
 
 
 def _book_version(root: Path, book_key: tuple[object, ...]) -> bytes:
     """The code, language and folder, book.yaml's bytes, and `book_key`: the signatures
     (name, time, size) of book.yaml and of every picture, as the loader took them."""
-    digest = hashlib.sha256(_code_version())
+    digest = hashlib.sha256(code_version("load"))
     digest.update(f"{i18n.language()}|{Path.cwd()}|{root}|{book_key!r}".encode())
     digest.update((root / "book.yaml").read_bytes() if (root / "book.yaml").is_file() else b"")
     return digest.digest()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import difflib
 import functools
-import multiprocessing as mp
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -20,6 +19,7 @@ from builder.load.images import IMAGE_SUFFIXES, ImageCatalog, picture_files
 from builder.load.schema import Checked
 from builder.load.yaml_source import LocatedYaml
 from builder.util.i18n import _
+from builder.util.parallel import cores, forked_map
 from builder.util.problems import Problem, Problems, shown_path
 
 
@@ -230,13 +230,11 @@ def _load_models(
     else:
         digests = {}
     found_before = set(found)
-    workers = min(os.cpu_count() or 1, 8)
+    workers = min(cores(), 8)
     load = functools.partial(_load_chunk, config=config, catalog=catalog, keys=keys)
-    if len(todo) >= PARALLEL_FROM and workers > 1 and "fork" in mp.get_all_start_methods():
-        chunks = [todo[start::workers] for start in range(workers)]
-        with mp.get_context("fork").Pool(workers) as pool:
-            for chunk in pool.map(load, chunks):
-                found.update(chunk)
+    if len(todo) >= PARALLEL_FROM and workers > 1:
+        for chunk in forked_map(load, [todo[start::workers] for start in range(workers)]):
+            found.update(chunk)
     else:
         found.update(load(todo))
     new = {path: replace(found[path], key=()) for path in found.keys() - found_before}

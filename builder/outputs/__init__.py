@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import ClassVar, Protocol
 
 from builder.book.model import Book
-from builder.render.editions import Handover
+from builder.render.editions import PLAIN_BUILD, BuildOptions, Handover
 
 
 class Output(Protocol):
@@ -19,7 +19,13 @@ class Output(Protocol):
 
     name: ClassVar[str]
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]: ...
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]: ...
 
 
 # Built only when named (`builder build review`), never by `build all` or `make`: the review

@@ -17,7 +17,7 @@ from builder.book.model import Book
 from builder.book.vietnamese import format_number
 from builder.outputs import Output
 from builder.publish.destinations import check_destination, mark
-from builder.render.editions import Handover
+from builder.render.editions import PLAIN_BUILD, BuildOptions, Handover
 from builder.util.cache import cache_dir
 from builder.util.folder_swap import copy_tree, link_or_copy, staged, turn
 from builder.util.i18n import _, ngettext
@@ -32,11 +32,10 @@ def write_outputs(
     book: Book,
     outputs: Iterable[Output],
     out_dir: Path,
-    *,
-    strict: bool = False,
-    jobs: int | None = None,
+    options: BuildOptions = PLAIN_BUILD,
 ) -> list[Path]:
-    """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap.
+    """Render `outputs` into a staging folder, keep older outputs not rebuilt, then swap;
+    each output is given `options`, how this run builds.
 
     Any failure (an output's exception, a full disk, Ctrl-C) removes the staging folder and
     leaves `out_dir` as it was. Builds started at once render side by side and take turns
@@ -47,9 +46,9 @@ def write_outputs(
     target = Path(os.path.abspath(out_dir))
     with staged(target) as staging:
         written: list[Path] = []
-        handover = Handover(strict=strict, jobs=jobs)  # what the PDF tells the EPUB and the site
+        handover = Handover()  # what the PDF tells the EPUB and the site
         for output in outputs:
-            written.extend(_render(output, book, staging.folder, handover))
+            written.extend(_render(output, book, staging.folder, handover, options))
         written.append(mark(staging.folder))
         with turn(target):
             check_destination(out_dir, book.root)  # again: another program may have filled it
@@ -59,11 +58,13 @@ def write_outputs(
         return [target / path.relative_to(staging.folder) for path in written]
 
 
-def _render(output: Output, book: Book, folder: Path, handover: Handover) -> list[Path]:
+def _render(
+    output: Output, book: Book, folder: Path, handover: Handover, options: BuildOptions
+) -> list[Path]:
     started = time.perf_counter()
     LOG.info(_("{output}: building…").format(output=output.name))
     try:
-        made = output.render(book, folder, handover)
+        made = output.render(book, folder, handover, options)
     except BuildError:
         raise
     except OSError as exc:

@@ -1,6 +1,7 @@
 """What the outputs of one build share, so none of them needs another: the books' file
-names, the date written into them, the colophon, and what an output hands to the ones
-built after it (the print page map, the files readers may download).
+names, the date written into them, the colophon, how this run builds (`BuildOptions`), and
+what an output hands to the ones built after it (the print page map, the files readers may
+download).
 """
 
 from __future__ import annotations
@@ -55,6 +56,29 @@ class Download:
     kind: str
 
 
+@dataclass(frozen=True, slots=True)
+class BuildOptions:
+    """How this run builds, as the command asked (`build`, `publish`, `serve`'s rebuilds):
+    passed to every output beside the book, never written into it.
+
+    The final edition's choice of models is the book's (`build --final` hands the outputs a
+    book of the approved models); `final` only says that it is one."""
+
+    # `build --strict` (and `publish`): the print files' preflight failing a line fails
+    # the build.
+    strict: bool = False
+    # `build --jobs N`: how many processes lay the PDF out (None: one per core).
+    jobs: int | None = None
+    # `build --final` (and `publish`): the book is the final edition.
+    final: bool = False
+    # `build --for-review`: the screen PDF says “BẢN DỰ THẢO” on every page, for delegates
+    # who comment on the PDF.
+    for_review: bool = False
+
+
+PLAIN_BUILD = BuildOptions()  # `builder build` without options
+
+
 @dataclass(slots=True)
 class Handover:
     """What outputs built earlier in the same run leave for the later ones, in memory.
@@ -71,11 +95,6 @@ class Handover:
     # page it is in, its first words)}; the EPUB places its page-break markers there.
     page_starts: dict[int, tuple[str, str]] = field(default_factory=dict)
     downloads: list[Download] = field(default_factory=list)
-    # Set by the build, read by the outputs: `build --strict` (and `publish`) fails when the
-    # print files' preflight has a failing line.
-    strict: bool = False
-    # `build --jobs N`: how many processes lay the PDF out (None: one per core).
-    jobs: int | None = None
 
 
 def write_page_map(pages: dict[str, int], target: Path) -> Path:

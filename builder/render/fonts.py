@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from builder.book.vietnamese import VIETNAMESE_LETTERS
+from builder.util.cache import cache_path, code_version
 from builder.util.files import write_whole
 from builder.util.i18n import _
 from builder.util.problems import BuildError
@@ -67,7 +68,7 @@ def book_fonts() -> tuple[FontFile, ...]:
     )
 
 
-def screen_subset(font: FontFile, cache: Path, text: str = "") -> Path:
+def screen_subset(font: FontFile, text: str = "") -> Path:
     """A WOFF2 subset of `font` for the site and the EPUB: the characters of `text` (the
     book's own) and SCREEN_BASE, made once and cached by content (about 10 KB a style)."""
     import logging
@@ -77,9 +78,9 @@ def screen_subset(font: FontFile, cache: Path, text: str = "") -> Path:
     logging.getLogger("fontTools.subset").setLevel(logging.ERROR)
     data = font.path.read_bytes()
     characters = "".join(sorted(set(SCREEN_BASE) | set(text) - {"\n", "\t"}))
-    recipe = f"{characters}|{SCREEN_FEATURES}|v3".encode()
-    digest = hashlib.sha256(data + recipe).hexdigest()[:16]
-    target = cache / "fonts" / f"{font.path.stem}-{digest}.woff2"
+    recipe = f"{characters}|{SCREEN_FEATURES}".encode()
+    digest = hashlib.sha256(code_version("fonts") + data + recipe).hexdigest()[:16]
+    target = cache_path("fonts") / f"{font.path.stem}-{digest}.woff2"
     if target.is_file():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -46,7 +46,7 @@ from builder.outputs.site.site_search import IndexRun
 from builder.render.editions import PAGE_MAP_NAME
 from builder.render.templating import TEMPLATES, environment
 from builder.review_round.book_status import book_status
-from builder.util.cache import cache_dir
+from builder.util.cache import cache_path
 from builder.util.folder_swap import staged
 from builder.util.i18n import _, ngettext
 from builder.util.problems import BuildError, shown_path
@@ -497,7 +497,7 @@ def scratch_folder() -> Iterator[Path]:
     """A folder for this serve process alone under `.cache/`, locked while it lives and
     removed when it stops; folders of serve processes that died are removed first (the
     same locked staging folders as builds use: builder.util.folder_swap)."""
-    with staged(cache_dir() / "serve") as staging:
+    with staged(cache_path("serve")) as staging:
         (staging.folder / "site").mkdir()
         yield staging.folder
 

@@ -1,7 +1,9 @@
 """Running pieces of work on the other cores while this one does another.
 
 A forked child gets what this process holds for free (copy-on-write: a layout, the book).
-`ForkedTask` runs one piece of work in a child (a print file); `forked_map` and
+`run_forked` runs one piece of work in a child and waits for it (a print file, whose memory
+goes with the child); `ForkedTask` runs one in a child while this process goes on (the
+cover spread beside the print files); `forked_map` and
 `ForkedMap` share one piece of work out between the cores (the pages of the press colours
 and of the preflight, the QR codes); `ForkedAhead` forks a child that loads what its work
 needs while this process goes on (WeasyPrint, for the units' layout). Where `fork` does
@@ -55,6 +57,16 @@ def shares_of(count: int, smallest: int) -> list[range]:
 
 def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods()
+
+
+def run_forked(work: Callable[[], T], failure: str) -> T:
+    """What `work()` returns, run in a forked child and waited for: what it holds while it
+    runs (a join holds every object of the book) is given back to the system when the child
+    ends, where this process's memory would not shrink. If it failed: a BuildError with
+    `failure` (a translated message whose `{reason}` is filled in). Without fork, here."""
+    with ForkedTask(work, failure) as task:
+        pass  # nothing to do beside it: leaving the block waits for the child
+    return task.result  # type: ignore[return-value]  # set on leaving, or raised
 
 
 class ForkedTask(Generic[T]):

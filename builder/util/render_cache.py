@@ -13,22 +13,11 @@ import hashlib
 import os
 import sqlite3
 from collections.abc import Callable
-from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
-from builder.util.cache import cache_dir
-from builder.util.paths import module_source
+from builder.util.cache import CACHES, cache_dir, cache_path, code_version
 
-
-@cache
-def _code_version() -> str:
-    source = module_source("builder.render.markdown")
-    versions = f"{version('markdown-it-py')}|{version('mdit-py-plugins')}|1"
-    return hashlib.sha256(source + versions.encode()).hexdigest()
-
-
-MAX_BYTES = 1 << 30  # every edit adds rows; past 1 GB the cache starts again, empty
+MAX_BYTES = CACHES["render"].max_bytes or 0  # past it (1 GB) the cache starts again, empty
 
 
 class RenderCache:
@@ -59,7 +48,8 @@ class RenderCache:
         """What `make()` returns for these inputs, from the cache when it has it."""
         if self.connection is None or os.getpid() != self.pid:  # no sharing across a fork
             return make()
-        digest = hashlib.sha256("\0".join((_code_version(), *parts)).encode()).hexdigest()
+        version = code_version("render").hex()
+        digest = hashlib.sha256("\0".join((version, *parts)).encode()).hexdigest()
         try:
             row = self.connection.execute(
                 "SELECT text FROM rendered WHERE key = ?", (digest,)
@@ -109,5 +99,5 @@ def render_cache() -> RenderCache:
     where = (Path.cwd(), cache_dir())
     found = _open.get(where)
     if found is None or found.pid != os.getpid():
-        found = _open[where] = RenderCache(where[0] / where[1] / "render.sqlite")
+        found = _open[where] = RenderCache(where[0] / cache_path("render"))
     return found

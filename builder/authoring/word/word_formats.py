@@ -21,7 +21,7 @@ from pathlib import Path
 from PIL import Image as PILImage
 
 from builder.book.vietnamese import format_number
-from builder.util.cache import cache_dir
+from builder.util.cache import cache_path, code_version
 from builder.util.i18n import _
 
 LIBREOFFICE_SECONDS = 120
@@ -200,8 +200,9 @@ def metafiles_as_png(pictures: list[bytes], suffix: str, scratch: Path) -> list[
     Conversions are kept by content in `.cache/metafiles/`: a district sends the same file
     again, with its letterhead's logo in every document, and each LibreOffice start costs
     about a second."""
-    kept = cache_dir() / "metafiles"
-    keys = [hashlib.sha256(suffix.encode() + data).hexdigest() for data in pictures]
+    kept = cache_path("metafiles")
+    version = code_version("metafiles")
+    keys = [hashlib.sha256(version + suffix.encode() + data).hexdigest() for data in pictures]
     result: list[bytes | None] = [
         (kept / f"{key}.png").read_bytes() if (kept / f"{key}.png").is_file() else None
         for key in keys

@@ -25,6 +25,8 @@ from builder.outputs.epub.epub_package import ncx_with_page_list, package_with_l
 from builder.outputs.epub.epub_pages import marker_id, place_markers
 from builder.render import markdown
 from builder.render.editions import (
+    PLAIN_BUILD,
+    BuildOptions,
     Download,
     Handover,
     build_date,
@@ -34,7 +36,6 @@ from builder.render.editions import (
 )
 from builder.render.fonts import book_fonts, screen_subset
 from builder.render.templating import environment, words
-from builder.util.cache import cache_dir
 from builder.util.i18n import _
 
 LOG = logging.getLogger("builder")
@@ -66,7 +67,13 @@ class Document:
 class EpubOutput:
     name: ClassVar[str] = "epub"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         pages = handover.print_pages if handover else {}
         starts = handover.page_starts if handover else {}
         if not starts:
@@ -311,7 +318,7 @@ class EpubWriter:
                     uid=f"font-{font.path.stem}",
                     file_name=f"fonts/{font.path.stem}.woff2",
                     media_type="font/woff2",
-                    content=screen_subset(font, cache_dir(), text).read_bytes(),
+                    content=screen_subset(font, text).read_bytes(),
                 )
             )
         limit = self.book.config.epub.max_image_px

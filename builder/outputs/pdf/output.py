@@ -44,7 +44,9 @@ from builder.outputs.pdf.write.pdf_writing import (
 )
 from builder.render import markdown
 from builder.render.editions import (
+    PLAIN_BUILD,
     PREFLIGHT_NAME,
+    BuildOptions,
     Download,
     Handover,
     book_id,
@@ -58,7 +60,14 @@ from builder.render.editions import (
 from builder.render.fonts import book_fonts
 from builder.render.templating import environment
 from builder.util.i18n import _
-from builder.util.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
+from builder.util.parallel import (
+    ForkedAhead,
+    ForkedTask,
+    cores,
+    forked_map,
+    run_forked,
+    shares_of,
+)
 from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
@@ -81,9 +90,15 @@ class PdfOutput:
         # layout otherwise, or where processes cannot be forked.
         self.in_units = in_units
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         screen = target / screen_pdf_name(book)
-        jobs = handover.jobs if handover is not None and handover.jobs else cores()
+        jobs = options.jobs or cores()
 
         def in_units(html: str) -> Written | Whole:
             units = pdf_units.cut(html)
@@ -96,7 +111,7 @@ class PdfOutput:
         host = ForkedAhead(partial(parallel_layout.load_weasyprint, font_faces()), in_units,
                            _("laying out the PDF failed: {reason}"))  # fmt: skip
         with layout_progress(self.name), host if self.in_units else nullcontext():
-            html = book_html(book)
+            html = book_html(book, draft=options.for_review)
             written = host.run(html) if self.in_units else Whole.ASKED
             package = _package(book, target, html)
             if written is Whole.FRONT_MATTER_MOVED:
@@ -105,8 +120,7 @@ class PdfOutput:
                 written = _render_whole(html, package, screen)
         laid_out, cover_checks = written
         starts = _colophon_last(laid_out.starts, book, laid_out.interior_pages)
-        strict = handover is not None and handover.strict
-        checked = _preflight(book, package, laid_out, cover_checks, strict=strict)
+        checked = _preflight(book, package, laid_out, cover_checks, strict=options.strict)
         if handover is not None:
             handover.print_pages.update(laid_out.model_pages)
             handover.page_starts.update(starts)
@@ -185,10 +199,8 @@ def _render_in_units(
             _interior_from_units(screen, book, package)
 
         with _cover_task(package, book.interior_pages) as cover:
-            with ForkedTask(screen_file, _("joining the PDF's units failed: {reason}")):
-                pass
-            with ForkedTask(interior_file, _("writing the print PDF failed: {reason}")):
-                pass
+            run_forked(screen_file, _("joining the PDF's units failed: {reason}"))
+            run_forked(interior_file, _("writing the print PDF failed: {reason}"))
     laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                        book.colophon_last)  # fmt: skip
     return laid_out, cover.result or []
@@ -332,8 +344,9 @@ def _colophon_last(
     return starts
 
 
-def book_html(book: Book) -> str:
-    """The whole book as one HTML document for WeasyPrint."""
+def book_html(book: Book, *, draft: bool = False) -> str:
+    """The whole book as one HTML document for WeasyPrint; with `draft`, every page says
+    “BẢN DỰ THẢO” (`build --for-review`)."""
     config = book.config
     env = environment("pdf")
     date = build_date(book)
@@ -344,6 +357,7 @@ def book_html(book: Book) -> str:
         css=book_css(book),
         font_faces=font_faces(),
         variant="book",
+        draft=draft,
         date_iso=date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         year=date.year,
         front_pages=[printed_page(page) for page in book.front_pages],

@@ -31,7 +31,7 @@ from builder.outputs.review.docx_parts import (
     set_core_properties,
     style_font,
 )
-from builder.render.editions import Handover, book_id, build_date
+from builder.render.editions import PLAIN_BUILD, BuildOptions, Handover, book_id, build_date
 from builder.render.fonts import FAMILY
 from builder.render.templating import roman, words
 
@@ -47,7 +47,13 @@ def review_copy_name(book: Book) -> str:
 class ReviewOutput:
     name: ClassVar[str] = "review"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         path = target / review_copy_name(book)
         ReviewCopy(book).save(path)
         return [path]

@@ -23,10 +23,9 @@ from builder.outputs.site.site_images import SIZES, Responsive, responsive
 from builder.outputs.site.site_images import prepare as prepare_pictures
 from builder.outputs.site.site_search import IndexRun, RecordPages, SearchRecord, record
 from builder.render import markdown
-from builder.render.editions import Download, Handover, build_date
+from builder.render.editions import PLAIN_BUILD, BuildOptions, Download, Handover, build_date
 from builder.render.fonts import book_fonts, screen_subset
 from builder.render.templating import TEMPLATES, environment, words
-from builder.util.cache import cache_dir
 from builder.util.folder_swap import link_or_copy
 
 T = TypeVar("T")
@@ -54,7 +53,13 @@ class Listing:
 class SiteOutput:
     name: ClassVar[str] = "site"
 
-    def render(self, book: Book, target: Path, handover: Handover | None = None) -> list[Path]:
+    def render(
+        self,
+        book: Book,
+        target: Path,
+        handover: Handover | None = None,
+        options: BuildOptions = PLAIN_BUILD,
+    ) -> list[Path]:
         return SiteWriter(book, target, handover=handover).write()
 
 
@@ -142,7 +147,7 @@ class SiteWriter:
         try:
             self._copy_assets()
             pictures = self.memo.pictures_to_prepare(self.book) if self.memo else self.book.images
-            prepare_pictures(pictures, cache_dir())
+            prepare_pictures(pictures)
             self._write_pages()
         except BaseException:
             if search is not None:
@@ -334,7 +339,7 @@ class SiteWriter:
     # Pictures: every page showing one sits one folder deep (models and pages).
     def _picture(self, image: Image) -> Responsive:
         if image.output_name not in self.pictures:
-            picture, written = responsive(image, self.folder / "images", cache_dir())
+            picture, written = responsive(image, self.folder / "images")
             self.pictures[image.output_name] = picture
             self.written += written
         return self.pictures[image.output_name]
@@ -447,7 +452,7 @@ class SiteWriter:
         # Gathered once for the four subsets; serve counts only the entries that changed.
         text = self.memo.characters_of(self.book) if self.memo else self.book.text
         for font in book_fonts():
-            data = screen_subset(font, cache_dir(), text).read_bytes()
+            data = screen_subset(font, text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
             css = css.replace(f"fonts/{font.path.stem}.woff2", f"fonts/{name}")
             self.assets[f"fonts/{font.path.stem}.woff2"] = f"fonts/{name}"

@@ -16,11 +16,11 @@ from pathlib import Path
 from PIL import Image as PILImage
 
 from builder.book.model import Image
+from builder.util.cache import cache_path, code_version
 from builder.util.folder_swap import link_or_copy
 
 WIDTHS = (480, 960, 1600)
 SIZES = "(min-width: 44rem) 40rem, 100vw"  # the text column is at most 40rem wide
-CACHE_VERSION = "1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,22 +43,22 @@ class Responsive:
         return ", ".join(f"{prefix}{v.name} {v.width}w" for v in self.variants if v.mime == mime)
 
 
-def prepare(images: Iterable[Image], cache: Path) -> None:
+def prepare(images: Iterable[Image]) -> None:
     """Make the variants the cache lacks, several pictures at once: Pillow lets go of the
     interpreter while it resizes and encodes, so threads use every core."""
     unique = {image.source: image for image in images}.values()
-    missing = [image for image in unique if not _cached(image, cache)]
+    missing = [image for image in unique if not _cached(image)]
     if len(missing) > 1:
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-            list(pool.map(lambda image: _cached(image, cache, make=True), missing))
+            list(pool.map(lambda image: _cached(image, make=True), missing))
 
 
-def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, list[Path]]:
+def responsive(image: Image, folder: Path) -> tuple[Responsive, list[Path]]:
     """Write the variants of `image` into `folder` (from the cache when it has them)."""
     stem = Path(image.output_name).stem
     variants: list[Variant] = []
     written: list[Path] = []
-    for variant, cached in _cached(image, cache, make=True):
+    for variant, cached in _cached(image, make=True):
         name = f"{stem}-{variant.name}"
         (folder / name).unlink(missing_ok=True)
         link_or_copy(cached, folder / name)  # a hard link from the cache: no copy
@@ -69,7 +69,7 @@ def responsive(image: Image, folder: Path, cache: Path) -> tuple[Responsive, lis
     return Responsive(image, fallback, tuple(variants)), written
 
 
-def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Variant, Path]]:
+def _cached(image: Image, *, make: bool = False) -> list[tuple[Variant, Path]]:
     """Each variant of `image` (named by width and extension) and its file in the cache;
     empty when one is missing and `make` is false."""
     fallback_format = "PNG" if image.output_name.endswith(".png") else "JPEG"
@@ -86,7 +86,7 @@ def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Vari
                 ("WEBP", ".webp", "image/webp"),
                 (fallback_format, fallback_ext, f"image/{fallback_format.lower()}"),
             ):
-                cached = cache / "images" / f"{digest}-{width}{ext}"
+                cached = cache_path("site-images") / f"{digest}-{width}{ext}"
                 if not cached.is_file():
                     if not make:
                         return []
@@ -104,7 +104,7 @@ def _cached(image: Image, cache: Path, *, make: bool = False) -> list[tuple[Vari
 @lru_cache(maxsize=4096)
 def _digest(source: Path, mtime_ns: int, size: int) -> str:
     """The picture's content hash, read once per process (prepare, then each page using it)."""
-    return hashlib.sha256(source.read_bytes() + CACHE_VERSION.encode()).hexdigest()[:16]
+    return hashlib.sha256(code_version("site-images") + source.read_bytes()).hexdigest()[:16]
 
 
 def _save(picture: PILImage.Image, width: int, height: int, fmt: str, target: Path) -> None:

@@ -27,7 +27,7 @@ import cbor2
 from builder.book.model import Book, Entry
 from builder.render import markdown
 from builder.render.templating import environment
-from builder.util.cache import cache_dir
+from builder.util.cache import cache_path
 from builder.util.folder_swap import link_or_copy, swap_in
 from builder.util.i18n import _
 from builder.util.problems import BuildError
@@ -119,9 +119,9 @@ class IndexRun:
         self.folder = folder
         self.pages = pages
         self.keep_pages = keep_pages
-        self.work = cache_dir() / "pagefind"
+        self.work = cache_path("search")
         self.work.mkdir(parents=True, exist_ok=True)
-        self.lock = (cache_dir() / "pagefind.lock").open("a")
+        self.lock = (self.work.parent / "pagefind.lock").open("a")
         fcntl.flock(self.lock, fcntl.LOCK_EX)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "pagefind", "--site", str(pages.folder), "--output-path",

@@ -25,12 +25,11 @@ import pikepdf
 from PIL import ImageCms
 
 from builder.book.model import Cmyk, Colours, PrintColours
-from builder.util.cache import cache_dir
+from builder.util.cache import cache_path, code_version
 from builder.util.files import write_whole
 from builder.util.parallel import ForkedMap, page_shares
 
 Rgb = tuple[int, int, int]
-CACHE_VERSION = b"press-image-1"
 JPEG_QUALITY = 90
 
 
@@ -219,8 +218,10 @@ def _image_to_cmyk(image: Any, profile: Path) -> None:
         return
     source = _source_profile(space)
     lossless = image.get("/Filter") != "/DCTDecode"
-    key = hashlib.sha256(CACHE_VERSION + image.read_raw_bytes() + source + profile.read_bytes())
-    cached = cache_dir() / "press-images" / f"{key.hexdigest()}{'.zz' if lossless else '.jpg'}"
+    key = hashlib.sha256(
+        code_version("press-images") + image.read_raw_bytes() + source + profile.read_bytes()
+    )
+    cached = cache_path("press-images") / f"{key.hexdigest()}{'.zz' if lossless else '.jpg'}"
     try:
         data = cached.read_bytes()
     except FileNotFoundError:
