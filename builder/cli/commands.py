@@ -22,9 +22,10 @@ from builder.publish.destinations import check_destination
 from builder.publish.write_outputs import write_outputs
 from builder.review_round.final_edition import final_book, shortfalls
 from builder.util import i18n
+from builder.util.errors import BuildError
 from builder.util.folder_swap import put_back
 from builder.util.i18n import N_, _, ngettext
-from builder.util.problems import BuildError, shown_text
+from builder.util.problems import shown_text
 
 T = TypeVar("T")
 
@@ -536,7 +537,7 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
     import tempfile
 
     from builder.authoring.word.word_import import (
-        Refused,
+        DocumentRefused,
         WriteFailed,
         import_document,
         report_lines,
@@ -551,9 +552,11 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
         for number, document in enumerate(documents):
             try:
                 if not document.is_file():
-                    raise Refused(_("no such file") if not document.exists() else _("not a file"))
+                    raise DocumentRefused(
+                        _("no such file") if not document.exists() else _("not a file")
+                    )
                 result = import_document(document, content, config, Path(scratch))
-            except Refused as exc:
+            except DocumentRefused as exc:
                 reason = str(exc)
             except WriteFailed as exc:  # the book's disk: every next document would fail alike
                 reason = str(exc)

@@ -115,11 +115,3 @@ def _escaped(char: str) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-class BuildError(Exception):
-    """A failure the user can act on; the CLI prints it without a traceback (and with any
-    file name in it escaped, as `shown_text` does)."""
-
-    def __str__(self) -> str:
-        return shown_text(super().__str__(), keep="\n")

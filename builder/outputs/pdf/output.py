@@ -57,9 +57,9 @@ from builder.render.editions import (
 )
 from builder.render.fonts import book_fonts
 from builder.render.templating import environment
+from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import ForkedAhead, ForkedTask, cores, forked_map, shares_of
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`

@@ -73,7 +73,7 @@ def pdf_comments(
 ) -> list[tuple[str, Comment]]:
     """(model slug or `_unplaced`, comment) for every annotation a delegate made. `models`
     (slug → the model file's text) places the pages of a PDF that lost the book's names and
-    page labels, or some of its names; without it, their comments are unplaced. Refused
+    page labels, or some of its names; without it, their comments are unplaced. DocumentRefused
     (`word_formats`) when the file is damaged or holds too many notes; Encrypted when it
     needs a password."""
     with opened(path, KINDS) as reader:
@@ -90,7 +90,7 @@ def pdf_comments(
 
 def pdf_identity(path: Path) -> tuple[str | None, str | None]:
     """(book title, book id) written into the screen PDF when it was built; None for what
-    the file does not carry. Refused or Encrypted as `pdf_comments`."""
+    the file does not carry. DocumentRefused or Encrypted as `pdf_comments`."""
     with opened(path, KINDS) as reader:
         try:
             info: Mapping[str, Any] = reader.metadata or {}

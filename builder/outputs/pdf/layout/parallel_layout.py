@@ -27,9 +27,9 @@ from typing import Any
 from builder.outputs.pdf.layout.pdf_units import Unit
 from builder.outputs.pdf.layout.print_layout import PAGE_ANCHORS
 from builder.outputs.pdf.layout.unit_layout import UnitJob, UnitPages, UnitWritten, lay_out_unit
+from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import die_with_parent
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 
