@@ -11,7 +11,7 @@ a folder the next one removes. The server answers only GET and HEAD for files th
 wrote, only to a browser that asks for 127.0.0.1 or localhost (a web page elsewhere cannot
 read the preview through DNS rebinding), and anything malformed with one line in the
 terminal, never a traceback. Each model's preview links to its print preview (“Xem bản in”,
-builder.outputs.pdf.print_preview): its pages as the book prints them, laid out on demand.
+builder.outputs.pdf.page_preview): its pages as the book prints them, laid out on demand.
 """
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ from builder.book.fields import STATUSES
 from builder.book.model import Book
 from builder.load import reviews
 from builder.load.loader import LoadMemo, load_book
-from builder.outputs.pdf.print_preview import PREVIEW_ROUTE, PrintPreviews, preview_address
+from builder.outputs.pdf.page_preview import PREVIEW_ROUTE, PrintPreviews, preview_address
 from builder.outputs.site.output import PageMemo, SiteWriter
 from builder.outputs.site.site_search import IndexRun
 from builder.render.editions import PAGE_MAP_NAME

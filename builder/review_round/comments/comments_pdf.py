@@ -27,6 +27,7 @@ from typing import Any
 import pypdf
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NumberObject
 
+from builder.book import urls
 from builder.load.reviews import UNPLACED, Comment, Reply, comment_id
 from builder.outputs.pdf.write.pdf_writing import BOOK_ID_KEY
 from builder.review_round.comments.models_by_words import ModelsByWords
@@ -43,7 +44,7 @@ KINDS = {
     "/StrikeOut": "strikeout",
     "/FreeText": "freetext",
 }
-MODEL_PREFIX = "mo-hinh-"
+MODEL_PREFIX = urls.MODEL_ANCHOR_PREFIX
 PDF_DATE = re.compile(
     r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([Zz+-])(\d{2})?'?(\d{2})?'?)?"
 )
