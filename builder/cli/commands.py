@@ -12,7 +12,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from builder.book.model import Book, BookConfig
+from builder.book.model import KINDS, Book, BookConfig
 from builder.book.vietnamese import format_number
 from builder.cli.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.load.loader import Loaded, load_book
@@ -97,10 +97,15 @@ class _OutputNames(click.Choice[str]):
 @content_option
 @click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.option("--fix", is_flag=True, help=N_("Rewrite what is safe to fix: Unicode NFC, “quotes”."))
-def check(content: Path, strict: bool, fix: bool) -> None:
+@click.option(
+    "--codes",
+    is_flag=True,
+    help=N_("Show each problem's code, like [duplicate-key]; the editors' guide explains it."),
+)
+def check(content: Path, strict: bool, fix: bool, codes: bool) -> None:
     if fix:
         _fix(content)
-    loaded = _load(content)
+    loaded = _load(content, codes=codes)
     failed = bool(loaded.problems.errors) or (strict and bool(loaded.problems.warnings))
     if failed:
         sys.exit(1)
@@ -337,9 +342,6 @@ def _publishing_failed(reason: Exception) -> NoReturn:
         err=True,
     )
     sys.exit(1)
-
-
-KINDS = ("tap-the", "ca-nhan")
 
 
 class _MissingFacts(click.ClickException):
@@ -703,10 +705,10 @@ def _fix(content: Path) -> None:
         sys.exit(1)
 
 
-def _load(content: Path) -> Loaded:
+def _load(content: Path, *, codes: bool = False) -> Loaded:
     loaded = load_book(content)
     for problem in loaded.problems:
-        click.echo(str(problem), err=True)
+        click.echo(problem.shown(code=codes), err=True)
     errors, warnings = len(loaded.problems.errors), len(loaded.problems.warnings)
     if errors or warnings:
         counts = _("{errors}, {warnings}").format(
