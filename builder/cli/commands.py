@@ -98,7 +98,8 @@ class _OutputNames(click.Choice[str]):
 @click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.option("--fix", is_flag=True, help=N_("Rewrite what is safe to fix: Unicode NFC, “quotes”."))
 @click.option(
-    "--codes",
+    "--show-codes",
+    "codes",
     is_flag=True,
     help=N_("Show each problem's code, like [duplicate-key]; the editors' guide explains it."),
 )

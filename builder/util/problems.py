@@ -25,7 +25,7 @@ class Problem:
     hint: str = ""
     excerpt: tuple[str, ...] = ()  # the line as typed, and a caret under the place
     # What kind of problem it is, a slug of util/errors.CODES (`duplicate-key`): tests assert
-    # on it, `builder check --codes` shows it, the editors' guide explains it.
+    # on it, `builder check --show-codes` shows it, the editors' guide explains it.
     code: str = ""
 
     def __str__(self) -> str:
