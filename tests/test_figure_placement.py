@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from builder.load.loader import load_book
 from builder.outputs.pdf.layout import figure_placement
-from builder.outputs.pdf.layout.print_layout import cover_pages
+from builder.outputs.pdf.layout.page_map import cover_pages
 from builder.outputs.pdf.output import book_html
 from builder.render.editions import screen_pdf_name
 

@@ -10,8 +10,8 @@ import pytest
 from conftest import SAMPLE, Run
 
 from builder.util import parallel
+from builder.util.errors import BuildError
 from builder.util.parallel import ForkedAhead, ForkedTask, forked_map, page_shares, run_forked
-from builder.util.problems import BuildError
 
 
 def _square_and_pid(number: int) -> tuple[int, int]:

@@ -33,7 +33,6 @@ from pypdf.generic import (
 )
 from test_comments import SCREEN_PDF, body_line, book_of, poppler_lines, quads, signed
 
-from builder.authoring.word.word_formats import Refused
 from builder.book.model import Book
 from builder.load.loader import load_book
 from builder.load.reviews import UNPLACED, Comment, comments_for
@@ -43,6 +42,7 @@ from builder.render.editions import PAGE_MAP_NAME, book_id
 from builder.review_round.comments import comments_pdf
 from builder.review_round.comments.models_by_words import ModelsByWords
 from builder.review_round.comments.returned_pdf import ANNOTATIONS_MAX, Encrypted
+from builder.util.errors import DocumentRefused
 
 Placed = list[tuple[str, Comment]]
 
@@ -405,12 +405,12 @@ MEASURE = """
 import re, sys, time
 from pathlib import Path
 from builder.review_round.comments.comments_pdf import pdf_comments
-from builder.authoring.word.word_formats import Refused
+from builder.util.errors import DocumentRefused
 started = time.monotonic()
 try:
     pdf_comments(Path(sys.argv[1]), {})
     print("read")
-except Refused as refused:
+except DocumentRefused as refused:
     print(refused)
 print(time.monotonic() - started)
 status = Path("/proc/self/status").read_text()  # VmHWM: this process's peak, since exec
@@ -439,7 +439,7 @@ def test_a_pdf_at_the_limit_is_read_whole(tmp_path: Path) -> None:
     placed = comments_pdf.pdf_comments(pdf, {})
     print(f"{ANNOTATIONS_MAX} notes read in {time.monotonic() - started:.2f} s")
     assert len(placed) == ANNOTATIONS_MAX
-    with pytest.raises(Refused, match="5 001 annotations"):
+    with pytest.raises(DocumentRefused, match="5 001 annotations"):
         comments_pdf.pdf_comments(many_notes(tmp_path / "qua.pdf", ANNOTATIONS_MAX + 1), {})
 
 

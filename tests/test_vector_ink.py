@@ -10,10 +10,18 @@ import pytest
 
 from builder.book.vietnamese import format_number
 from builder.outputs.pdf.press import preflight
-from builder.outputs.pdf.press.ink_coverage import max_ink_on_pages, max_ink_per_page
+from builder.outputs.pdf.press.ink_coverage import max_ink_on_pages
 from builder.outputs.pdf.press.vector_ink import PageInk
 
 SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
+
+
+def max_ink_per_page(pdf: Path) -> list[float]:
+    """Total ink in % of the darkest pixel of each page (inside the bleed), every page."""
+    with pikepdf.open(pdf) as document:
+        count = len(document.pages)
+    found = max_ink_on_pages(pdf, range(1, count + 1))
+    return [found[page] for page in range(1, count + 1)]
 
 
 def test_the_pages_read_from_their_colours_have_the_ink_of_their_rendering(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Final, Literal
 
 from builder.book.fields import APPROVED, STATUSES, entry_strings
 from builder.book.settings import GHOSTSCRIPT_CMYK as GHOSTSCRIPT_CMYK
@@ -24,8 +24,12 @@ class _Pickled:
         return (type(self), tuple(getattr(self, name) for name in self.__match_args__))
 
 
+# A model's `kind`, spelled here only: a collective's model or one person's.
+COLLECTIVE: Final = "tap-the"
+INDIVIDUAL: Final = "ca-nhan"
+KINDS = (COLLECTIVE, INDIVIDUAL)
 Kind = Literal["tap-the", "ca-nhan"]
-KIND_LABELS: dict[str, str] = {"tap-the": "Tập thể", "ca-nhan": "Cá nhân"}
+KIND_LABELS: dict[str, str] = {COLLECTIVE: "Tập thể", INDIVIDUAL: "Cá nhân"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,11 @@ LIST_KINDS = ("field", "district", "year")
 MAX_SLUG = 80
 LIST_FOLDERS = {"field": "linh-vuc", "district": "dia-ban", "year": "nam"}
 MODEL_FOLDER = "mo-hinh"
+# A model's first page in the PDFs and its section in the EPUB (the named destination
+# `mo-hinh-<slug>`): the key of the page map (print-pages.json), of the PDF's table of
+# contents and of a returned PDF's comments. Spelled here only; templates call
+# `urls.model_anchor(entry.slug)`.
+MODEL_ANCHOR_PREFIX = "mo-hinh-"
 _PAGES = "trang"
 _IMAGES = "images"
 _DOWNLOAD_FILES = "tai-ve"
@@ -79,3 +84,8 @@ def relative(source: str, target: str) -> str:
 def absolute(base_url: str, path: str) -> str:
     """The address on the web: the home page is `base_url` itself, not …/index.html."""
     return base_url + ("" if path == HOME else path)
+
+
+def model_anchor(slug: str) -> str:
+    """The id of a model's first page (`mo-hinh-<slug>`), the page map's key for it."""
+    return MODEL_ANCHOR_PREFIX + slug

@@ -11,7 +11,7 @@ from typing import NoReturn, TypeVar
 
 import click
 
-from builder.book.model import Book, BookConfig
+from builder.book.model import KINDS, Book, BookConfig
 from builder.book.vietnamese import format_number
 from builder.cli.click_messages import VERSION_OPTION, TranslatedGroup, speak_through_catalogue
 from builder.load.loader import Loaded, load_book
@@ -22,9 +22,10 @@ from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, shortfalls
 from builder.util import i18n
+from builder.util.errors import BuildError
 from builder.util.folder_swap import put_back
 from builder.util.i18n import N_, _, ngettext
-from builder.util.problems import BuildError, shown_text
+from builder.util.problems import shown_text
 
 T = TypeVar("T")
 
@@ -96,10 +97,16 @@ class _OutputNames(click.Choice[str]):
 @content_option
 @click.option("--strict", is_flag=True, help=N_("Treat warnings as errors."))
 @click.option("--fix", is_flag=True, help=N_("Rewrite what is safe to fix: Unicode NFC, “quotes”."))
-def check(content: Path, strict: bool, fix: bool) -> None:
+@click.option(
+    "--show-codes",
+    "codes",
+    is_flag=True,
+    help=N_("Show each problem's code, like [duplicate-key]; the editors' guide explains it."),
+)
+def check(content: Path, strict: bool, fix: bool, codes: bool) -> None:
     if fix:
         _fix(content)
-    loaded = _load(content)
+    loaded = _load(content, codes=codes)
     failed = bool(loaded.problems.errors) or (strict and bool(loaded.problems.warnings))
     if failed:
         sys.exit(1)
@@ -334,9 +341,6 @@ def _publishing_failed(reason: Exception) -> NoReturn:
     sys.exit(1)
 
 
-KINDS = ("tap-the", "ca-nhan")
-
-
 class _MissingFacts(click.ClickException):
     """A fact `new` cannot ask for without a terminal: one line, exit 2 like a usage error."""
 
@@ -532,7 +536,7 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
     import tempfile
 
     from builder.authoring.word.word_import import (
-        Refused,
+        DocumentRefused,
         WriteFailed,
         import_document,
         report_lines,
@@ -547,9 +551,11 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
         for number, document in enumerate(documents):
             try:
                 if not document.is_file():
-                    raise Refused(_("no such file") if not document.exists() else _("not a file"))
+                    raise DocumentRefused(
+                        _("no such file") if not document.exists() else _("not a file")
+                    )
                 result = import_document(document, content, config, Path(scratch))
-            except Refused as exc:
+            except DocumentRefused as exc:
                 reason = str(exc)
             except WriteFailed as exc:  # the book's disk: every next document would fail alike
                 reason = str(exc)
@@ -696,10 +702,10 @@ def _fix(content: Path) -> None:
         sys.exit(1)
 
 
-def _load(content: Path) -> Loaded:
+def _load(content: Path, *, codes: bool = False) -> Loaded:
     loaded = load_book(content)
     for problem in loaded.problems:
-        click.echo(str(problem), err=True)
+        click.echo(problem.shown(code=codes), err=True)
     errors, warnings = len(loaded.problems.errors), len(loaded.problems.warnings)
     if errors or warnings:
         counts = _("{errors}, {warnings}").format(

@@ -130,7 +130,10 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
         located = parse_yaml(text)
     except YamlProblem as exc:
         for each in exc.every:
-            problems.error(shown, each.position.line, each.position.column, each.message, each.hint)
+            problems.error(
+                shown, each.position.line, each.position.column, each.message, each.hint,
+                code=each.code,
+            )  # fmt: skip
         return None
     where = Checked(located, shown, problems)
     errors_before = len(problems.errors)

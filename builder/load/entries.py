@@ -13,7 +13,17 @@ from markdown_it.token import Token
 
 from builder.book import urls
 from builder.book.fields import MODEL_KEYS, STATUSES, as_given
-from builder.book.model import BookConfig, Entry, FieldOfWork, Image, Page, Person, Place
+from builder.book.model import (
+    INDIVIDUAL,
+    KINDS,
+    BookConfig,
+    Entry,
+    FieldOfWork,
+    Image,
+    Page,
+    Person,
+    Place,
+)
 from builder.book.place_names import commune_named, district_named, field_named
 from builder.book.settings import YEARS
 from builder.book.vietnamese import slugify
@@ -42,7 +52,6 @@ PAGE_KEYS = {
     "order": Field(int, True, "1"),
     "back": Field(bool),
 }
-KINDS = ["tap-the", "ca-nhan"]
 PAGE_ORDER = (0, 999)
 MAX_TITLE = 300  # characters; the longest sample title is about 90
 SLUG = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -67,6 +76,7 @@ class AcrossEntries:
                 _("{file} has the same title; make each title unique").format(
                     file=self.seen[folded]
                 ),
+                code="duplicate-title",
             )
         else:
             self.seen[folded] = where.shown
@@ -90,7 +100,9 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
                 at = each.position
                 line = lines[at.line - 1] if at.line <= len(lines) else ""
                 excerpt = tuple(front_matter_lint.excerpt(line, at.column - 1))
-                problems.error(shown, at.line, at.column, each.message, each.hint, excerpt)
+                problems.error(
+                    shown, at.line, at.column, each.message, each.hint, excerpt, code=each.code
+                )
             return None
     else:
         if not mistakes:
@@ -100,6 +112,7 @@ def read_markdown(path: Path, problems: Problems) -> Parsed | None:
         problems.error(
             shown, number, mistake.column + 1, mistake.message, mistake.hint,
             tuple(front_matter_lint.excerpt(lines[number - 1], mistake.column)),
+            code="front-matter-typing",
         )  # fmt: skip
     return None
 
@@ -137,11 +150,15 @@ def load_entry(
                 len(title),
             ).format(length=len(title), most=MAX_TITLE),
             _("keep the name of the model short; tell the story in the text"),
+            code="title-too-long",
         )
     kind = data.get("kind")
     if kind is not None and kind not in KINDS:
         where.error(
-            ("kind",), _("`kind` cannot be “{kind}”").format(kind=kind), suggest_value(kind, KINDS)
+            ("kind",),
+            _("`kind` cannot be “{kind}”").format(kind=kind),
+            suggest_value(kind, list(KINDS)),
+            code="unknown-kind",
         )
     _check_status(data.get("status"), config, where)
     person = _person(data, where)
@@ -155,6 +172,7 @@ def load_entry(
             _("year {year} is outside the book's period {start}–{end}").format(
                 year=year, start=start, end=end
             ),
+            code="year-outside-period",
         )
     started = data.get("started")
     if started is not None and not check_range(where, ("started",), started, *YEARS):
@@ -163,6 +181,7 @@ def load_entry(
         where.error(
             ("started",),
             _("`started` ({started}) is after `year` ({year})").format(started=started, year=year),
+            code="started-after-year",
         )
     images = _front_matter_images(data.get("images", []), path, catalog, where)
     tokens = markdown.parse(parsed.source.body)
@@ -181,6 +200,7 @@ def load_entry(
             1,
             _("the entry has no text"),
             _("write the model's story below the closing `---`"),
+            code="no-text",
         )
     if len(problems.errors) > errors_before or field_of_work is None or place is None:
         return None
@@ -239,6 +259,7 @@ def _check_slug(path: Path, where: Checked) -> None:
                 name=path.name
             ),
             _("rename it to {name}.md").format(name=slugify(path.stem) or "mo-hinh"),
+            code="file-name-not-slug",
         )
     elif len(path.stem) > urls.MAX_SLUG:
         where.problems.error(
@@ -247,7 +268,7 @@ def _check_slug(path: Path, where: Checked) -> None:
                 length=len(path.stem), most=urls.MAX_SLUG
             ),
             _("rename it to {name}.md: the name is the page's address, printed in the QR "
-              "code").format(name=urls.short_slug(path.stem)),
+              "code").format(name=urls.short_slug(path.stem)), code="file-name-too-long",
         )  # fmt: skip
 
 
@@ -262,6 +283,7 @@ def _check_status(status: str | None, config: BookConfig, where: Checked) -> Non
                 (),
                 _("the model has no `status`; this book keeps one for every model"),
                 _("add a line `status: de-xuat` (valid: {valid})").format(valid=valid),
+                code="missing-status",
             )
         return
     if status in STATUSES:
@@ -273,16 +295,18 @@ def _check_status(status: str | None, config: BookConfig, where: Checked) -> Non
         _("write its id: `status: {id}`").format(id=meant)
         if meant in STATUSES
         else _("valid values: {valid}").format(valid=valid),
+        code="unknown-status",
     )
 
 
 def _person(data: dict[str, Any], where: Checked) -> Person | None:
     if "person" not in data:
-        if data.get("kind") == "ca-nhan":
+        if data.get("kind") == INDIVIDUAL:
             where.error(
                 (),
                 _("an individual model (`kind: ca-nhan`) needs `person`"),
                 _("add `person: {name: …, role: …}`"),
+                code="missing-person",
             )
         return None
     person = check_mapping(data["person"], PERSON_KEYS, ("person",), where, "`person`")
@@ -299,6 +323,7 @@ def _field(value: str | None, config: BookConfig, where: Checked) -> FieldOfWork
         ("field",),
         _("unknown field “{value}”").format(value=value),
         suggest_value(value, [known.id for known in config.fields]),
+        code="unknown-field",
     )
     return None
 
@@ -313,6 +338,7 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
             ("district",),
             _("unknown district “{name}”").format(name=name),
             suggest_value(name, [d.name for d in config.districts], always_list=True),
+            code="unknown-district",
         )
         return None
     commune_name = data.get("commune")
@@ -329,6 +355,7 @@ def _place(data: dict[str, Any], config: BookConfig, where: Checked) -> Place | 
         _("{suggestion}; add new communes to `places` in book.yaml").format(
             suggestion=suggest_value(commune_name, [c.name for c in district.communes])
         ),
+        code="unknown-commune",
     )
     return None
 
@@ -347,6 +374,7 @@ def _front_matter_images(
                 key,
                 _("image has no `alt` text"),
                 _("add `alt:` describing the picture for readers who cannot see it"),
+                code="image-no-alt",
             )
         try:
             found = catalog.find(data["src"], path.parent)
@@ -354,7 +382,7 @@ def _front_matter_images(
                 found, data.get("alt", ""), data.get("caption", ""), data.get("credit", "")
             )
         except ImageProblem as exc:
-            where.error((*key, "src"), exc.message, exc.hint)
+            where.error((*key, "src"), exc.message, exc.hint, code=exc.code)
             continue
         images.append(image)
     return tuple(images)
@@ -385,7 +413,7 @@ def _body_links(
                 href=typed
             ),
             _("write a web address (https://…) or another model's file name, like "
-              "hien-dat-mo-duong.md"),
+              "hien-dat-mo-duong.md"), code="bad-link",
         )  # fmt: skip
     return tuple(models)
 
@@ -406,10 +434,11 @@ def _body_images(
                 max(text.find("!["), 0) + 1,
                 _("image has no alt text"),
                 _("describe the picture between the brackets: ![what it shows](…)"),
+                code="image-no-alt",
             )
         try:
             image_path = catalog.find(ref.src, path.parent)
             found[ref.src] = catalog.image(image_path, ref.alt)
         except ImageProblem as exc:
-            problems.error(source.path, line, column, exc.message, exc.hint)
+            problems.error(source.path, line, column, exc.message, exc.hint, code=exc.code)
     return tuple(found.items())

@@ -39,10 +39,11 @@ def print_resolution(image: Image, trim_width_mm: float) -> int:
 
 
 class ImageProblem(Exception):
-    def __init__(self, message: str, hint: str = "") -> None:
+    def __init__(self, message: str, hint: str = "", code: str = "bad-image") -> None:
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.code = code
 
 
 @dataclass(slots=True)
@@ -64,11 +65,13 @@ class ImageCatalog:
             raise ImageProblem(
                 _("image “{src}” is not a file of the book").format(src=src),
                 _("copy the picture into content/images/ and name it by its path"),
+                code="image-not-a-file",
             )
         if src.startswith(("/", "\\")) or not src.strip():
             raise ImageProblem(
                 _("image path “{src}” must be relative").format(src=src),
                 _("write it relative to the entry, like ../images/photo.jpg"),
+                code="image-not-relative",
             )
         root = self.root.resolve()
         for base in (entry_dir, self.root):
@@ -78,11 +81,13 @@ class ImageCatalog:
                     raise ImageProblem(
                         _("image “{src}” is outside the book folder").format(src=src),
                         _("copy the picture into content/images/"),
+                        code="image-outside-book",
                     )
                 return candidate
         raise ImageProblem(
             _("image file “{src}” not found").format(src=src),
             _("check the spelling; paths are relative to the entry's folder"),
+            code="image-not-found",
         )
 
     def image(self, path: Path, alt: str, caption: str = "", credit: str = "") -> Image:
@@ -92,6 +97,7 @@ class ImageCatalog:
                 raise ImageProblem(
                     _("“{name}” is not a supported picture").format(name=path.name),
                     _("use JPEG, PNG, WebP or GIF"),
+                    code="image-format",
                 )
             try:
                 picture = _open_header(path)
@@ -106,6 +112,7 @@ class ImageCatalog:
                         name=path.name, error=exc
                     ),
                     _("open it in an image editor and save it again"),
+                    code="bad-image",
                 ) from exc
             _check_format(path, kind)
             self._by_source[path] = (self._unique_name(path), width, height)
@@ -158,6 +165,7 @@ def _check_size(path: Path, width: int, height: int) -> None:
                 name=path.name, width=format_number(width), height=format_number(height)
             ),
             _("crop it to at most {ratio} times as long as it is wide").format(ratio=MAX_ASPECT),
+            code="image-too-narrow",
         )
 
 
@@ -176,6 +184,7 @@ def _too_large(path: Path, width: int = 0, height: int = 0) -> ImageProblem:
                 megapixels=MAX_PIXELS // 1_000_000), megapixels=MAX_PIXELS // 1_000_000,
             side=format_number(MAX_SIDE)),
         _("scale it down in an image editor (3 000 pixels a side is plenty)"),
+        code="image-too-large",
     )  # fmt: skip
 
 
@@ -188,6 +197,7 @@ def _check_format(path: Path, kind: str) -> None:
                 name=path.name, format=kind or "?", expected=expected
             ),
             _("open it in an image editor and save it as JPEG, PNG, WebP or GIF"),
+            code="image-format",
         )
 
 

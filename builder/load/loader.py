@@ -118,6 +118,7 @@ def check_contents(root: Path, memo: LoadMemo | None = None) -> Contents:
             1,
             _("the content folder does not exist"),
             _("give the book folder with --content DIR"),
+            code="no-content-folder",
         )
         return Contents(None, [], [], problems)
     memo = memo or LoadMemo()
@@ -134,6 +135,7 @@ def check_contents(root: Path, memo: LoadMemo | None = None) -> Contents:
             1,
             _("the book has no models"),
             _("add one Markdown file per model in the models/ folder"),
+            code="no-models",
         )
     titles = AcrossEntries()
     # What every model's check depends on besides its own file: book.yaml and the pictures.
@@ -172,6 +174,7 @@ def _folders_readable(root: Path, problems: Problems) -> bool:
             shown_path(folder), 1, 1,
             _("cannot read this folder: permission denied"),
             _("give your user the right to read it (chmod u+rx), or copy the book anew"),
+            code="unreadable-folder",
         )  # fmt: skip
     return not unreadable
 
@@ -188,6 +191,7 @@ def _check_links(entries: list[Entry], pages: list[Page], problems: Problems) ->
                     item.source, line, 1,
                     _("the link to “{slug}.md” names no model of the book").format(slug=slug),
                     _("did you mean `{key}`?").format(key=f"{close[0]}.md") if close else "",
+                    code="unknown-model-link",
                 )  # fmt: skip
 
 

@@ -16,8 +16,9 @@ from typing import Any, Literal
 import yaml
 
 from builder.load.yaml_source import LocatedYaml, YamlProblem, parse_yaml
+from builder.util.errors import BadReviewFile as BadReviewFile
 from builder.util.i18n import _
-from builder.util.problems import BuildError, Problem, shown_path
+from builder.util.problems import Problem, shown_path
 
 STATUSES = ("open", "resolved")
 KINDS = (
@@ -81,14 +82,6 @@ def comment_id(
     parts = (origin, author, date, anchor, quoted, text, *((position,) if position else ()))
     key = "\x1f".join(parts)
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:10]
-
-
-class BadReviewFile(BuildError):
-    """A review file edited into something unreadable; `problem` says where."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
 
 
 # --- reading -------------------------------------------------------------------------------

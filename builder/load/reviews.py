@@ -27,8 +27,10 @@ from builder.load.review_file import Reply as Reply
 from builder.load.review_file import comment_id as comment_id
 from builder.load.review_file import read_review_file, review_file_text
 from builder.util import files
+from builder.util.errors import BadSlug as BadSlug
+from builder.util.errors import UnknownComment as UnknownComment
 from builder.util.i18n import _
-from builder.util.problems import BuildError, Problems, shown_path
+from builder.util.problems import Problems, shown_path
 
 UNPLACED = "_unplaced"  # comments whose model could not be found: their page or paragraph
 # Comments kept per model. A round of 30 delegates who each write 20 comments on a model
@@ -37,15 +39,6 @@ UNPLACED = "_unplaced"  # comments whose model could not be found: their page or
 # an import keeps what it has and names the comments it refused: a copy built to flood the
 # book cannot make every later `status` slow.
 MAX_PER_MODEL = 2_000
-
-
-class UnknownComment(BuildError):
-    """`--resolve` was given an id no review file holds."""
-
-
-class BadSlug(BuildError):
-    """A model's name read from outside (a returned copy, the command line) that cannot name
-    a review file: not a slug, or a file that leads out of `content/reviews/`."""
 
 
 class Added(NamedTuple):

@@ -39,13 +39,15 @@ class Checked:
     shown: Path
     problems: Problems
 
-    def error(self, path: Key, message: str, hint: str = "", *, key: bool = False) -> None:
+    def error(
+        self, path: Key, message: str, hint: str = "", *, key: bool = False, code: str = ""
+    ) -> None:
         where = self.yaml.key_at(path) if key else self.yaml.at(path)
-        self.problems.error(self.shown, where.line, where.column, message, hint)
+        self.problems.error(self.shown, where.line, where.column, message, hint, code=code)
 
-    def warning(self, path: Key, message: str, hint: str = "") -> None:
+    def warning(self, path: Key, message: str, hint: str = "", *, code: str = "") -> None:
         where = self.yaml.at(path)
-        self.problems.warning(self.shown, where.line, where.column, message, hint)
+        self.problems.warning(self.shown, where.line, where.column, message, hint, code=code)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +64,11 @@ def check_mapping(
 ) -> dict[str, Any]:
     """The keys of `value` that are known and of the right type; problems for the rest."""
     if not isinstance(value, dict):
-        where.error(path, _("{what} must be {kind}").format(what=what, kind=_(_TYPE_NAMES[dict])))
+        where.error(
+            path,
+            _("{what} must be {kind}").format(what=what, kind=_(_TYPE_NAMES[dict])),
+            code="not-a-mapping",
+        )
         return {}
     good: dict[str, Any] = {}
     meant: set[str] = set()
@@ -75,13 +81,17 @@ def check_mapping(
                 _("unknown key `{key}` in {what}").format(key=key, what=what),
                 hint,
                 key=True,
+                code="unknown-key",
             )
             meant.update(name for name in fields if hint == _did_you_mean(name))
             continue
         if item is None or item == "":
             if spec.required:
                 where.error(
-                    (*path, key), _("`{key}` is empty").format(key=key), _example(key, spec)
+                    (*path, key),
+                    _("`{key}` is empty").format(key=key),
+                    _example(key, spec),
+                    code="empty-value",
                 )
             continue
         if not _is_kind(item, spec.kind):
@@ -89,6 +99,7 @@ def check_mapping(
                 (*path, key),
                 _("`{key}` must be {kind}").format(key=key, kind=_(_TYPE_NAMES[spec.kind])),
                 _example(key, spec),
+                code="wrong-type",
             )
             continue
         good[key] = _as_written(item, spec.kind, (*path, key), where.yaml)
@@ -98,6 +109,7 @@ def check_mapping(
                 path,
                 _("missing required key `{key}` in {what}").format(key=key, what=what),
                 _example(key, spec),
+                code="missing-key",
             )
     return good
 
@@ -123,6 +135,7 @@ def check_range(
         _("`{key}` is {value}; it must be from {low} to {high}").format(
             key=".".join(map(str, path)), value=value, low=low, high=high
         ),
+        code="out-of-range",
     )
     return False
 

@@ -40,14 +40,14 @@ def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = N
             problems.error(
                 shown, 1, 1,
                 _("this is not a text file but a folder, a device or a pipe"),
-                _("put the entry's text itself in a .md file here"),
+                _("put the entry's text itself in a .md file here"), code="not-a-file",
             )  # fmt: skip
             return None
         if path.is_symlink() and book.resolve() not in path.resolve().parents:
             problems.error(
                 shown, 1, 1,
                 _("this is a link to {target}, outside the book").format(target=path.resolve()),
-                _("copy the file into the book instead of linking to it"),
+                _("copy the file into the book instead of linking to it"), code="link-outside-book",
             )  # fmt: skip
             return None
         with path.open("rb") as stream:
@@ -62,10 +62,17 @@ def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = N
                     megabytes=f"{size / 1e6:.1f}"
                 ),
                 _("split it, or move pictures and tables out of the text"),
+                code="file-too-large",
             )
             return None
     except OSError as exc:
-        problems.error(shown, 1, 1, _("cannot read the file: {reason}").format(reason=exc.strerror))
+        problems.error(
+            shown,
+            1,
+            1,
+            _("cannot read the file: {reason}").format(reason=exc.strerror),
+            code="unreadable-file",
+        )
         return None
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         problems.error(
@@ -74,6 +81,7 @@ def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = N
             1,
             _("the file is saved as UTF-16"),
             _("save it again choosing the encoding “UTF-8”"),
+            code="not-utf8",
         )
         return None
     if raw.startswith(b"\xef\xbb\xbf"):
@@ -85,6 +93,7 @@ def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = N
             1,
             _("this is not a text file (it contains NUL bytes)"),
             _("save the entry as plain text in UTF-8"),
+            code="not-text",
         )
         return None
     try:
@@ -98,7 +107,9 @@ def read_text(path: Path, shown: Path, problems: Problems, book: Path | None = N
                 "it looks like Vietnamese Windows-1258 (“ANSI”) text: "
                 "save it again choosing the encoding “UTF-8”"
             )
-        problems.error(shown, line, column, _("the file is not valid UTF-8 text"), hint)
+        problems.error(
+            shown, line, column, _("the file is not valid UTF-8 text"), hint, code="not-utf8"
+        )
         return None
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     _report_non_nfc(text, shown, problems)
@@ -126,6 +137,7 @@ def _report_non_nfc(text: str, shown: Path, problems: Problems) -> None:
                 max(column - 1, 1),
                 _("text is not in Unicode NFC (letters and tone marks are stored apart)"),
                 _("the build normalises it; retype the word or run a Unicode NFC converter"),
+                code="not-nfc",
             )
             return
 
@@ -140,6 +152,7 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
             1,
             _("no front matter: the file must start with a line `---`"),
             _("put `---`, the facts (title: …, field: …), and another `---` before the text"),
+            code="no-front-matter",
         )
         return None
     for index in range(1, len(lines)):
@@ -157,6 +170,7 @@ def split_front_matter(text: str, shown: Path, problems: Problems) -> SourceFile
         1,
         _("the front matter is never closed"),
         _("add a line `---` after the last fact, before the text"),
+        code="front-matter-unclosed",
     )
     return None
 

@@ -90,12 +90,14 @@ class YamlProblem(Exception):
         position: Position,
         hint: str = "",
         also: tuple[YamlProblem, ...] = (),
+        code: str = "yaml-syntax",
     ) -> None:
         super().__init__(message)
         self.message = message
         self.position = position
         self.hint = hint
         self.also = also
+        self.code = code
 
     @property
     def every(self) -> tuple[YamlProblem, ...]:
@@ -131,6 +133,7 @@ def _too_deep(where: Position) -> YamlProblem:
         _("the facts are nested more than {most} levels deep").format(most=MAX_DEPTH),
         where,
         _("a fact is a text, a number or a short list: remove the extra brackets"),
+        code="too-deep",
     )
 
 
@@ -177,7 +180,7 @@ def _checked(located: LocatedYaml) -> LocatedYaml:
     """`located`, or every value it could not read, said together at their places."""
     if located.refused:
         first, *others = located.refused
-        raise YamlProblem(first.message, first.position, first.hint, tuple(others))
+        raise YamlProblem(first.message, first.position, first.hint, tuple(others), first.code)
     return located
 
 
@@ -207,6 +210,7 @@ def _reader_problem(exc: yaml.reader.ReaderError, text: str, first_line: int) ->
         ),
         Position(line, column),
         _("delete it: retype the line"),
+        code="control-character",
     )
 
 
@@ -227,6 +231,7 @@ def _convert(
             _("YAML anchors and aliases (& and *) are not allowed here"),
             _position(node, offset),
             _("write the value out in full"),
+            code="yaml-alias",
         )
     seen.add(id(node))
     located.values[path] = _position(node, offset)
@@ -235,7 +240,9 @@ def _convert(
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise YamlProblem(
-                    _("YAML merge keys (<<) are not allowed here"), _position(key_node, offset)
+                    _("YAML merge keys (<<) are not allowed here"),
+                    _position(key_node, offset),
+                    code="yaml-merge-key",
                 )
             key = str(loader.construct_object(key_node, deep=True))
             if key in result:
@@ -246,6 +253,7 @@ def _convert(
                     _("`{key}` is already set on line {line}; keep only one").format(
                         key=key, line=first.line
                     ),
+                    code="duplicate-key",
                 )
             located.keys[(*path, key)] = _position(key_node, offset)
             result[key] = _convert(value_node, (*path, key), located, loader, offset, seen)
@@ -260,11 +268,13 @@ def _convert(
     try:
         return yaml_scalars.construct(loader, node)
     except yaml_scalars.ScalarProblem as exc:  # said with the others once all are read
-        located.refused.append(YamlProblem(exc.message, _position(node, offset), exc.hint))
+        located.refused.append(
+            YamlProblem(exc.message, _position(node, offset), exc.hint, code="bad-value")
+        )
         return None
     except yaml.YAMLError as exc:
         raise YamlProblem(
-            _("invalid value: {error}").format(error=exc), _position(node, offset)
+            _("invalid value: {error}").format(error=exc), _position(node, offset), code="bad-value"
         ) from exc
 
 

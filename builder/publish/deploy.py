@@ -11,9 +11,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from builder.publish.destinations import check_destination, mark
+from builder.util.errors import BuildError
 from builder.util.folder_swap import staged, turn
 from builder.util.i18n import _, ngettext
-from builder.util.problems import BuildError
 
 # Every commit `to_branch` makes carries this line; a branch holding other commits is refused.
 TRAILER = "Published-by: dan-van-kheo-builder"

@@ -8,9 +8,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from builder.util.errors import DestinationRefused as DestinationRefused
 from builder.util.folder_swap import MARKER
 from builder.util.i18n import _
-from builder.util.problems import BuildError
 
 MARKER_TEXT = (
     "This folder was written by the Dân vận khéo builder, which replaces it whole on every\n"
@@ -18,10 +18,6 @@ MARKER_TEXT = (
 )
 # What an `output/` of builders before the marker held; it is recognised by its SHA256SUMS.
 _OLD_OUTPUTS = (".pdf", ".epub", ".json", "SHA256SUMS")
-
-
-class DestinationRefused(BuildError):
-    """A folder the builder must not replace."""
 
 
 def mark(folder: Path) -> Path:

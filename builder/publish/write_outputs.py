@@ -19,9 +19,9 @@ from builder.outputs import Output
 from builder.publish.destinations import check_destination, mark
 from builder.render.editions import PLAIN_BUILD, BuildOptions, Handover
 from builder.util.cache import cache_dir
+from builder.util.errors import BuildError
 from builder.util.folder_swap import copy_tree, link_or_copy, staged, turn
 from builder.util.i18n import _, ngettext
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 from builder.book.vietnamese import VIETNAMESE_LETTERS
 from builder.util.cache import cache_path, code_version
+from builder.util.errors import BuildError
 from builder.util.files import write_whole
 from builder.util.i18n import _
-from builder.util.problems import BuildError
 
 FAMILY = "Charis SIL"
 STYLES = {  # file stem suffix → (CSS weight, CSS style)

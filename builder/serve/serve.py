@@ -11,7 +11,7 @@ a folder the next one removes. The server answers only GET and HEAD for files th
 wrote, only to a browser that asks for 127.0.0.1 or localhost (a web page elsewhere cannot
 read the preview through DNS rebinding), and anything malformed with one line in the
 terminal, never a traceback. Each model's preview links to its print preview (“Xem bản in”,
-builder.outputs.pdf.print_preview): its pages as the book prints them, laid out on demand.
+builder.outputs.pdf.page_preview): its pages as the book prints them, laid out on demand.
 """
 
 from __future__ import annotations
@@ -40,16 +40,17 @@ from builder.book.fields import STATUSES
 from builder.book.model import Book
 from builder.load import reviews
 from builder.load.loader import LoadMemo, load_book
-from builder.outputs.pdf.print_preview import PREVIEW_ROUTE, PrintPreviews, preview_address
+from builder.outputs.pdf.page_preview import PREVIEW_ROUTE, PrintPreviews, preview_address
 from builder.outputs.site.output import PageMemo, SiteWriter
 from builder.outputs.site.site_search import IndexRun
 from builder.render.editions import PAGE_MAP_NAME
 from builder.render.templating import TEMPLATES, environment
 from builder.review_round.book_status import book_status
 from builder.util.cache import cache_path
+from builder.util.errors import BuildError
 from builder.util.folder_swap import staged
 from builder.util.i18n import _, ngettext
-from builder.util.problems import BuildError, shown_path
+from builder.util.problems import shown_path
 
 Snapshot = tuple[tuple[str, int, int], ...]  # every watched file: name, mtime (ns), size
 RELOAD_SCRIPT = '<script src="/__livereload.js"></script></body>'
@@ -271,7 +272,7 @@ def watch(
             preview.rebuild(report, now)
 
 
-class Refused(Exception):
+class RequestRefused(Exception):
     """A request answered with an error status and a one-line reason."""
 
     def __init__(self, status: HTTPStatus, reason: str) -> None:
@@ -287,13 +288,13 @@ BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
 def request_path(target: str) -> tuple[str, str]:
-    """The decoded path a request target asks for, and its raw form; `Refused` (400 or
+    """The decoded path a request target asks for, and its raw form; `RequestRefused` (400 or
     414) when the target is malformed: bad percent-encoding, not UTF-8, a control
     character (NUL), a `.` or `..` part, or too long."""
     if len(target) > MAX_TARGET:
-        raise Refused(HTTPStatus.REQUEST_URI_TOO_LONG, _("the address is too long"))
+        raise RequestRefused(HTTPStatus.REQUEST_URI_TOO_LONG, _("the address is too long"))
     raw = target.split("?", 1)[0].split("#", 1)[0]
-    malformed = Refused(HTTPStatus.BAD_REQUEST, _("the address is malformed"))
+    malformed = RequestRefused(HTTPStatus.BAD_REQUEST, _("the address is malformed"))
     if not raw.startswith("/") or BAD_PERCENT.search(raw):
         raise malformed
     try:  # the request line was read as Latin-1: these are its bytes
@@ -301,12 +302,12 @@ def request_path(target: str) -> tuple[str, str]:
     except UnicodeError:
         raise malformed from None
     if any(unicodedata.category(character) == "Cc" for character in path):
-        raise Refused(HTTPStatus.BAD_REQUEST, _("the address holds a control character"))
+        raise RequestRefused(HTTPStatus.BAD_REQUEST, _("the address holds a control character"))
     parts = path.split("/")
     if any(part in (".", "..") for part in parts):
         raise malformed
     if any(len(part.encode()) > MAX_NAME for part in parts):
-        raise Refused(HTTPStatus.REQUEST_URI_TOO_LONG, _("the address is too long"))
+        raise RequestRefused(HTTPStatus.REQUEST_URI_TOO_LONG, _("the address is too long"))
     return path, raw
 
 
@@ -351,7 +352,7 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             return False  # answered already (400, 414, 431, 505)
         try:
             self._check()
-        except Refused as refusal:
+        except RequestRefused as refusal:
             self.send_error(refusal.status, refusal.reason)
             return False
         return True
@@ -359,16 +360,16 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
     def _check(self) -> None:
         """Only GET and HEAD, one Host header that names this server, a clean path."""
         if self.request_version == "HTTP/0.9":  # no headers, so no Host: no browser sends it
-            raise Refused(HTTPStatus.BAD_REQUEST, _("the request is malformed"))
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, _("the request is malformed"))
         if not TOKEN.fullmatch(self.command):
-            raise Refused(HTTPStatus.BAD_REQUEST, _("the method is malformed"))
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, _("the method is malformed"))
         if self.command not in ("GET", "HEAD"):
-            raise Refused(HTTPStatus.METHOD_NOT_ALLOWED, _("only GET and HEAD are answered"))
+            raise RequestRefused(HTTPStatus.METHOD_NOT_ALLOWED, _("only GET and HEAD are answered"))
         hosts = self.headers.get_all("Host") or []
         if len(hosts) != 1:
-            raise Refused(HTTPStatus.BAD_REQUEST, _("the request needs one Host header"))
+            raise RequestRefused(HTTPStatus.BAD_REQUEST, _("the request needs one Host header"))
         if hosts[0].strip().lower() not in self.server.hosts:
-            raise Refused(
+            raise RequestRefused(
                 HTTPStatus.MISDIRECTED_REQUEST,
                 _("this server answers only to {hosts}").format(
                     hosts=", ".join(sorted(self.server.hosts))

@@ -21,36 +21,10 @@ import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-from builder.util.i18n import _
-from builder.util.problems import BuildError, shown_path
+from builder.util.errors import WriteFailed as WriteFailed
+from builder.util.errors import plain_reason as plain_reason
 
 LOCK_NAME = ".builder.lock"
-
-
-class WriteFailed(BuildError):
-    """A file of the book could not be written; nothing was left half-written."""
-
-    def __init__(self, path: Path, error: OSError) -> None:
-        self.path = path
-        self.errno = error.errno
-        super().__init__(
-            _("cannot write {path}: {reason}").format(
-                path=shown_path(path), reason=plain_reason(error)
-            )
-        )
-
-
-def plain_reason(error: OSError) -> str:
-    """What an editor needs to know of an `OSError`, in the catalogue's words."""
-    if error.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
-        return _("the disk is full; free some space and try again")
-    if error.errno == errno.EROFS:
-        return _("the disk is read-only")
-    if error.errno in (errno.EACCES, errno.EPERM):
-        return _("permission denied; ask for write access to the book's folder")
-    if error.errno == errno.ENOENT:
-        return _("the folder does not exist")
-    return error.strerror or str(error)
 
 
 def write_whole(path: Path, data: bytes | str, mode: int = 0o644) -> None:

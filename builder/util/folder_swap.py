@@ -27,9 +27,9 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from builder.util.errors import BuildError
 from builder.util.files import fsync_folder, plain_reason
 from builder.util.i18n import _
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 

@@ -24,8 +24,8 @@ from multiprocessing.connection import Connection
 from types import TracebackType
 from typing import Any, Generic, TypeVar
 
+from builder.util.errors import BuildError
 from builder.util.i18n import _
-from builder.util.problems import BuildError
 
 T = TypeVar("T")
 Item = TypeVar("Item")

@@ -24,10 +24,21 @@ class Problem:
     severity: Severity = "error"
     hint: str = ""
     excerpt: tuple[str, ...] = ()  # the line as typed, and a caret under the place
+    # What kind of problem it is, a slug of util/errors.CODES (`duplicate-key`): tests assert
+    # on it, `builder check --show-codes` shows it, the editors' guide explains it.
+    code: str = ""
 
     def __str__(self) -> str:
+        return self.shown()
+
+    def shown(self, *, code: bool = False) -> str:
+        """The message as `check` prints it; with `code`, its code after the first line
+        (`path:7:1: error: duplicate key `year` [duplicate-key]`)."""
         severity = _(_SEVERITY[self.severity])
         path, message = shown_text(str(self.path)), shown_text(self.message, keep="\n")
+        if code and self.code:
+            first, newline, rest = message.partition("\n")
+            message = f"{first} [{self.code}]{newline}{rest}"
         lines = [f"{path}:{self.line}:{self.column}: {severity}: {message}"]
         number = str(self.line)
         for index, text in enumerate(self.excerpt):
@@ -56,11 +67,15 @@ class Problems:
         message: str,
         hint: str = "",
         excerpt: tuple[str, ...] = (),
+        *,
+        code: str = "",
     ) -> None:
-        self.items.append(Problem(path, line, column, message, "error", hint, excerpt))
+        self.items.append(Problem(path, line, column, message, "error", hint, excerpt, code))
 
-    def warning(self, path: Path, line: int, column: int, message: str, hint: str = "") -> None:
-        self.items.append(Problem(path, line, column, message, "warning", hint))
+    def warning(
+        self, path: Path, line: int, column: int, message: str, hint: str = "", *, code: str = ""
+    ) -> None:
+        self.items.append(Problem(path, line, column, message, "warning", hint, (), code))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)
@@ -115,11 +130,3 @@ def _escaped(char: str) -> str:
     if code < 0x100:
         return f"\\x{code:02x}"
     return f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
-
-
-class BuildError(Exception):
-    """A failure the user can act on; the CLI prints it without a traceback (and with any
-    file name in it escaped, as `shown_text` does)."""
-
-    def __str__(self) -> str:
-        return shown_text(super().__str__(), keep="\n")

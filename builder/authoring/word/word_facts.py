@@ -15,7 +15,7 @@ from typing import Any
 
 from lxml.html import HtmlElement
 
-from builder.book.model import BookConfig, Commune, District
+from builder.book.model import COLLECTIVE, INDIVIDUAL, BookConfig, Commune, District
 from builder.book.vietnamese import bare_place_name, fold, slugify
 
 # Labels as editors type them, folded (no marks, lower case, single spaces, no spaces
@@ -144,7 +144,7 @@ def front_matter(facts: list[Fact], config: BookConfig, text: str) -> Facts:
                        if slugify(wanted.value) in (slugify(f.name), f.id)), None)  # fmt: skip
         _record(result, wanted, "field", chosen.name if chosen else None)
     result.values["field"] = chosen.name if chosen else "TODO"  # the name, as the book has it
-    result.values.setdefault("kind", "tap-the")
+    result.values.setdefault("kind", COLLECTIVE)
     for key in ("unit", "field", "district", "year"):
         if result.values.get(key) in (None, "", "TODO"):
             result.todo.append(key)
@@ -177,7 +177,7 @@ def _unit_and_people(given: dict[str, Fact], result: Facts) -> None:
         if "role" in given:
             person["role"] = given["role"].value
         result.values["person"] = person
-        result.values["kind"] = "ca-nhan"
+        result.values["kind"] = INDIVIDUAL
         _record(result, given["person"], "person.name", person["name"])
         if "role" in given:
             _record(result, given["role"], "person.role", person["role"])

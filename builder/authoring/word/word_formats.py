@@ -22,6 +22,7 @@ from PIL import Image as PILImage
 
 from builder.book.vietnamese import format_number
 from builder.util.cache import cache_path, code_version
+from builder.util.errors import DocumentRefused
 from builder.util.i18n import _
 
 LIBREOFFICE_SECONDS = 120
@@ -49,16 +50,12 @@ _ELEMENT = re.compile(rb"<[^/?!]")
 _CHUNK = 1 << 20
 
 
-class Refused(Exception):
-    """The document cannot be imported; the message says why, in the user's language."""
-
-
-def damaged() -> Refused:
-    return Refused(_("the Word file is damaged (cut short?); ask for it again"))
+def damaged() -> DocumentRefused:
+    return DocumentRefused(_("the Word file is damaged (cut short?); ask for it again"))
 
 
 def kind_of(path: Path) -> str:
-    """`docx`, `odt`, `doc`, `rtf`, `encrypted` or `unknown`, from the content; Refused
+    """`docx`, `odt`, `doc`, `rtf`, `encrypted` or `unknown`, from the content; DocumentRefused
     (damaged) for a zip cut short or a Word package without its text."""
     with path.open("rb") as stream:
         head = stream.read(8)
@@ -88,18 +85,22 @@ def kind_of(path: Path) -> str:
 
 def readable_docx(path: Path, scratch: Path) -> Path:
     """`path` itself if it is a .docx; a .docx LibreOffice made of it in `scratch` if it is a
-    .doc, .odt or .rtf; Refused with the reason otherwise."""
+    .doc, .odt or .rtf; DocumentRefused with the reason otherwise."""
     kind = kind_of(path)
     if kind == "docx":
         check_unpacked_size(path)
         return path
     if kind == "encrypted":
-        raise Refused(_("it is protected by a password; save it without one and import again"))
+        raise DocumentRefused(
+            _("it is protected by a password; save it without one and import again")
+        )
     if kind == "unknown":
-        raise Refused(_("it is not a Word document (.docx, .doc) nor an OpenDocument text (.odt)"))
+        raise DocumentRefused(
+            _("it is not a Word document (.docx, .doc) nor an OpenDocument text (.odt)")
+        )
     office = libreoffice()
     if office is None:
-        raise Refused(
+        raise DocumentRefused(
             _("a .{kind} document needs LibreOffice to be read: install {packages}").format(
                 kind=kind, packages=INSTALL
             )
@@ -109,7 +110,7 @@ def readable_docx(path: Path, scratch: Path) -> Path:
     shutil.copyfile(path, source)  # LibreOffice names its output after the input
     converted = convert(office, [source], "docx", folder / "out")
     if not converted:
-        raise Refused(
+        raise DocumentRefused(
             _("LibreOffice could not convert this .{kind} document (damaged, or protected by a "
               "password?)").format(kind=kind)
         )  # fmt: skip
@@ -140,7 +141,7 @@ def convert(office: str, files: list[Path], target: str, outdir: Path) -> list[P
 
 
 def check_unpacked_size(document: Path) -> None:
-    """Refused unless the .docx's text is within what a district's report needs: its XML
+    """DocumentRefused unless the .docx's text is within what a district's report needs: its XML
     parts' size, paragraphs and elements counted while unpacking them as a stream, never
     more than the limit read (the zip's directory may lie about sizes), before any parser
     sees them; its pictures' size from the directory. Used by `import` and `comments`."""
@@ -152,7 +153,7 @@ def check_unpacked_size(document: Path) -> None:
             _within(declared, 0, 0)
             pictures = sum(item.file_size for item in items) - declared
             if pictures > MAX_UNPACKED_MB * 1_000_000:
-                raise Refused(
+                raise DocumentRefused(
                     _("it unpacks to {megabytes} MB; documents of up to {most} MB are "
                       "supported").format(megabytes=pictures // 1_000_000, most=MAX_UNPACKED_MB)
                 )  # fmt: skip
@@ -177,17 +178,17 @@ def _count_xml(archive: zipfile.ZipFile, parts: list[zipfile.ZipInfo]) -> None:
 
 def _within(size: int, paragraphs: int, elements: int) -> None:
     if size > MAX_XML_MB * 1_000_000:
-        raise Refused(
+        raise DocumentRefused(
             _("its text unpacks to {megabytes} MB; documents of up to {most} MB of text are "
               "supported").format(megabytes=size // 1_000_000, most=MAX_XML_MB)
         )  # fmt: skip
     if paragraphs > MAX_PARAGRAPHS:
-        raise Refused(
+        raise DocumentRefused(
             _("it has more than {most} paragraphs; documents of up to {most} are supported "
               "(split it)").format(most=format_number(MAX_PARAGRAPHS))
         )  # fmt: skip
     if elements > MAX_ELEMENTS:
-        raise Refused(
+        raise DocumentRefused(
             _("its text has more than {most} XML elements; documents of up to {most} are "
               "supported (split it)").format(most=format_number(MAX_ELEMENTS))
         )  # fmt: skip

@@ -25,7 +25,7 @@ from lxml.html import HtmlElement
 
 from builder.authoring.new_entry import created, entry_text
 from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
-from builder.authoring.word.word_formats import Refused, damaged, readable_docx
+from builder.authoring.word.word_formats import damaged, readable_docx
 from builder.authoring.word.word_markdown import escape, note_references, to_markdown
 from builder.authoring.word.word_pictures import TODO_ALT, Pictures
 from builder.authoring.word.word_unsupported import prepared
@@ -33,10 +33,18 @@ from builder.book import urls
 from builder.book.model import BookConfig
 from builder.book.vietnamese import slugify
 from builder.load.checks.invisible import clean_title
+from builder.util.errors import DocumentRefused
 from builder.util.files import WriteFailed, book_lock
 from builder.util.i18n import _
 
-__all__ = ["TODO_ALT", "Imported", "Refused", "WriteFailed", "import_document", "report_lines"]
+__all__ = [
+    "TODO_ALT",
+    "DocumentRefused",
+    "Imported",
+    "WriteFailed",
+    "import_document",
+    "report_lines",
+]
 
 # Word's own title style is a heading here; “Subtitle” stays a paragraph.
 STYLE_MAP = "p[style-name='Title'] => h1:fresh\np[style-name='Subtitle'] => p:fresh"
@@ -59,7 +67,7 @@ class Imported:
 
 
 def import_document(document: Path, content: Path, config: BookConfig, scratch: Path) -> Imported:
-    """Import `document` into the book at `content`; Refused names why it cannot be."""
+    """Import `document` into the book at `content`; DocumentRefused names why it cannot be."""
     import mammoth
 
     docx = readable_docx(document, scratch)
@@ -75,7 +83,7 @@ def import_document(document: Path, content: Path, config: BookConfig, scratch: 
         raise damaged() from exc
     root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
     if not root.text_content().strip() and not pictures.found:
-        raise Refused(_("it has no text"))
+        raise DocumentRefused(_("it has no text"))
     facts = take_facts(root)
     title_fact = next((fact for fact in facts if fact.key == "title"), None)
     title, title_notes = (title_fact.value, []) if title_fact else _take_title(root)

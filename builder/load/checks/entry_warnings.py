@@ -33,6 +33,7 @@ def warn_raw_html(source: SourceFile, problems: Problems) -> None:
                 match.start() + 1,
                 _("HTML `{tag}` will be shown as typed, not used").format(tag=match.group(0)[:40]),
                 _("write Markdown instead: **bold**, *italic*, ![picture](…)"),
+                code="raw-html",
             )
         if match := UNSAFE_LINK.search(line):
             problems.warning(
@@ -43,6 +44,7 @@ def warn_raw_html(source: SourceFile, problems: Problems) -> None:
                     scheme=match.group(1)
                 ),
                 _("link to a web address (https://…) or to another page of the book"),
+                code="unsafe-link",
             )
 
 
@@ -63,6 +65,7 @@ def warn_todo(parsed: Parsed) -> None:
             parsed.where.problems.warning(
                 parsed.where.shown, position.line, position.column,
                 _("`{key}` still says TODO").format(key=dotted), _("fill it in or remove it"),
+                code="todo",
             )  # fmt: skip
     for number, line in enumerate(parsed.source.body.split("\n")):
         where = parsed.source.body_line + number
@@ -70,12 +73,13 @@ def warn_todo(parsed: Parsed) -> None:
             parsed.where.problems.warning(
                 parsed.where.shown, where, alt.start() + 1,
                 _("a picture's alt text still says TODO"),
-                _("describe the picture between the brackets: ![what it shows](…)"),
+                _("describe the picture between the brackets: ![what it shows](…)"), code="todo",
             )  # fmt: skip
         if line.strip().startswith("TODO") or TODO_ALT.sub("", line).find("TODO:") >= 0:
             parsed.where.problems.warning(
                 parsed.where.shown, where, TODO_ALT.sub("", line).find("TODO") + 1,
                 _("the text still says TODO"), _("write this part of the model's story"),
+                code="todo",
             )  # fmt: skip
 
 
@@ -105,6 +109,8 @@ def warn_low_resolution(
         if key[0] == "#body":
             line_number = parsed.source.body_line + int(key[1])
             column = lines[int(key[1])].find("](") + 3 if lines else 1
-            parsed.where.problems.warning(parsed.where.shown, line_number, column, message, hint)
+            parsed.where.problems.warning(
+                parsed.where.shown, line_number, column, message, hint, code="low-resolution"
+            )
         else:
-            parsed.where.warning(key, message, hint)
+            parsed.where.warning(key, message, hint, code="low-resolution")

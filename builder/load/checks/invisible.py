@@ -96,13 +96,13 @@ def _report(
             shown, line, column,
             _("an invisible text direction control (U+{code}) would show the text "
               "reversed or reordered").format(code=code),
-            _("builder check --fix removes it"),
+            _("builder check --fix removes it"), code="direction-control",
         )  # fmt: skip
     elif char in ZERO_WIDTH:
         problems.warning(
             shown, line, column,
             _("an invisible zero-width character (U+{code})").format(code=code),
-            _("builder check --fix removes it"),
+            _("builder check --fix removes it"), code="zero-width",
         )  # fmt: skip
     else:
         message = (
@@ -111,7 +111,12 @@ def _report(
             else _("the text contains an invisible control character (U+{code})")
         )
         problems.error(
-            shown, line, column, message.format(code=code), _("delete it: retype the line")
+            shown,
+            line,
+            column,
+            message.format(code=code),
+            _("delete it: retype the line"),
+            code="control-character",
         )
 
 

@@ -25,7 +25,6 @@ from builder.render.markdown import parse
 from builder.util.i18n import _, ngettext
 from builder.util.problems import Problems
 
-WORD = re.compile(r"[^\W\d_]+")
 # Letters that no Vietnamese word has, but that text typed with the old 8-bit fonts shows when
 # it is pasted as Unicode: TCVN3 (ABC) puts tone-marked letters on ¸ µ ¶ · ¹ ® © ¨ …, VNI puts
 # the marks after the vowel as ø ù û õ ï ä ë ÿ ñ.
@@ -84,7 +83,7 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
                 word=word, encoding=name
             ),
             _("convert it to Unicode (Unikey: Công cụ chuyển mã, from {encoding} to Unicode) "
-              "and paste it again").format(encoding=name),
+              "and paste it again").format(encoding=name), code="old-encoding",
         )  # fmt: skip
 
 
@@ -116,7 +115,7 @@ def check_quotes(source: SourceFile, problems: Problems, tokens: Sequence[Token]
         problems.warning(
             source.path, source.body_line + number, column + 1,
             _('straight quotes "…": Vietnamese text uses “…”'),
-            _("builder check --fix curls them"),
+            _("builder check --fix curls them"), code="straight-quotes",
         )  # fmt: skip
 
 
@@ -183,7 +182,7 @@ class ToneStyles:
         for path, line, column, word in minority:
             problems.warning(
                 path, line, column, message.format(word=word),
-                _("choose one style for the whole book"),
+                _("choose one style for the whole book"), code="mixed-tone-marks",
             )  # fmt: skip
 
 

@@ -17,9 +17,10 @@ from typing import Any, ClassVar
 from ebooklib import epub
 from PIL import Image as PILImage
 
+from builder.book import urls
 from builder.book.model import Book, Entry, Image, Page, Part
 from builder.book.ordering import districts_alphabetical, group_entries
-from builder.outputs.epub.cover import cover_png
+from builder.outputs.epub.cover_picture import cover_png
 from builder.outputs.epub.epub_html import to_epub_xhtml
 from builder.outputs.epub.epub_package import ncx_with_page_list, package_with_language
 from builder.outputs.epub.epub_pages import marker_id, place_markers
@@ -233,7 +234,7 @@ class EpubWriter:
             model_file(entry),
             "model.xhtml",
             entry.title,
-            anchor=f"mo-hinh-{entry.slug}",
+            anchor=urls.model_anchor(entry.slug),
             entry=entry,
             body=to_epub_xhtml(body, heading_shift=1),
             figures=figures,

@@ -21,18 +21,18 @@ from builder.book import urls
 from builder.book.model import Book, Cmyk, Entry, Image, Page
 from builder.book.ordering import districts_alphabetical, group_entries
 from builder.outputs.pdf.layout import figure_placement, parallel_layout, pdf_units
-from builder.outputs.pdf.layout.print_layout import (
+from builder.outputs.pdf.layout.page_map import (
     COLOPHON,
     colophon_last,
     cover_pages,
     model_pages,
     page_starts,
 )
+from builder.outputs.pdf.paged_html import footnotes_at_call_sites
 from builder.outputs.pdf.press import preflight
 from builder.outputs.pdf.press.cover_spread import cover_size, render_cover
 from builder.outputs.pdf.press.print_colour import Rgb, press_colours, press_shares, rewritten
 from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
-from builder.outputs.pdf.print_html import footnotes_at_call_sites
 from builder.outputs.pdf.progress import layout_progress
 from builder.outputs.pdf.write.interior_from_screen import interior_from_screen
 from builder.outputs.pdf.write.pdf_join import join
@@ -59,6 +59,7 @@ from builder.render.editions import (
 )
 from builder.render.fonts import book_fonts
 from builder.render.templating import environment
+from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import (
     ForkedAhead,
@@ -68,7 +69,6 @@ from builder.util.parallel import (
     run_forked,
     shares_of,
 )
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
@@ -155,7 +155,7 @@ class PrintPackage:
 
 @dataclass(frozen=True, slots=True)
 class LaidOut:
-    """Where things fall in the written book (`print_layout`)."""
+    """Where things fall in the written book (`page_map`)."""
 
     cover_pages: int  # the screen edition's pages before the half title
     interior_pages: int  # from the half title on, before the signatures' blank pages
@@ -438,7 +438,7 @@ def printed_page(page: Page) -> dict[str, Any]:
 
 def _model_anchor(slug: str) -> str:
     """A link to another model: its first page in the same document (`mo-hinh-<slug>`)."""
-    return f"#mo-hinh-{slug}"
+    return "#" + urls.model_anchor(slug)
 
 
 def _file_url(image: Image) -> str:

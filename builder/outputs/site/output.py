@@ -184,7 +184,7 @@ class SiteWriter:
         for number, entry in enumerate(entries):
             previous = entries[number - 1] if number else None
             following = entries[number + 1] if number + 1 < len(entries) else None
-            print_page = self.print_pages.get(f"mo-hinh-{entry.slug}")
+            print_page = self.print_pages.get(urls.model_anchor(entry.slug))
             neighbours = [(e.slug, e.title) if e else None for e in (previous, following)]
             if self._unchanged(model_path(entry), (entry, neighbours, print_page)):
                 continue

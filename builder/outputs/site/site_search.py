@@ -28,9 +28,9 @@ from builder.book.model import Book, Entry
 from builder.render import markdown
 from builder.render.templating import environment
 from builder.util.cache import cache_path
+from builder.util.errors import BuildError
 from builder.util.folder_swap import link_or_copy, swap_in
 from builder.util.i18n import _
-from builder.util.problems import BuildError
 
 
 @dataclass(frozen=True, slots=True)

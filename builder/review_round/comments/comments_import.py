@@ -20,7 +20,7 @@ from pathlib import Path
 
 import click
 
-from builder.authoring.word.word_formats import Refused, check_unpacked_size, kind_of
+from builder.authoring.word.word_formats import check_unpacked_size, kind_of
 from builder.load import reviews
 from builder.load.config import load_config
 from builder.load.reviews import UNPLACED, BadReviewFile, Comment, UnknownComment
@@ -29,9 +29,10 @@ from builder.outputs.review.docx_parts import read_identity
 from builder.render.editions import PAGE_MAP_NAME, book_id
 from builder.review_round.comments.comments_pdf import Encrypted, pdf_comments, pdf_identity
 from builder.review_round.comments.comments_word import word_comments
+from builder.util.errors import BuildError, DocumentRefused
 from builder.util.files import WriteFailed
 from builder.util.i18n import _
-from builder.util.problems import BuildError, Problems, shown_path
+from builder.util.problems import Problems, shown_path
 
 OLD_FORMATS = ("doc", "odt", "rtf")
 
@@ -74,7 +75,7 @@ def _import_all(
     for path in returned:
         try:
             result = import_comments(content, path, out_dir, ours, force)
-        except Refused as exc:
+        except DocumentRefused as exc:
             failed = True
             click.echo(_line(path, _("error"), str(exc)), err=True)
             continue
@@ -174,7 +175,7 @@ def import_comments(
     ours: tuple[str, str] | None = None,
     force: bool = False,
 ) -> Imported:
-    """Read `returned` and add its comments to the review files; Refused says why not.
+    """Read `returned` and add its comments to the review files; DocumentRefused says why not.
     `ours`: this book's (title, id), which a review copy that carries one must match."""
     kind = _checked_kind(returned)
     warnings = []
@@ -247,7 +248,7 @@ def _model_texts(content: Path) -> dict[str, str]:
 
 
 def _identity_problem(path: Path, kind: str, ours: tuple[str, str], force: bool) -> str | None:
-    """A warning for a copy that does not say its book; Refused for a copy of another book
+    """A warning for a copy that does not say its book; DocumentRefused for a copy of another book
     (unless `force`, then a warning)."""
     title, identity = _identity(path, kind)
     if title is None and identity is None:
@@ -259,7 +260,7 @@ def _identity_problem(path: Path, kind: str, ours: tuple[str, str], force: bool)
     message = _("this review copy is of another book: «{title}»; use --force to import it "
                 "anyway").format(title=(title or identity or "")[:200])  # fmt: skip
     if not force:
-        raise Refused(message)
+        raise DocumentRefused(message)
     return _("this review copy is of another book: «{title}»; imported because of "
              "--force").format(title=(title or identity or "")[:200])  # fmt: skip
 
@@ -271,7 +272,7 @@ def _identity(path: Path, kind: str) -> tuple[str | None, str | None]:
             with zipfile.ZipFile(path) as archive:
                 return read_identity(archive)
         except Exception as exc:  # a damaged file: say which, the others go on
-            raise Refused(_("cannot read it ({reason})").format(reason=exc)) from exc
+            raise DocumentRefused(_("cannot read it ({reason})").format(reason=exc)) from exc
     try:
         title, identity = pdf_identity(path)
     except Encrypted:
@@ -282,19 +283,21 @@ def _identity(path: Path, kind: str) -> tuple[str | None, str | None]:
 
 
 def _checked_kind(path: Path) -> str:
-    """`docx` or `pdf`; Refused with what to do for anything else."""
+    """`docx` or `pdf`; DocumentRefused with what to do for anything else."""
     if not path.is_file():
-        raise Refused(_("no such file") if not path.exists() else _("not a file"))
+        raise DocumentRefused(_("no such file") if not path.exists() else _("not a file"))
     kind = _kind(path)
     if kind == "encrypted":
-        raise Refused(_("it is protected by a password; save it without one and import again"))
+        raise DocumentRefused(
+            _("it is protected by a password; save it without one and import again")
+        )
     if kind in OLD_FORMATS:
-        raise Refused(
+        raise DocumentRefused(
             _("it is a .{kind} document: open it in Word or LibreOffice, save it as a Word "
               "document (.docx), and import that").format(kind=kind)
         )  # fmt: skip
     if kind not in ("docx", "pdf"):
-        raise Refused(_("it is neither a Word document (.docx) nor a PDF"))
+        raise DocumentRefused(_("it is neither a Word document (.docx) nor a PDF"))
     if kind == "docx":
         check_unpacked_size(path)
     return kind
@@ -307,13 +310,13 @@ def _read(path: Path, kind: str, out_dir: Path, content: Path) -> list[tuple[str
             return word_comments(path)
         return pdf_comments(path, _page_map(out_dir), _model_texts(content))
     except Encrypted as exc:
-        raise Refused(
+        raise DocumentRefused(
             _("it is protected by a password; save it without one and import again")
         ) from exc
-    except Refused:
+    except DocumentRefused:
         raise
     except Exception as exc:  # a damaged file: say which, the others go on
-        raise Refused(_("cannot read it ({reason})").format(reason=exc)) from exc
+        raise DocumentRefused(_("cannot read it ({reason})").format(reason=exc)) from exc
 
 
 def read_returned(path: Path, out_dir: Path, content: Path) -> list[tuple[str, Comment]]:
@@ -324,7 +327,7 @@ def read_returned(path: Path, out_dir: Path, content: Path) -> list[tuple[str, C
 
 def _kind(path: Path) -> str:
     """`docx`, `pdf`, `encrypted`, `doc`, `odt`, `rtf` or something else, from the content;
-    Refused for a zip file cut short (a .docx half-downloaded)."""
+    DocumentRefused for a zip file cut short (a .docx half-downloaded)."""
     with path.open("rb") as stream:
         head = stream.read(5)
     if head == b"%PDF-":
@@ -338,7 +341,7 @@ def _kind(path: Path) -> str:
             with zipfile.ZipFile(path) as archive:
                 archive.namelist()
         except (zipfile.BadZipFile, OSError) as exc:
-            raise Refused(_("it is damaged ({reason})").format(reason=exc)) from exc
+            raise DocumentRefused(_("it is damaged ({reason})").format(reason=exc)) from exc
     return kind
 
 

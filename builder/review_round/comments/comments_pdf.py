@@ -27,6 +27,7 @@ from typing import Any
 import pypdf
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NumberObject
 
+from builder.book import urls
 from builder.load.reviews import UNPLACED, Comment, Reply, comment_id
 from builder.outputs.pdf.write.pdf_writing import BOOK_ID_KEY
 from builder.review_round.comments.models_by_words import ModelsByWords
@@ -43,7 +44,7 @@ KINDS = {
     "/StrikeOut": "strikeout",
     "/FreeText": "freetext",
 }
-MODEL_PREFIX = "mo-hinh-"
+MODEL_PREFIX = urls.MODEL_ANCHOR_PREFIX
 PDF_DATE = re.compile(
     r"D:(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(?:([Zz+-])(\d{2})?'?(\d{2})?'?)?"
 )
@@ -73,7 +74,7 @@ def pdf_comments(
 ) -> list[tuple[str, Comment]]:
     """(model slug or `_unplaced`, comment) for every annotation a delegate made. `models`
     (slug → the model file's text) places the pages of a PDF that lost the book's names and
-    page labels, or some of its names; without it, their comments are unplaced. Refused
+    page labels, or some of its names; without it, their comments are unplaced. DocumentRefused
     (`word_formats`) when the file is damaged or holds too many notes; Encrypted when it
     needs a password."""
     with opened(path, KINDS) as reader:
@@ -90,7 +91,7 @@ def pdf_comments(
 
 def pdf_identity(path: Path) -> tuple[str | None, str | None]:
     """(book title, book id) written into the screen PDF when it was built; None for what
-    the file does not carry. Refused or Encrypted as `pdf_comments`."""
+    the file does not carry. DocumentRefused or Encrypted as `pdf_comments`."""
     with opened(path, KINDS) as reader:
         try:
             info: Mapping[str, Any] = reader.metadata or {}

@@ -100,7 +100,7 @@ def _advance_widths() -> dict[str, float]:
     from fontTools.ttLib import TTFont
 
     from builder.render.fonts import book_fonts
-    from builder.util.problems import BuildError
+    from builder.util.errors import BuildError
 
     try:
         regular = book_fonts()[0].path

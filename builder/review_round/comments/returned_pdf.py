@@ -19,7 +19,7 @@ import pikepdf
 import pypdf
 from pypdf.errors import DependencyError
 
-from builder.authoring.word.word_formats import Refused
+from builder.util.errors import DocumentRefused
 from builder.util.i18n import _
 
 LOG = logging.getLogger("builder")
@@ -37,9 +37,9 @@ class Encrypted(Exception):
 
 @contextlib.contextmanager
 def opened(path: Path, counted: Collection[str]) -> Iterator[pypdf.PdfReader]:
-    """The PDF at `path`, read by pypdf inside the block. Refused when it is damaged (here or
-    while the block reads its pages) or holds more than ANNOTATIONS_MAX annotations whose
-    /Subtype is in `counted`; Encrypted when it needs a password."""
+    """The PDF at `path`, read by pypdf inside the block. DocumentRefused when it is damaged
+    (here or while the block reads its pages) or holds more than ANNOTATIONS_MAX annotations
+    whose /Subtype is in `counted`; Encrypted when it needs a password."""
     with _quiet():
         try:
             _check_count(path, counted)
@@ -47,10 +47,10 @@ def opened(path: Path, counted: Collection[str]) -> Iterator[pypdf.PdfReader]:
             if reader.is_encrypted:
                 _decrypt(reader)
             yield reader
-        except (Encrypted, Refused):
+        except (Encrypted, DocumentRefused):
             raise
         except DependencyError as exc:
-            raise Refused(
+            raise DocumentRefused(
                 _("reading this encrypted PDF needs the `cryptography` package: run `make setup`")
             ) from exc
         except Exception as exc:  # whatever pypdf meets in a broken file
@@ -58,7 +58,7 @@ def opened(path: Path, counted: Collection[str]) -> Iterator[pypdf.PdfReader]:
             raise damaged(path) from exc
 
 
-def damaged(path: Path) -> Refused:
+def damaged(path: Path) -> DocumentRefused:
     """The refusal of a PDF that cannot be read, with the likely cause."""
     if _cut_short(path):
         what = _(
@@ -70,7 +70,7 @@ def damaged(path: Path) -> Refused:
             "and import that"
         )
     reason = _("the PDF is damaged: {what}").format(what=what)
-    return Refused(_("cannot read it ({reason})").format(reason=reason))
+    return DocumentRefused(_("cannot read it ({reason})").format(reason=reason))
 
 
 def readable_number(count: int) -> str:
@@ -79,7 +79,7 @@ def readable_number(count: int) -> str:
 
 
 def _check_count(path: Path, counted: Collection[str]) -> None:
-    """Refused beyond ANNOTATIONS_MAX notes and marks. The annotations are counted first
+    """DocumentRefused beyond ANNOTATIONS_MAX notes and marks. The annotations are counted first
     without being read; only when there are more than the limit (the book's own links count
     too) are their kinds read, up to the first note beyond it: qpdf keeps every object it
     reads, 2 KB each."""
@@ -104,7 +104,7 @@ def _check_count(path: Path, counted: Collection[str]) -> None:
                 if isinstance(annotation, pikepdf.Dictionary):
                     notes += int(str(annotation.get("/Subtype", "")) in counted)
                 if notes > ANNOTATIONS_MAX:
-                    raise Refused(
+                    raise DocumentRefused(
                         _(
                             "it holds {count} annotations, more than {limit} of them notes and "
                             "marks, the most one PDF may bring; ask for the notes in several "

@@ -24,12 +24,12 @@ from multiprocessing.connection import Connection, wait
 from pathlib import Path
 from typing import Any
 
+from builder.outputs.pdf.layout.page_map import PAGE_ANCHORS
 from builder.outputs.pdf.layout.pdf_units import Unit
-from builder.outputs.pdf.layout.print_layout import PAGE_ANCHORS
 from builder.outputs.pdf.layout.unit_layout import UnitJob, UnitPages, UnitWritten, lay_out_unit
+from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import die_with_parent
-from builder.util.problems import BuildError
 
 LOG = logging.getLogger("builder")
 
@@ -46,8 +46,8 @@ class BookLayout:
     shell: Path  # the print interior's PDF/X-4 parts (`interior_from_screen`)
     cover_pages: int  # the screen edition's pages before the half title
     interior_pages: int  # laid out from the half title on, before any signature padding
-    model_pages: dict[str, int]  # `print_layout.model_pages`
-    starts: dict[int, tuple[str, str]]  # `print_layout.page_starts`
+    model_pages: dict[str, int]  # `page_map.model_pages`
+    starts: dict[int, tuple[str, str]]  # `page_map.page_starts`
     colophon_last: bool
 
 

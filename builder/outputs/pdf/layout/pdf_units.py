@@ -27,7 +27,7 @@ from builder.outputs.pdf.write.pdf_join import cross_unit_uri
 PART = '<section class="part"'
 INDEX = '<section class="index"'
 COLOPHON = '<section class="colophon"'
-FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (print_html)
+FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (paged_html)
 # Ends every unit but the last: forced to the next right-hand page, it makes the blank
 # left-hand page the whole book has before the next unit; its own page is left out.
 SENTINEL = '<div class="unit-end" style="break-before: right"></div>'

@@ -12,13 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from builder.outputs.pdf.layout import figure_placement
-from builder.outputs.pdf.layout.pagination_hook import page_anchors, paginated
-from builder.outputs.pdf.layout.print_layout import (
+from builder.outputs.pdf.layout.page_map import (
     HALF_TITLE,
     colophon_last,
     cover_pages,
     page_starts,
 )
+from builder.outputs.pdf.layout.pagination_hook import page_anchors, paginated
 from builder.outputs.pdf.write.pdf_writing import write_interior, write_screen
 
 
@@ -50,7 +50,7 @@ class UnitPages:
 
 @dataclass(frozen=True, slots=True)
 class UnitWritten:
-    starts: dict[int, tuple[str, str]]  # `print_layout.page_starts`, from the unit's folio 1
+    starts: dict[int, tuple[str, str]]  # `page_map.page_starts`, from the unit's folio 1
     colophon_last: bool
 
 

@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
-import pikepdf
 from PIL import Image, ImageMath
 
 from builder.util.parallel import shares_of
@@ -22,14 +21,6 @@ PAGES_A_RENDER = 20  # fewer pages are drawn by one Ghostscript process
 
 def ghostscript() -> str | None:
     return shutil.which("gs")
-
-
-def max_ink_per_page(pdf: Path) -> list[float]:
-    """Total ink in % of the darkest pixel of each page (inside the bleed)."""
-    with pikepdf.open(pdf) as document:
-        count = len(document.pages)
-    found = max_ink_on_pages(pdf, range(1, count + 1))
-    return [found[page] for page in range(1, count + 1)]
 
 
 def max_ink_on_pages(pdf: Path, pages: Sequence[int]) -> dict[int, float]:

@@ -41,7 +41,7 @@ def label_pages(document: Any, pdf: Any, first_folio: int = 1) -> None:
     print edition."""
     import pydyf
 
-    from builder.outputs.pdf.layout.print_layout import cover_pages
+    from builder.outputs.pdf.layout.page_map import cover_pages
     from builder.render.templating import words
 
     cover = cover_pages(document)

@@ -1,6 +1,6 @@
 """How long `builder serve`'s “Xem bản in” takes for one model of a generated book.
 
-    python -m tests.bench.print_preview [MODELS] [--page-map]
+    python -m tests.bench.page_preview [MODELS] [--page-map]
 
 Generates a book of MODELS models (100 by default, tests/bench/synthetic.py), starts a real
 preview on loopback, and asks it for the print preview of the model in the middle of the
@@ -22,7 +22,7 @@ from pathlib import Path
 from click.testing import CliRunner
 
 from builder.cli.commands import main as builder_main
-from builder.outputs.pdf.print_preview import preview_address
+from builder.outputs.pdf.page_preview import preview_address
 from builder.render.editions import PAGE_MAP_NAME
 from builder.serve.serve import Preview, make_server
 from tests.bench.synthetic import make_book

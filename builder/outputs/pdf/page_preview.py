@@ -11,6 +11,7 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from builder.book import urls
 from builder.book.model import Book
 from builder.outputs.pdf.layout import figure_placement
 from builder.outputs.pdf.output import (
@@ -23,7 +24,7 @@ from builder.outputs.pdf.write.pdf_writing import BLEED_NONE
 from builder.render.editions import build_date
 from builder.render.templating import environment
 
-FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (print_html)
+FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (paged_html)
 
 
 def first_page(page_map: Path, slug: str) -> int | None:
@@ -33,7 +34,7 @@ def first_page(page_map: Path, slug: str) -> int | None:
         pages = json.loads(page_map.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    folio = pages.get(f"mo-hinh-{slug}") if isinstance(pages, dict) else None
+    folio = pages.get(urls.model_anchor(slug)) if isinstance(pages, dict) else None
     return folio if isinstance(folio, int) and folio > 0 else None
 
 

@@ -15,7 +15,7 @@ from test_serve import get, serving, status_of, wait_for_version
 
 from builder.book import urls
 from builder.load.loader import load_book
-from builder.outputs.pdf.print_preview import preview_address
+from builder.outputs.pdf.page_preview import preview_address
 from builder.render.editions import PAGE_MAP_NAME, screen_pdf_name
 from builder.serve.serve import Preview
 

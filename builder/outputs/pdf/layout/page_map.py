@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-PAGE_ANCHORS = ("mo-hinh-", "phan-", "trang-", "muc-luc", "chi-muc-")
+from builder.book import urls
+
+PAGE_ANCHORS = (urls.MODEL_ANCHOR_PREFIX, "phan-", "trang-", "muc-luc", "chi-muc-")
 HALF_TITLE = "nhan-de"  # the print interior's first page; the pages before it are the cover
 COLOPHON = "thong-tin-xuat-ban"
 
