@@ -16,7 +16,15 @@ from pdfcheck import page_texts
 from sitecheck import page
 
 from builder.authoring.new_entry import entry_text
-from builder.book.fields import BY_KEY, FIELDS, MODEL_KEYS, TEXT_KEYS, fact_rows
+from builder.book.fields import (
+    BY_KEY,
+    FIELDS,
+    MODEL_KEYS,
+    TEXT_KEYS,
+    fact_rows,
+    text_of_book,
+    text_of_entry,
+)
 from builder.book.model import Entry
 from builder.load.loader import load_book
 from builder.render.fonts import SCREEN_BASE
@@ -155,7 +163,7 @@ def test_every_character_a_fact_box_shows_is_in_the_font_subsets(
 ) -> None:
     book = load_book(FIXTURES / "minimal").book
     assert book is not None
-    covered = set(book.text) | set(SCREEN_BASE)
+    covered = set(text_of_book(book)) | set(SCREEN_BASE)
     for entry in entries.values():
         for row in fact_rows(entry, "site"):
             assert set(row.label + row.value) <= covered, row
@@ -169,7 +177,7 @@ def test_entry_text_covers_every_text_field(entries: dict[str, Entry]) -> None:
     marked = dataclasses.replace(entry, **{key: _marked(key, getattr(entry, key))
                                            for key in TEXT_KEYS})  # fmt: skip
     for key in TEXT_KEYS:
-        assert f"«{key}»" in marked.text, key
+        assert f"«{key}»" in text_of_entry(marked), key
 
 
 def _marked(key: str, value: object) -> object:
@@ -183,7 +191,7 @@ def _marked(key: str, value: object) -> object:
 
 
 def test_free_text_the_entry_keeps_counts_as_text() -> None:
-    """A new text key is in `Entry.text` unless the table says why not."""
+    """A new text key is in `text_of_entry` unless the table says why not."""
     for spec in FIELDS:
         if spec.as_given and spec.type in (str, list, dict) and not spec.is_id:
             assert spec.key in TEXT_KEYS, spec.key

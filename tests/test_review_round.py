@@ -23,7 +23,7 @@ from pypdf import PdfReader
 from sitecheck import page
 
 from builder.book import urls
-from builder.book.fields import APPROVED, STATUSES
+from builder.book.model import APPROVED, STATUSES
 from builder.book.place_names import district_named
 from builder.cli.commands import main
 from builder.load import reviews

@@ -2,7 +2,7 @@
 place in the fact box and its label there, what `builder new` writes for it, and what the
 editors' guide (content/README.md) says about it.
 
-The checker (`MODEL_KEYS`), the model (`Entry`, `Entry.text`), `builder new` and the fact
+The checker (`MODEL_KEYS`), the font subsets (`text_of_entry`), `builder new` and the fact
 boxes of the site, the EPUB and the PDF all read `FIELDS`; tests/test_fields.py fails when the
 guide's two tables of keys disagree with it.
 """
@@ -12,12 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, is_dataclass
 from dataclasses import fields as dataclass_fields
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
+from builder.book.model import Book, Entry
 from builder.book.settings import Field
-
-if TYPE_CHECKING:
-    from builder.book.model import Entry
 
 Output = Literal["site", "epub", "pdf"]
 OUTPUTS: tuple[Output, ...] = ("site", "epub", "pdf")
@@ -195,13 +193,6 @@ FIELDS: tuple[FrontMatterField, ...] = (
 
 # A model's place in the editing round, in order (`status:`), with its label in outputs and
 # messages; only approved models go into the final edition (`build --final`, `publish`).
-STATUSES: dict[str, str] = {
-    "de-xuat": "Đề xuất",
-    "dang-bien-tap": "Đang biên tập",
-    "cho-duyet": "Chờ duyệt",
-    "da-duyet": "Đã duyệt",
-}
-APPROVED = "da-duyet"
 
 BY_KEY = {spec.key: spec for spec in FIELDS}
 # What the checker accepts: `check_mapping` reads it; entries.py adds the checks across keys.
@@ -246,6 +237,17 @@ def entry_strings(entry: Entry) -> Iterator[str]:
     """Every string of the entry's text fields (`TEXT_KEYS`), nested ones too."""
     for key in TEXT_KEYS:
         yield from _strings(getattr(entry, key))
+
+
+def text_of_entry(entry: Entry) -> str:
+    """Every string of the entry a reader sees, run together (for font subsets): the body
+    and each text field this table declares."""
+    return "".join([entry.body, *entry_strings(entry)])
+
+
+def text_of_book(book: Book) -> str:
+    """Every string the book shows, run together: what a font subset must cover."""
+    return book.text_around_entries + "".join(text_of_entry(entry) for entry in book.entries)
 
 
 def _strings(value: object) -> Iterator[str]:

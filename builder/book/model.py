@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final, Literal
 
-from builder.book.fields import APPROVED, STATUSES, entry_strings
 from builder.book.settings import GHOSTSCRIPT_CMYK as GHOSTSCRIPT_CMYK
 from builder.book.settings import default
 
@@ -30,6 +29,16 @@ INDIVIDUAL: Final = "ca-nhan"
 KINDS = (COLLECTIVE, INDIVIDUAL)
 Kind = Literal["tap-the", "ca-nhan"]
 KIND_LABELS: dict[str, str] = {COLLECTIVE: "Tập thể", INDIVIDUAL: "Cá nhân"}
+
+
+# A model's status in the review round (book.yaml `review.statuses`): id → label.
+STATUSES: dict[str, str] = {
+    "de-xuat": "Đề xuất",
+    "dang-bien-tap": "Đang biên tập",
+    "cho-duyet": "Chờ duyệt",
+    "da-duyet": "Đã duyệt",
+}
+APPROVED = "da-duyet"
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +123,7 @@ class Entry(_Pickled):
     body_images: tuple[tuple[str, Image], ...] = ()  # Markdown src → image
     tags: tuple[str, ...] = ()
     links: tuple[tuple[str, int], ...] = ()  # models the body links to: (slug, line)
-    status: str = ""  # a key of fields.STATUSES; "" in a book that declares no statuses
+    status: str = ""  # a key of STATUSES; "" in a book that declares no statuses
     editor: str = ""
 
     @property
@@ -126,12 +135,6 @@ class Entry(_Pickled):
     @property
     def status_label(self) -> str:
         return STATUSES.get(self.status, "")
-
-    @property
-    def text(self) -> str:
-        """Every string of the entry a reader sees, run together (for font subsets): the body
-        and each text field builder/book/fields.py declares."""
-        return "".join([self.body, *entry_strings(self)])
 
     @property
     def kind_label(self) -> str:
@@ -313,11 +316,6 @@ class Book:
     @property
     def back_pages(self) -> tuple[Page, ...]:
         return tuple(page for page in self.pages if page.back)
-
-    @property
-    def text(self) -> str:
-        """Every string the book shows, run together: what a font subset must cover."""
-        return self.text_around_entries + "".join(entry.text for entry in self.entries)
 
     @property
     def text_around_entries(self) -> str:

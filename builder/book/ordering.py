@@ -6,8 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from builder.book.model import BookConfig, Entry, Part
-from builder.book.vietnamese import bare_place_name, sort_key
-from builder.render.templating import words
+from builder.book.vietnamese import bare_place_name, sort_key, year_title
 
 
 def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tuple[Part, ...]:
@@ -23,7 +22,7 @@ def group_entries(entries: Iterable[Entry], config: BookConfig, by: str) -> tupl
     elif by == "year":
         # the years that have models, not every year of the period (which may be wide)
         order = [str(year) for year in sorted({entry.year for entry in entries})]
-        names = {year: words().year_part.format(year=year) for year in order}
+        names = {year: year_title(year) for year in order}
         key = lambda entry: str(entry.year)  # noqa: E731
     else:
         order = [f.id for f in config.fields]

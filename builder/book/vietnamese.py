@@ -99,6 +99,12 @@ def bare_place_name(name: str) -> str:
     return lowered
 
 
+def year_title(year: int | str) -> str:
+    """The title of a part that gathers a year's models: “Năm 2023”, as every output shows it
+    (a Vietnamese way of naming a year, beside the dates below)."""
+    return f"Năm {year}"
+
+
 def format_long_date(day: datetime.date) -> str:
     """`ngày 19 tháng 1 năm 2024`, as Vietnamese running text writes dates."""
     return format_date(day, "'ngày' d 'tháng' M 'năm' y", locale="vi")

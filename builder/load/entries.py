@@ -12,10 +12,11 @@ from urllib.parse import unquote
 from markdown_it.token import Token
 
 from builder.book import urls
-from builder.book.fields import MODEL_KEYS, STATUSES, as_given
+from builder.book.fields import MODEL_KEYS, as_given
 from builder.book.model import (
     INDIVIDUAL,
     KINDS,
+    STATUSES,
     BookConfig,
     Entry,
     FieldOfWork,

@@ -9,8 +9,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.book.fields import APPROVED, STATUSES
-from builder.book.model import BookConfig, Entry
+from builder.book.model import APPROVED, STATUSES, BookConfig, Entry
 from builder.load import reviews
 from builder.load.loader import LoadMemo, check_contents
 from builder.load.source import read_text, split_front_matter

@@ -8,8 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal, TypeVar
 
-from builder.book.fields import APPROVED
-from builder.book.model import Book, BookConfig, Entry, Page
+from builder.book.model import APPROVED, Book, BookConfig, Entry, Page
 from builder.book.ordering import group_entries
 from builder.load import reviews
 from builder.render import markdown

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-from builder.book.fields import STATUSES
+from builder.book.model import STATUSES
 from builder.book.vietnamese import format_number
 from builder.review_round.book_status import BookStatus, ModelStatus, TargetRow
 from builder.review_round.final_edition import approved_but_open

@@ -36,8 +36,7 @@ from pathlib import Path
 from types import FrameType
 
 from builder.book import urls
-from builder.book.fields import STATUSES
-from builder.book.model import Book
+from builder.book.model import STATUSES, Book
 from builder.load import reviews
 from builder.load.loader import LoadMemo, load_book
 from builder.outputs.pdf.page_preview import PREVIEW_ROUTE, PrintPreviews, preview_address

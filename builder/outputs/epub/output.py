@@ -18,6 +18,7 @@ from ebooklib import epub
 from PIL import Image as PILImage
 
 from builder.book import urls
+from builder.book.fields import text_of_book
 from builder.book.model import Book, Entry, Image, Page, Part
 from builder.book.ordering import districts_alphabetical, group_entries
 from builder.outputs.epub.cover_picture import cover_png
@@ -312,7 +313,9 @@ class EpubWriter:
                 uid="css", file_name="style/book.css", media_type="text/css", content=css.encode()
             )
         )
-        text = self.book.text  # every string of the book, gathered once for the four subsets
+        text = text_of_book(
+            self.book
+        )  # every string of the book, gathered once for the four subsets
         for font in book_fonts():
             package.add_item(
                 epub.EpubItem(

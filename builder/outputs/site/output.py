@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
 from builder.book import urls
+from builder.book.fields import text_of_book, text_of_entry
 from builder.book.model import Book, Entry, Image, Page, Part
 from builder.book.ordering import districts_alphabetical, group_entries
 from builder.book.vietnamese import format_number, sort_key
@@ -88,7 +89,9 @@ class PageMemo:
     def characters_of(self, book: Book) -> str:
         """The characters the book shows (what the font subsets cover), each entry's
         counted again only when it changed."""
-        self.characters = _per_entry(self.characters, book, lambda entry: frozenset(entry.text))
+        self.characters = _per_entry(
+            self.characters, book, lambda entry: frozenset(text_of_entry(entry))
+        )
         found = set(book.text_around_entries).union(*(c for _e, c in self.characters.values()))
         return "".join(sorted(found))
 
@@ -450,7 +453,7 @@ class SiteWriter:
         (self.folder / "images").mkdir(parents=True, exist_ok=True)
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
         # Gathered once for the four subsets; serve counts only the entries that changed.
-        text = self.memo.characters_of(self.book) if self.memo else self.book.text
+        text = self.memo.characters_of(self.book) if self.memo else text_of_book(self.book)
         for font in book_fonts():
             data = screen_subset(font, text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
