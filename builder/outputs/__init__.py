@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -28,36 +29,28 @@ class Output(Protocol):
     ) -> list[Path]: ...
 
 
+# Every output by name → "module:Class", in the order `build all` runs them: adding an output
+# is one line here. The PDF first: the EPUB and the site cite its page numbers when it is built
+# with them. A module is imported only when its output is named (`build pdf` has no use for
+# the site's or the Word copy's libraries, a tenth of a second before the PDF can start).
+OUTPUTS = {
+    "pdf": "builder.outputs.pdf.output:PdfOutput",
+    "epub": "builder.outputs.epub.output:EpubOutput",
+    "site": "builder.outputs.site.output:SiteOutput",
+    "review": "builder.outputs.review.output:ReviewOutput",
+}
+OUTPUT_NAMES = tuple(OUTPUTS)
+
 # Built only when named (`builder build review`), never by `build all` or `make`: the review
 # copy is made when a review round starts, not with every build.
 ON_REQUEST = ("review",)
 
 
-# Every output by name, in the order `build all` runs them, then those built on request.
-# The PDF first: the EPUB and the site cite its page numbers when it is built with them.
-OUTPUT_NAMES = ("pdf", "epub", "site", "review")
-
-
 def output_named(name: str) -> Output:
-    """One output; only its own module is imported (`build pdf` has no use for the site's
-    or the Word copy's libraries, a tenth of a second before the PDF can start)."""
-    if name == "pdf":
-        from builder.outputs.pdf.output import PdfOutput
-
-        return PdfOutput()
-    if name == "epub":
-        from builder.outputs.epub.output import EpubOutput
-
-        return EpubOutput()
-    if name == "site":
-        from builder.outputs.site.output import SiteOutput
-
-        return SiteOutput()
-    if name == "review":
-        from builder.outputs.review.output import ReviewOutput
-
-        return ReviewOutput()
-    raise KeyError(name)
+    """One output, importing only its own module; KeyError for a name not in OUTPUTS."""
+    module, _, cls = OUTPUTS[name].partition(":")
+    output: Output = getattr(importlib.import_module(module), cls)()
+    return output
 
 
 def available_outputs() -> dict[str, Output]:
