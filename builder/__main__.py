@@ -1,5 +1,5 @@
 """`python -m builder` runs the same command as the `builder` script."""
 
-from builder.cli.commands import main
+from builder.cli import main
 
 main()

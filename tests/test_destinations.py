@@ -94,7 +94,7 @@ def test_publish_refuses_the_book_the_project_and_what_is_not_a_folder(
     monkeypatch.chdir(project)  # `run` starts at the repository's root: start here instead
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
     # --force is no way around any of these
     args = ["publish", "--content", str(book), "--out", str(out), "--to", str(target), "--force"]

@@ -40,7 +40,7 @@ def read(epub: Path, name: str) -> etree._Element:
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
     out = tmp_path_factory.mktemp("epub") / "out"
     args = ["build", "--content", str(FIXTURES / "minimal"), "--out", str(out), "pdf", "epub"]

@@ -24,7 +24,7 @@ NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops
 def build(content: Path, out: Path) -> Path:
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
     args = ["build", "--content", str(content), "--out", str(out), "pdf", "epub"]
     result = CliRunner().invoke(main, args)

@@ -44,7 +44,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal book's three outputs, built in one run (the site then cites printed pages)."""
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
     out = tmp_path_factory.mktemp("fields") / "out"
     args = ["build", "--content", str(FIXTURES / "minimal"), "--out", str(out)]

@@ -13,7 +13,7 @@ from babel.messages.pofile import read_po
 from click.testing import CliRunner
 from conftest import FIXTURES, ROOT, Run
 
-from builder.cli.commands import main
+from builder.cli import main
 
 CATALOGUE = ROOT / "builder" / "locale" / "vi" / "LC_MESSAGES" / "builder.po"
 KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
@@ -95,7 +95,7 @@ def test_the_language_can_come_from_the_environment(run: Run) -> None:
 def test_new_and_import_speak_vietnamese(
     run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("builder.cli.commands._can_ask", lambda: True)  # as at a terminal
+    monkeypatch.setattr("builder.cli.authoring._can_ask", lambda: True)  # as at a terminal
     book = tmp_path / "book"
     shutil.copytree(FIXTURES / "minimal", book)
     answers = "tap-the\nkinh-te\nhuyện Gia Viễn\n\n2024\n"

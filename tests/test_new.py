@@ -17,9 +17,9 @@ def test_new_asks_for_what_is_missing_and_writes_a_complete_entry(
 ) -> None:
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
-    monkeypatch.setattr("builder.cli.commands._can_ask", lambda: True)  # as at a terminal
+    monkeypatch.setattr("builder.cli.authoring._can_ask", lambda: True)  # as at a terminal
     book = book_copy("minimal")
     answers = "ca-nhan\nkinh-te\nhuyện Gia Viễn\nxã Gia Hưng\n2024\n"
     result = CliRunner().invoke(main, ["new", "--content", str(book), "Đội hòa giải giỏi"],

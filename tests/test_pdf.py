@@ -21,7 +21,7 @@ CHARIS = {"Charis-SIL", "Charis-SIL-Bold", "Charis-SIL-Italic", "Charis-SIL-Bold
 def minimal_pdfs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from click.testing import CliRunner
 
-    from builder.cli.commands import main
+    from builder.cli import main
 
     out = tmp_path_factory.mktemp("pdf") / "out"
     result = CliRunner().invoke(

@@ -14,7 +14,7 @@ from conftest import FIXTURES, Run
 from pdfcheck import MM, page_texts
 from PIL import Image
 
-from builder.cli.commands import main
+from builder.cli import main
 
 SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
 SAMPLE_COVER = "dan-van-kheo-ninh-binh-2021-2025-cover.pdf"

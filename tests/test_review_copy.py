@@ -20,7 +20,7 @@ from pdfcheck import fonts
 
 from builder.book.fields import fact_rows
 from builder.book.model import Book
-from builder.cli.commands import main
+from builder.cli import main
 from builder.load.loader import load_book
 from builder.outputs import chosen_outputs
 from builder.outputs.review.docx_parts import bookmark_name, read_bookmark_map

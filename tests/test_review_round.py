@@ -25,7 +25,7 @@ from sitecheck import page
 from builder.book import urls
 from builder.book.model import APPROVED, STATUSES
 from builder.book.place_names import district_named
-from builder.cli.commands import main
+from builder.cli import main
 from builder.load import reviews
 from builder.load.loader import load_book
 from builder.render import markdown

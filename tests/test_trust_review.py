@@ -188,7 +188,7 @@ def test_no_folder_but_reviews_itself_is_made(
 WORKER = """
 import sys, time
 from pathlib import Path
-from builder.cli.commands import main
+from builder.cli import main
 content, returned, signals, trials = sys.argv[1], sys.argv[2], Path(sys.argv[3]), int(sys.argv[4])
 for trial in range(trials):
     while not (signals / f"go-{trial}").exists():

@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from builder.book.fields import FIELDS
-from builder.cli.commands import main
+from builder.cli import main
 from builder.load import config as book_config
 from builder.load.loader import load_book
 

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from builder.cli.commands import main as builder_main
+from builder.cli import main as builder_main
 from builder.outputs.pdf.page_preview import preview_address
 from builder.render.editions import PAGE_MAP_NAME
 from builder.serve.serve import Preview, make_server
