@@ -79,6 +79,7 @@ def _check_declared(data: dict[str, Any], group: str, where: Checked) -> dict[st
                     key=setting.key, value=value, choices=_one_of(shown)
                 ),
                 suggest_value(str(value), shown) if setting.type is str else "",
+                code="not-a-choice",
             )
             del data[setting.name]
         elif setting.range and not check_range(where, path, value, *setting.range):
@@ -99,12 +100,14 @@ def _check_base_url(value: str, where: Checked) -> None:
             ("base_url",),
             _("`base_url` must be the site's web address, like “https://example.org/sach/”"),
             problem,
+            code="base-url",
         )
     elif not value.endswith("/"):
         where.error(
             ("base_url",),
             _("`base_url` must end with /"),
             _("write “{value}/”").format(value=value),
+            code="base-url",
         )
 
 
@@ -121,6 +124,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
             _("every book folder needs a book.yaml; is `{folder}` the right folder?").format(
                 folder=root
             ),
+            code="no-book-yaml",
         )
         return None
     text = read_text(path, shown, problems)
@@ -147,7 +151,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
     )
     _check_declared(period, "period", where)
     if {"start", "end"} <= period.keys() and period["start"] > period["end"]:
-        where.error(("period",), _("`period` starts after it ends"))
+        where.error(("period",), _("`period` starts after it ends"), code="period")
     elif {"start", "end"} <= period.keys() and period["end"] - period["start"] > PERIOD_SPAN:
         where.error(
             ("period",),
@@ -155,11 +159,16 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
                 years=period["end"] - period["start"], most=PERIOD_SPAN
             ),
             _("a book covers one term, such as 2021 to 2025"),
+            code="period",
         )
     if "base_url" in data:
         _check_base_url(data["base_url"], where)
     if data.get("language", "vi") != "vi":
-        where.error(("language",), _("only Vietnamese books (`language: vi`) are supported"))
+        where.error(
+            ("language",),
+            _("only Vietnamese books (`language: vi`) are supported"),
+            code="not-vietnamese",
+        )
     fields = _load_fields(data.get("fields", []), where)
     districts = _load_districts(data.get("places", []), where)
     colophon = check_mapping(
@@ -174,6 +183,7 @@ def load_config(root: Path, problems: Problems) -> BookConfig | None:
                 tuple(setting.key.split(".")),
                 _("`{key}` has no effect and is ignored").format(key=setting.key),
                 _("remove it from book.yaml"),
+                code="retired-key",
             )
     pdf = _load_pdf(data.get("pdf", {}), where)
     printing = _load_print(data.get("print", {}), root, where)
@@ -220,10 +230,11 @@ def _load_fields(items: list[Any], where: Checked) -> tuple[FieldOfWork, ...]:
                     _("use lower-case letters and hyphens, like `{slug}`").format(
                         slug=slugify(data["id"])
                     ),
+                    code="field-id-not-slug",
                 )
             fields.append(FieldOfWork(data["id"], data["name"]))
     if not fields:
-        where.error(("fields",), _("book.yaml lists no fields"))
+        where.error(("fields",), _("book.yaml lists no fields"), code="no-fields")
     return tuple(fields)
 
 
@@ -246,7 +257,7 @@ def _load_districts(items: list[Any], where: Checked) -> tuple[District, ...]:
                 )
             )
     if not districts:
-        where.error(("places",), _("book.yaml lists no places"))
+        where.error(("places",), _("book.yaml lists no places"), code="no-places")
     return tuple(districts)
 
 
@@ -267,6 +278,7 @@ def _load_pdf(value: Any, where: Checked) -> PdfSettings:
                 ("pdf", "colours", name),
                 _("colour `{value}` is not like #8e1d1d").format(value=value),
                 _("write colours as # and six hexadecimal digits"),
+                code="bad-colour",
             )
     return PdfSettings(
         trim.get("width_mm", default("pdf.trim.width_mm")),
@@ -293,6 +305,7 @@ def _load_print_colours(value: Any, screen: dict[str, str], where: Checked) -> P
                 (*path, name),
                 _("colour `{value}` is not four CMYK percentages").format(value=text),
                 _("write cyan, magenta, yellow and black from 0 to 100, like “0 95 85 35”"),
+                code="bad-colour",
             )
             continue
         colours[name] = (numbers[0], numbers[1], numbers[2], numbers[3])
@@ -309,6 +322,7 @@ def _check_isbn(isbn: str, where: Checked) -> None:
             ("colophon", "isbn"),
             _("ISBN `{isbn}` is not an ISBN-13").format(isbn=isbn),
             _("write the 13 digits the publisher assigned, like 978-604-57-1234-5"),
+            code="isbn-form",
         )
     else:
         where.error(
@@ -317,6 +331,7 @@ def _check_isbn(isbn: str, where: Checked) -> None:
             _("its last digit should be {digit}; check the ISBN with the publisher").format(
                 digit=detail
             ),
+            code="isbn-check-digit",
         )
 
 
@@ -329,7 +344,7 @@ def _load_print(value: Any, root: Path, where: Checked) -> PrintSettings:
         profile = profile if profile.is_absolute() else root / profile
         problem = profile_problem(profile, data["profile"])
         if problem is not None:
-            where.error(("print", "profile"), *problem)
+            where.error(("print", "profile"), *problem, code="press-profile")
         data["profile"] = profile
     floats = {s.name for s in SETTINGS if s.group == "print" and s.type is float}
     values: dict[str, Any] = {k: float(v) if k in floats else v for k, v in data.items()}
@@ -347,7 +362,11 @@ def _load_review(
     )
     _check_declared(words, "review.words", where)
     if words.get("max", 0) and words.get("min", 0) > words["max"]:
-        where.error(("review", "words"), _("`review.words`: `min` is more than `max`"))
+        where.error(
+            ("review", "words"),
+            _("`review.words`: `min` is more than `max`"),
+            code="min-more-than-max",
+        )
     path = ("review", "targets")
     targets = check_mapping(data.get("targets", {}), TARGET_KEYS, path, where, "`review.targets`")
     _check_declared(targets, "review.targets", where)
@@ -360,6 +379,7 @@ def _load_review(
                 _("unknown field “{value}”").format(value=name),
                 suggest_value(name, list(known_fields)),
                 key=True,
+                code="unknown-field",
             )
         else:
             by_field.append((name, number))
@@ -372,6 +392,7 @@ def _load_review(
                 _("unknown district “{name}”").format(name=name),
                 suggest_value(name, [d.name for d in districts], always_list=True),
                 key=True,
+                code="unknown-district",
             )
         else:
             by_district.append((district.slug, number))
@@ -393,7 +414,11 @@ def _targets(targets: dict[str, Any], key: str, where: Checked) -> list[tuple[st
     for name, number in targets.get(key, {}).items():
         at = ("review", "targets", key, name)
         if not isinstance(number, int) or isinstance(number, bool):
-            where.error(at, _("`{key}` must be a whole number").format(key=".".join(map(str, at))))
+            where.error(
+                at,
+                _("`{key}` must be a whole number").format(key=".".join(map(str, at))),
+                code="wrong-type",
+            )
         elif check_range(where, at, number, *(BY_KEY[f"review.targets.{key}"].range or ())):
             pairs.append((str(name), number))
     return pairs

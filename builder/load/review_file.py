@@ -96,17 +96,21 @@ def read_review_file(path: Path) -> tuple[Comment, ...]:
         text = path.read_bytes().decode("utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise _bad(
-            shown, 1, 1, _("cannot read this review file ({reason})").format(reason=exc)
-        ) from exc
+            shown, 1, 1, _("cannot read this review file ({reason})").format(reason=exc),
+            code="unreadable-file",
+        ) from exc  # fmt: skip
     try:
         located = parse_yaml(text)
     except YamlProblem as exc:
-        raise _bad(shown, exc.position.line, exc.position.column, exc.message, exc.hint) from exc
+        raise _bad(
+            shown, exc.position.line, exc.position.column, exc.message, exc.hint, code=exc.code
+        ) from exc
     except ValueError as exc:  # a date that does not exist, unquoted: `2025-02-30`
         line, column = _impossible_value(text)
         raise _bad(
             shown, line, column, _("this date does not exist ({reason})").format(reason=exc),
             _("write the date as the calendar has it, e.g. 2025-02-28"),
+            code="bad-value",
         ) from exc  # fmt: skip
     data = located.value
     if data is None:
@@ -116,6 +120,7 @@ def read_review_file(path: Path) -> tuple[Comment, ...]:
             shown, 1, 1, _("a review file holds `comments:` and a list of comments"),
             _("this file is not one `builder comments` wrote: move it out of reviews/, or "
               "restore it from its last saved copy"),
+            code="review-file-form",
         )  # fmt: skip
     return tuple(
         _comment(item, index, located, shown) for index, item in enumerate(data["comments"])
@@ -145,29 +150,44 @@ def _impossible_value(text: str) -> tuple[int, int]:
 
 
 def _comment(item: Any, index: int, located: LocatedYaml, shown: Path) -> Comment:
-    def problem(key: tuple[str | int, ...], message: str, hint: str = "") -> BadReviewFile:
+    def problem(
+        key: tuple[str | int, ...], message: str, hint: str = "", *, code: str
+    ) -> BadReviewFile:
         where = located.at(("comments", index, *key))
-        return _bad(shown, where.line, where.column, message, hint)
+        return _bad(shown, where.line, where.column, message, hint, code=code)
 
     if not isinstance(item, dict):
-        raise problem((), _("each comment is a set of `key: value` lines starting with `- id:`"))
+        raise problem(
+            (),
+            _("each comment is a set of `key: value` lines starting with `- id:`"),
+            code="review-file-form",
+        )
     unknown = [key for key in item if key not in (*_FIELDS, *_OPTIONAL)]
     if unknown:
         raise problem(
             (unknown[0],), _("unknown key `{key}` in a comment").format(key=unknown[0]),
             _("a comment has: {keys}").format(keys=", ".join((*_FIELDS, *_OPTIONAL))),
+            code="unknown-key",
         )  # fmt: skip
     if not item.get("id"):
-        raise problem((), _("this comment has no `id`"), _("import the returned copy again"))
+        raise problem(
+            (), _("this comment has no `id`"), _("import the returned copy again"),
+            code="missing-key",
+        )  # fmt: skip
     status = item.get("status", "open")
     if status not in STATUSES:
         raise problem(
             ("status",), _("`status` is `{value}`").format(value=status),
             _("write `status: open` or `status: resolved`"),
+            code="unknown-status",
         )  # fmt: skip
     replies = item.get("replies") or []
     if not isinstance(replies, list) or not all(isinstance(r, dict) for r in replies):
-        raise problem(("replies",), _("`replies` is a list of `author`, `date`, `text`"))
+        raise problem(
+            ("replies",),
+            _("`replies` is a list of `author`, `date`, `text`"),
+            code="review-file-form",
+        )
     dates: list[tuple[tuple[str | int, ...], Any]] = [(("date",), item.get("date"))]
     dates += [(("replies", number, "date"), r.get("date")) for number, r in enumerate(replies)]
     for key, value in dates:
@@ -175,6 +195,7 @@ def _comment(item: Any, index: int, located: LocatedYaml, shown: Path) -> Commen
             raise problem(
                 key, _("`date` is `{value}`, not a date").format(value=value),
                 _("write it as 2026-01-05, or leave it as the import wrote it"),
+                code="review-date",
             )  # fmt: skip
     return Comment(
         id=_text(item["id"]),
@@ -205,8 +226,10 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def _bad(shown: Path, line: int, column: int, message: str, hint: str = "") -> BadReviewFile:
-    return BadReviewFile(Problem(shown, line, column, message, "error", hint))
+def _bad(
+    shown: Path, line: int, column: int, message: str, hint: str = "", *, code: str
+) -> BadReviewFile:
+    return BadReviewFile(Problem(shown, line, column, message, "error", hint, code=code))
 
 
 # --- writing -------------------------------------------------------------------------------

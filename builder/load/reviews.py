@@ -248,6 +248,7 @@ def check_review_files(content: Path, models: Iterable[str], problems: Problems)
               "removed?): its comments show nowhere").format(name=path.stem),
             _("move them to the model's new name with `builder comments --move {name} NEW`, "
               "or delete the file").format(name=path.stem),
+            code="stray-review-file",
         )  # fmt: skip
 
 

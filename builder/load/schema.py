@@ -40,12 +40,12 @@ class Checked:
     problems: Problems
 
     def error(
-        self, path: Key, message: str, hint: str = "", *, key: bool = False, code: str = ""
+        self, path: Key, message: str, hint: str = "", *, key: bool = False, code: str
     ) -> None:
         where = self.yaml.key_at(path) if key else self.yaml.at(path)
         self.problems.error(self.shown, where.line, where.column, message, hint, code=code)
 
-    def warning(self, path: Key, message: str, hint: str = "", *, code: str = "") -> None:
+    def warning(self, path: Key, message: str, hint: str = "", *, code: str) -> None:
         where = self.yaml.at(path)
         self.problems.warning(self.shown, where.line, where.column, message, hint, code=code)
 

@@ -133,6 +133,7 @@ def _unlinked(item: Item, gone: set[str], problems: Problems) -> Item:
                 _("the link to “{slug}.md” leads to a model left out of the final edition")
                 .format(slug=slug),
                 _("write it as [text]({slug}.md), or remove it").format(slug=slug),
+                code="link-to-left-out-model",
             )  # fmt: skip
         else:
             problems.warning(
@@ -140,6 +141,7 @@ def _unlinked(item: Item, gone: set[str], problems: Problems) -> Item:
                 _("the link to “{slug}.md” leads to a model left out of the final edition; "
                   "its text is printed without the link").format(slug=slug),
                 _("approve that model, or remove the link"),
+                code="link-to-left-out-model",
             )  # fmt: skip
     remaining = tuple(link for link in item.links if link[0] not in gone)
     return replace(item, body=body, links=remaining)

@@ -160,6 +160,42 @@ CODES: dict[str, tuple[str, str]] = {
         "A year outside the book's period.",
     ),
     "started-after-year": ("`started` muộn hơn `year`.", "`started` after `year`."),
+    # book.yaml
+    "no-book-yaml": ("Không có tệp book.yaml.", "No book.yaml."),
+    "not-a-choice": (
+        "Giá trị không thuộc các lựa chọn cho phép.",
+        "A value that is not one of its choices.",
+    ),
+    "base-url": (
+        "`base_url` không phải địa chỉ web của trang, kết thúc bằng /.",
+        "`base_url` is not the site's web address, ending with /.",
+    ),
+    "period": (
+        "`period` sai: năm bắt đầu sau năm kết thúc, hoặc quá dài.",
+        "A wrong `period`: it starts after it ends, or is too long.",
+    ),
+    "not-vietnamese": (
+        "Sách không viết bằng tiếng Việt (`language`).",
+        "A book not in Vietnamese (`language`).",
+    ),
+    "retired-key": ("Khóa không còn tác dụng.", "A key that no longer has any effect."),
+    "field-id-not-slug": (
+        "`id` của lĩnh vực không đúng dạng slug.",
+        "A field's `id` is not a slug.",
+    ),
+    "no-fields": ("book.yaml chưa khai báo lĩnh vực nào.", "book.yaml lists no fields."),
+    "no-places": ("book.yaml chưa khai báo địa bàn nào.", "book.yaml lists no places."),
+    "bad-colour": (
+        "Màu viết sai (như #8e1d1d, hoặc bốn số CMYK).",
+        "A colour written wrong (like #8e1d1d, or four CMYK percentages).",
+    ),
+    "isbn-form": ("ISBN không phải ISBN-13.", "An ISBN that is not an ISBN-13."),
+    "isbn-check-digit": ("ISBN có chữ số kiểm tra sai.", "An ISBN with a wrong check digit."),
+    "press-profile": (
+        "`print.profile` không phải hồ sơ màu ICC cho CMYK của nhà in.",
+        "`print.profile` is not the press's CMYK ICC profile.",
+    ),
+    "min-more-than-max": ("`min` lớn hơn `max`.", "`min` is more than `max`."),
     # the text and its links
     "no-text": ("Bài chưa có nội dung.", "The entry has no text."),
     "bad-link": (
@@ -205,4 +241,21 @@ CODES: dict[str, tuple[str, str]] = {
     "image-too-large": ("Ảnh quá lớn.", "A picture too large."),
     "image-too-narrow": ("Ảnh quá hẹp và dài.", "A picture too narrow and long."),
     "low-resolution": ("Ảnh in ra sẽ bị mờ.", "A picture that would print blurred."),
+    # review files and the final edition
+    "stray-review-file": (
+        "Tệp góp ý của một mô hình sách không còn (đã đổi tên hoặc xóa).",
+        "A review file of a model the book no longer has (renamed or removed).",
+    ),
+    "review-file-form": (
+        "Tệp góp ý không đúng dạng `builder comments` viết.",
+        "A review file not in the form `builder comments` writes.",
+    ),
+    "review-date": (
+        "Ngày trong tệp góp ý không phải là ngày.",
+        "A date in a review file that is not a date.",
+    ),
+    "link-to-left-out-model": (
+        "Liên kết tới mô hình không có trong bản chính thức.",
+        "A link to a model left out of the final edition.",
+    ),
 }

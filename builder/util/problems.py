@@ -25,8 +25,10 @@ class Problem:
     hint: str = ""
     excerpt: tuple[str, ...] = ()  # the line as typed, and a caret under the place
     # What kind of problem it is, a slug of util/errors.CODES (`duplicate-key`): tests assert
-    # on it, `builder check --show-codes` shows it, the editors' guide explains it.
-    code: str = ""
+    # on it, `builder check --show-codes` shows it, the editors' guide explains it. Required,
+    # here and in every method that makes a problem, so a problem without one does not type-
+    # check (tests/test_problem_codes.py checks that it is a known one).
+    code: str = field(kw_only=True)
 
     def __str__(self) -> str:
         return self.shown()
@@ -68,14 +70,14 @@ class Problems:
         hint: str = "",
         excerpt: tuple[str, ...] = (),
         *,
-        code: str = "",
+        code: str,
     ) -> None:
-        self.items.append(Problem(path, line, column, message, "error", hint, excerpt, code))
+        self.items.append(Problem(path, line, column, message, "error", hint, excerpt, code=code))
 
     def warning(
-        self, path: Path, line: int, column: int, message: str, hint: str = "", *, code: str = ""
+        self, path: Path, line: int, column: int, message: str, hint: str = "", *, code: str
     ) -> None:
-        self.items.append(Problem(path, line, column, message, "warning", hint, (), code))
+        self.items.append(Problem(path, line, column, message, "warning", hint, code=code))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         self.items.extend(problems)
