@@ -1,7 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make        builds the website, the PDF and the EPUB from content/ into output/
 #   make test   runs the whole test suite (lint, types, tests)
-# Also: make check [STRICT=1], make site, make book (PDF + EPUB), make bench.
+# Also: make check [STRICT=1], make site, make book (PDF + EPUB), make bench, make upgrade
+# (newer pinned packages in requirements.lock, then the tests).
 # Each target bootstraps what it needs: a .venv with the project, the typeface, and for
 # the tests the tools they drive; or stops with one line saying what to install.
 
