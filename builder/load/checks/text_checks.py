@@ -17,9 +17,10 @@ from pathlib import Path
 
 from markdown_it.token import Token
 
-from builder.book.vietnamese import VIETNAMESE_LETTERS, fold
+from builder.book.vietnamese import VIETNAMESE_LETTERS
 from builder.load.checks import front_matter_lint
 from builder.load.checks.invisible import without_invisible
+from builder.load.checks.old_encodings import as_tcvn3, as_vni, is_syllable
 from builder.load.source import SourceFile
 from builder.render.markdown import parse
 from builder.util.i18n import _, ngettext
@@ -32,11 +33,8 @@ TCVN3 = set("¸µ¶·¹¨¾»¼½Æ©ÇÈÉË®ÐÌÎÏÑªÒÓÔÖ«ÜØÙÚÛ�
     VIETNAMESE_LETTERS + VIETNAMESE_LETTERS.upper()
 )
 VNI_MARKS = set("øûïäëÿñö")
-# The two share many letters; these tell them apart: TCVN3 writes đ as ® and many tones as
-# symbols, VNI writes đ as ñ and the tones ø û ï after the vowel.
-TCVN3_SIGNS = set("¸µ¶·¹¨©ª«¬®−§»¼½¾")
-VNI_SIGNS = set("ñøûïÿ")
-SUSPECT = TCVN3 | VNI_MARKS | TCVN3_SIGNS
+# Signs TCVN3 uses for letters (® for đ, · for ã): a word with none of these is not looked at.
+SUSPECT = TCVN3 | VNI_MARKS | set("¸µ¶·¹¨©ª«¬®−§»¼½¾")
 TONE_OLD = re.compile(r"(?<![qQ])(?:[oO][àáảãạÀÁẢÃẠ]|[oO][èéẻẽẹÈÉẺẼẸ]|[uU][ỳýỷỹỵỲÝỶỸỴ])$")
 TONE_NEW = re.compile(r"(?<![qQ])(?:[òóỏõọÒÓỎÕỌ][aA]|[òóỏõọÒÓỎÕỌ][eE]|[ùúủũụÙÚỦŨỤ][yY])$")
 # Words ending in oa, oe or uy with a tone mark on either vowel: the only ones to classify.
@@ -57,26 +55,28 @@ CODE_BLOCKS = ("code_block", "fence", "html_block")
 
 
 def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
-    """One error per file, at the first word that names the encoding best."""
+    """One error per file, at the word that names the encoding best on the line that has most
+    such words. A file is named only when three different words read back as Vietnamese
+    syllables: a “dû” or “µm” in French or physics is not text pasted from an old font."""
     if not set(source.body) & SUSPECT:
         return  # nearly every entry: nothing to look at word by word
     found: list[tuple[int, int, int, str, str]] = []  # (rank, line, column, word, name)
     for number, line in enumerate(source.body.split("\n")):
         for match in re.finditer(r"\S+", line):  # TCVN3's marks are symbols, not letters
             word = match.group(0).strip(".,;:!?()“”\"'")
-            letters = set(word)
-            if not any(ch.isascii() and ch.isalpha() for ch in word):
+            if not set(word) & SUSPECT or not any(ch.isascii() and ch.isalpha() for ch in word):
                 continue
-            if letters & TCVN3_SIGNS:  # symbols no language writes inside a word
-                found.append((0, number, match.start(), word, "TCVN3 (ABC)"))
-            elif not _syllable_shaped(word):
-                continue  # Müller, Zürich, España, Noël: letters of other languages
-            elif letters & VNI_SIGNS:
-                found.append((0, number, match.start(), word, "VNI"))
-            elif letters & (TCVN3 | VNI_MARKS):
+            tcvn3, vni = as_tcvn3(word), as_vni(word)
+            tcvn3_ok = tcvn3 is not None and is_syllable(tcvn3)
+            vni_ok = vni is not None and is_syllable(vni)
+            if tcvn3_ok and vni_ok:
                 found.append((1, number, match.start(), word, _("TCVN3 (ABC) or VNI")))
-    if found:
-        _rank, number, column, word, name = min(found)
+            elif tcvn3_ok or vni_ok:
+                found.append((0, number, match.start(), word, "TCVN3 (ABC)" if tcvn3_ok else "VNI"))
+    if len({item[3] for item in found}) >= 3:
+        lines = [item[1] for item in found]  # the line with most of them, not a stray “µm”
+        most = max(lines, key=lambda line: (lines.count(line), -line))
+        _rank, number, column, word, name = min(item for item in found if item[1] == most)
         problems.error(
             source.path, source.body_line + number, column + 1,
             _("“{word}” looks like text typed in the old {encoding} encoding").format(
@@ -85,23 +85,6 @@ def check_legacy_encoding(source: SourceFile, problems: Problems) -> None:
             _("convert it to Unicode (Unikey: Công cụ chuyển mã, from {encoding} to Unicode) "
               "and paste it again").format(encoding=name), code="old-encoding",
         )  # fmt: skip
-
-
-# A Vietnamese syllable: an initial consonant (or none), vowels, a final (or none). Text in an
-# old encoding keeps this shape, its marked letters standing in for vowels (and ñ for đ);
-# words of other languages that use the same letters mostly do not have it.
-SYLLABLE = re.compile(
-    r"^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnpqrstvx])?[aeiouy]+(?:ch|ng|nh|[cmnpt])?$"
-)
-
-
-def _syllable_shaped(word: str) -> bool:
-    """Whether `word`, its suspect letters read as the vowels (ñ as đ) they stand for in
-    TCVN3 and VNI, has the shape of a Vietnamese syllable."""
-    plain = "".join(
-        ("d" if char in "ñÑ" else "a") if char in SUSPECT or char in "ñÑ" else char for char in word
-    )
-    return bool(SYLLABLE.match(fold(plain)))
 
 
 def check_quotes(source: SourceFile, problems: Problems, tokens: Sequence[Token]) -> None:
