@@ -11,7 +11,6 @@ pictures, and says so (`files.WriteFailed`).
 
 from __future__ import annotations
 
-import re
 import unicodedata
 import zipfile
 import zlib
@@ -24,6 +23,7 @@ from lxml import html
 from lxml.html import HtmlElement
 
 from builder.authoring.new_entry import created, entry_text
+from builder.authoring.word.converter_notes import converter_notes
 from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
 from builder.authoring.word.word_formats import damaged, readable_docx
 from builder.authoring.word.word_markdown import escape, note_references, to_markdown
@@ -48,9 +48,6 @@ __all__ = [
 
 # Word's own title style is a heading here; “Subtitle” stays a paragraph.
 STYLE_MAP = "p[style-name='Title'] => h1:fresh\np[style-name='Subtitle'] => p:fresh"
-# mammoth's messages about what is kept anyway: a style it does not know (the text stays a
-# paragraph), a picture format browsers cannot show (word_pictures converts it).
-NOISE = r"Unrecognised (paragraph|run|table) style|Image of type image/x-[ew]mf"
 LONGEST_TITLE = 200  # characters: a longer first paragraph is text, not a title
 
 
@@ -175,12 +172,7 @@ def _report(
               "place").format(count=unsupported["linked picture"])
         )  # fmt: skip
     lines += pictures.problems
-    seen = []
-    for message in result.messages:
-        text = " ".join(str(message.message).split())
-        if text not in seen and not re.match(NOISE, text):
-            seen.append(text)
-    lines += [_("the converter says: {message}").format(message=text) for text in seen[:5]]
+    lines += converter_notes(str(message.message) for message in result.messages)
     return lines
 
 
