@@ -174,6 +174,10 @@ def _report(
             _("{count} picture(s) only linked, not inside the document: a TODO marks each "
               "place").format(count=unsupported["linked picture"])
         )  # fmt: skip
+    if unsupported.get("hidden"):
+        lines.append(
+            _("{count} hidden passage(s) were left out").format(count=unsupported["hidden"])
+        )
     lines += pictures.problems
     seen = []
     for message in result.messages:
