@@ -22,7 +22,7 @@ CORPUS = FIXTURES / "word"
 DOCUMENTS = sorted(p for p in CORPUS.iterdir() if p.suffix in (".docx", ".doc", ".odt"))
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
-NEVER_SHOWN = ("chữbịxóa", "bìnhluậnriêng")  # a tracked deletion and a comment
+NEVER_SHOWN = ("chữbịxóa", "bìnhluậnriêng", "chữẩnmột", "đoạnẩnba")  # deleted, comment, hidden
 
 
 def word_book(book_copy: Callable[[str], Path]) -> Path:
@@ -38,7 +38,8 @@ def word_book(book_copy: Callable[[str], Path]) -> Path:
 
 
 def visible_words(document: Path) -> list[str]:
-    """The words Word shows: body, tables, notes, equations; not deleted text, not comments."""
+    """The words Word shows: body, tables, notes, equations; not deleted text, not comments,
+    not hidden text."""
     if document.suffix != ".docx":
         document = document.with_suffix(".docx")  # the same source, through LibreOffice
     words = []
@@ -55,10 +56,16 @@ def visible_words(document: Path) -> list[str]:
                 ):
                     continue  # separators
                 text = "".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{M}t")
-                               if not any(a.tag in (f"{W}del", f"{W}moveFrom")
+                               if not any(a.tag in (f"{W}del", f"{W}moveFrom") or _hidden(a)
                                           for a in t.iterancestors()))  # fmt: skip
                 words += _words(text)
     return words
+
+
+def _hidden(run: etree._Element) -> bool:
+    """A run hidden by its own `w:vanish` (not switched off by `w:val="0"`)."""
+    vanish = run.find(f"{W}rPr/{W}vanish") if run.tag == f"{W}r" else None
+    return vanish is not None and vanish.get(f"{W}val", "1") not in ("0", "false", "off")
 
 
 def _words(text: str) -> list[str]:

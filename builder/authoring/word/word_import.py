@@ -171,6 +171,10 @@ def _report(
             _("{count} picture(s) only linked, not inside the document: a TODO marks each "
               "place").format(count=unsupported["linked picture"])
         )  # fmt: skip
+    if unsupported.get("hidden"):
+        lines.append(
+            _("{count} hidden passage(s) were left out").format(count=unsupported["hidden"])
+        )
     lines += pictures.problems
     lines += converter_notes(str(message.message) for message in result.messages)
     return lines

@@ -11,6 +11,10 @@ import with what to do, and kept: it is what the district sent, and `check` name
 its line until it is replaced, so it cannot reach print unnoticed (left out, it would be
 forgotten behind a TODO that only `--strict` stops).
 
+Word 2007/2010 store a picture's original path as its description (`wp:docPr/@descr`):
+`F:\\Bao cao\\IMG_0042.JPG`, a temporary `clip_image002.jpg`. A description that is a path or a
+file's name is no description: the picture gets the alt text TODO, and the report names it.
+
 `prepare` (conversions and checks, in the scratch folder) comes before the book is touched;
 `place` writes, under the book's lock, and `remove_written` takes back what `place` wrote
 when the model itself could not be written.
@@ -31,6 +35,7 @@ from PIL import UnidentifiedImageError
 
 from builder.authoring.new_entry import made_folder
 from builder.authoring.word.word_formats import metafiles_as_png
+from builder.load.checks.invisible import clean_title
 from builder.load.images import MAX_PIXELS, PRINT_DPI, ImageCatalog, ImageProblem, print_resolution
 from builder.util.files import write_whole
 from builder.util.i18n import _
@@ -38,6 +43,15 @@ from builder.util.i18n import _
 TODO_ALT = "TODO: mô tả bức ảnh cho người không nhìn thấy"
 REFUSED = "TODO: bức ảnh ở đây không chuyển được ({kind}); hãy chụp hoặc lưu lại thành JPEG/PNG"
 KEPT = {"JPEG": ".jpg", "PNG": ".png", "GIF": ".gif", "WEBP": ".webp"}
+# A drive (`F:\`), a backslash, an absolute or relative path, a file's extension, or a
+# camera's name for the shot (IMG_0042, DSC01234, PXL_2023…, P1010001, 20230415_093012).
+FILE_NAME = re.compile(
+    r"""^[a-z]:[\\/] | \\ | ^(~|\.{1,2})?/ | ^file: | ^\S*/\S*$
+      | \.(jpe?g|jfif|png|gif|bmp|dib|tiff?|emf|wmf|webp|hei[cf]|svg|docx?|pdf)$
+      | ^(img|dsc[nf]?|pxl|mvimg|pict?|clip_image|image|photo|screenshot)[ _-]?\d+[\d_ -]*$
+      | ^p\d{7}$ | ^\d{8}[ _-]\d{6}""",
+    re.IGNORECASE | re.VERBOSE,
+)
 TOKEN = re.compile(r"!\[((?:\\.|[^\]\\])*)\]\(word-picture-(\d+)\)")
 
 
@@ -54,7 +68,15 @@ class Pictures:
     def mammoth_image(self, image: Any) -> dict[str, str]:
         with image.open() as stream:
             self.found.append(stream.read())
-        return {"src": f"word-picture-{len(self.found) - 1}", "alt": image.alt_text or TODO_ALT}
+        alt = (image.alt_text or "").strip()
+        if FILE_NAME.search(alt):
+            self.problems.append(
+                _("picture {number}: its description “{path}” is a file's name, not a "
+                  "description: a TODO asks for one").format(
+                    number=len(self.found), path=clean_title(alt))
+            )  # fmt: skip
+            alt = ""
+        return {"src": f"word-picture-{len(self.found) - 1}", "alt": alt or TODO_ALT}
 
     def prepare(self, slug: str, scratch: Path, trim_width_mm: float) -> None:
         """Convert what the book cannot show and check each picture as `check` will; the

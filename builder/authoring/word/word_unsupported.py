@@ -1,9 +1,11 @@
 """What a Word document holds that Markdown cannot, made visible before mammoth reads it.
 
 mammoth drops equations and linked pictures without a word, and reads the text moved away
-by a tracked change as if it were still there. Each equation becomes a TODO line that keeps
+by a tracked change as if it were still there, and hidden text (`w:vanish`, often a note the
+author kept for themselves) as if it were shown. Each equation becomes a TODO line that keeps
 its characters, each linked picture a TODO at its place; moved-away text is removed as
-Word's “accept all changes” would. The counts go into the import's report.
+Word's “accept all changes” would, hidden runs as Word's printing does, and a paragraph whose
+mark and text are all hidden with them. The counts go into the import's report.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ LINKED_PICTURE = "TODO: bức ảnh ở đây chỉ được liên kết, không
 
 def prepared(document: Path) -> tuple[io.BytesIO, Counter[str]]:
     """The document with the rewrites above, and how many of each: `equation`,
-    `linked picture`."""
+    `linked picture`, `hidden` (passages: runs hidden one after another count once)."""
     found: Counter[str] = Counter()
     buffer = io.BytesIO()
     with zipfile.ZipFile(document) as source, zipfile.ZipFile(buffer, "w") as target:
@@ -46,6 +48,8 @@ def _rewritten(data: bytes, found: Counter[str]) -> bytes:
     for moved in root.iter(f"{{{W}}}moveFrom"):
         moved.getparent().remove(moved)
         changed = True
+    if _without_hidden(root, found):
+        changed = True
     for equation in list(root.iter(f"{{{M}}}oMathPara", f"{{{M}}}oMath")):
         parent = equation.getparent()
         if parent is None or parent.tag == f"{{{M}}}oMathPara":
@@ -63,6 +67,29 @@ def _rewritten(data: bytes, found: Counter[str]) -> bytes:
             found["linked picture"] += 1
             changed = True
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8") if changed else data
+
+
+def _without_hidden(root: etree._Element, found: Counter[str]) -> bool:
+    """Remove the hidden runs, and the paragraphs hidden whole; False when there are none.
+    Only a run's own `w:vanish` counts: one set by a style is not looked for."""
+    runs = [run for run in root.iter(f"{{{W}}}r") if _hidden(run)]
+    hidden = set(runs)
+    found["hidden"] += sum(1 for run in runs if run.getprevious() not in hidden)
+    marks = [p for p in root.iter(f"{{{W}}}p") if _hidden(p.find(f"{{{W}}}pPr"))]
+    for run in runs:
+        run.getparent().remove(run)
+    for paragraph in marks:
+        parent = paragraph.getparent()
+        alone = parent.tag == f"{{{W}}}tc" and len(parent.findall(f"{{{W}}}p")) == 1
+        if not alone and not any(True for _ in paragraph.iter(f"{{{W}}}r")):
+            parent.remove(paragraph)  # a cell keeps its one paragraph, as Word requires
+    return bool(runs)
+
+
+def _hidden(element: etree._Element | None) -> bool:
+    """Whether the run (or paragraph mark, given its `w:pPr`) is hidden by its own `w:vanish`."""
+    vanish = None if element is None else element.find(f"{{{W}}}rPr/{{{W}}}vanish")
+    return vanish is not None and vanish.get(f"{{{W}}}val", "true") not in ("0", "false", "off")
 
 
 def _run(text: str) -> etree._Element:
