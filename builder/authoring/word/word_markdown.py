@@ -3,6 +3,13 @@
 Lists keep their nesting; a table cell's paragraphs and lists stay apart; merged cells are
 expanded so that columns line up; footnotes and endnotes are numbered in the order the text
 refers to them, and every reference has its note.
+
+Tables inside tables are written once. A layout table (one row, like a letterhead, or one
+column, like a frame around the text) becomes its cells' paragraphs, headings, lists and
+tables, in reading order. A table inside a data table's cell cannot stay a table: a GFM cell
+holds one line of inline text, so the site, the PDF and the EPUB, all made from this
+Markdown, could show it only as pipes. Its rows are written in the cell as list items are,
+“• Hộ tham gia – 120”: each row once, its cells in order, where the document has them.
 """
 
 from __future__ import annotations
@@ -96,6 +103,7 @@ class _Converter:
     top: int = 2
     assumed_headers: int = 0
     references: int = 0
+    in_cell: int = 0  # how many data tables' cells the conversion is inside
 
     def blocks(self, container: HtmlElement) -> list[str]:
         """The Markdown blocks of `container`; text directly inside it is a paragraph."""
@@ -122,6 +130,8 @@ class _Converter:
     def block(self, element: HtmlElement) -> str:
         tag = element.tag
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            if self.in_cell:
+                return self.inline(element).strip()
             level = max(2, min(int(tag[1]) - self.top + 2, 4))
             return "#" * level + " " + self.inline(element).strip()
         if tag in ("ul", "ol"):
@@ -147,46 +157,34 @@ class _Converter:
         return "\n".join(items)
 
     def table(self, element: HtmlElement) -> str:
-        grid: list[list[str]] = []
-        header_rows = 0
-        spans: dict[int, int] = {}  # column: rows still covered by a merged cell above
-        for row in element.iter("tr"):
-            if (row.getparent() is not None and row.getparent().tag == "thead") or (
-                len(row) and all(cell.tag == "th" for cell in row)
-            ):
-                header_rows += 1 if len(grid) == header_rows else 0
-            cells: list[str] = []
-            for cell in row:
-                if cell.tag not in ("td", "th"):
-                    continue
-                while spans.get(len(cells), 0) > 0:
-                    spans[len(cells)] -= 1
-                    cells.append("")
-                width = _span(cell.get("colspan"))
-                height = _span(cell.get("rowspan"))
-                for column in range(len(cells), len(cells) + width):
-                    if height > 1:
-                        spans[column] = height - 1
-                cells += [self.cell(cell)] + [""] * (width - 1)
-            while spans.get(len(cells), 0) > 0:
-                spans[len(cells)] -= 1
-                cells.append("")
-            grid.append(cells)
-        grid = [row for row in grid if row]
+        """A GFM table; a layout table as its cells' blocks; a table inside a data table's cell
+        as a list, one item a row (a GFM cell holds one line of text, never a table)."""
+        grid, header_rows = _grid(element)
         if not grid:
             return ""
         width = max(len(row) for row in grid)
-        grid = [row + [""] * (width - len(row)) for row in grid]
+        if len(grid) == 1 or width == 1:  # a letterhead, a frame, a column of paragraphs
+            cells = [cell for row in grid for cell in row if cell is not None]
+            return "\n\n".join(block for cell in cells for block in self.blocks(cell))
+        if self.in_cell:
+            rows = [[text for cell in row if cell is not None and (text := self.cell(cell))]
+                    for row in grid]  # fmt: skip
+            return "\n".join("- " + " – ".join(row) for row in rows if row)
         if header_rows == 0:
             self.assumed_headers += 1
-        lines = ["| " + " | ".join(grid[0]) + " |", "|" + "---|" * width]
-        lines += ["| " + " | ".join(row) + " |" for row in grid[1:]]
+        texts = [[self.cell(cell).replace("|", "\\|") if cell is not None else "" for cell in row]
+                 + [""] * (width - len(row)) for row in grid]  # fmt: skip
+        lines = ["| " + " | ".join(texts[0]) + " |", "|" + "---|" * width]
+        lines += ["| " + " | ".join(row) + " |" for row in texts[1:]]
         return "\n".join(lines)
 
     def cell(self, cell: HtmlElement) -> str:
         """A table cell on one line: its paragraphs and list items kept apart."""
         text = ""
-        for block in self.blocks(cell):
+        self.in_cell += 1
+        blocks = self.blocks(cell)
+        self.in_cell -= 1
+        for block in blocks:
             for line in block.split("\n"):
                 line = line.strip()
                 if not line:
@@ -196,7 +194,7 @@ class _Converter:
                 if text:
                     text += " " if re.search(r"[.!?:;…]$", text) or line.startswith("•") else "; "
                 text += line
-        return text.replace("|", "\\|")
+        return text
 
     def inline(self, element: HtmlElement) -> str:
         parts = [escape(element.text or "")]
@@ -245,6 +243,37 @@ def _wrap(mark: str, inner: str) -> str:
     before = inner[: len(inner) - len(inner.lstrip())]
     after = inner[len(inner.rstrip()) :]
     return f"{before}{mark}{stripped}{mark}{after}"
+
+
+def _grid(table: HtmlElement) -> tuple[list[list[HtmlElement | None]], int]:
+    """The rows of `table` itself (not of a table inside one of its cells), each a list of
+    its cells by column: None where a merged cell covers the column; and how many rows at the
+    top are header rows."""
+    grid: list[list[HtmlElement | None]] = []
+    header_rows = 0
+    spans: dict[int, int] = {}  # column: rows still covered by a merged cell above
+    for row in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
+        if row.getparent().tag == "thead" or (len(row) and all(c.tag == "th" for c in row)):
+            header_rows += 1 if len(grid) == header_rows else 0
+        cells: list[HtmlElement | None] = []
+        for cell in row:
+            if cell.tag not in ("td", "th"):
+                continue
+            while spans.get(len(cells), 0) > 0:
+                spans[len(cells)] -= 1
+                cells.append(None)
+            width = _span(cell.get("colspan"))
+            height = _span(cell.get("rowspan"))
+            for column in range(len(cells), len(cells) + width):
+                if height > 1:
+                    spans[column] = height - 1
+            cells += [cell] + [None] * (width - 1)
+        while spans.get(len(cells), 0) > 0:
+            spans[len(cells)] -= 1
+            cells.append(None)
+        if cells:
+            grid.append(cells)
+    return grid, header_rows
 
 
 def _span(value: str | None) -> int:
