@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import sqlite3
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -25,9 +26,12 @@ class RenderCache:
         self.path = path
         self.pid = os.getpid()
         too_big = path.is_file() and path.stat().st_size > MAX_BYTES
-        self.connection = self._connect(start_again=too_big) or self._connect(start_again=True)
+        self.connection = self._connect(start_again=too_big)
 
     def _connect(self, *, start_again: bool = False) -> sqlite3.Connection | None:
+        """A connection, or None to go without the cache this time. Only a file that is not a
+        database any more is set aside: a locked one belongs to another build or thread, and
+        removing it under their open connection would pull their mapped pages away (SIGBUS)."""
         try:
             if start_again:  # not a database any more: set it aside, start an empty one
                 for suffix in ("", "-wal", "-shm"):
@@ -41,8 +45,10 @@ class RenderCache:
             )
             connection.execute("CREATE TABLE IF NOT EXISTS kept (key TEXT PRIMARY KEY, data BLOB)")
             return connection
-        except (sqlite3.Error, OSError):
+        except (sqlite3.OperationalError, OSError):  # locked, busy, or cannot be opened
             return None
+        except sqlite3.Error:  # not a database any more
+            return None if start_again else self._connect(start_again=True)
 
     def text(self, parts: tuple[str, ...], make: Callable[[], str]) -> str:
         """What `make()` returns for these inputs, from the cache when it has it."""
@@ -59,7 +65,7 @@ class RenderCache:
             made = make()
             self.connection.execute("INSERT OR REPLACE INTO rendered VALUES (?, ?)", (digest, made))
             return made
-        except sqlite3.OperationalError:  # locked by another build for too long
+        except (sqlite3.OperationalError, sqlite3.ProgrammingError):  # locked for too long
             return make()
         except sqlite3.Error:  # damaged: start an empty one
             self.connection = self._connect(start_again=True)
@@ -71,7 +77,7 @@ class RenderCache:
             return None
         try:
             row = self.connection.execute("SELECT data FROM kept WHERE key = ?", (key,)).fetchone()
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, sqlite3.ProgrammingError):
             return None
         except sqlite3.Error:
             self.connection = self._connect(start_again=True)
@@ -85,19 +91,23 @@ class RenderCache:
             with self.connection:  # one transaction for them all
                 self.connection.execute("BEGIN")
                 self.connection.executemany("INSERT OR REPLACE INTO kept VALUES (?, ?)", items)
-        except sqlite3.OperationalError:
+        except (sqlite3.OperationalError, sqlite3.ProgrammingError):
             return
         except sqlite3.Error:
             self.connection = self._connect(start_again=True)
 
 
-_open: dict[tuple[Path, Path], RenderCache] = {}
+_open: dict[tuple[Path, Path, int], RenderCache] = {}
 
 
 def render_cache() -> RenderCache:
-    """The cache of this process for the current cache folder (BUILDER_CACHE)."""
-    where = (Path.cwd(), cache_dir())
+    """The cache of this process and thread for the current cache folder (BUILDER_CACHE).
+
+    One connection a thread: serve renders the print preview in its request thread while its
+    watcher rebuilds in another, and an sqlite3 connection refuses to be used from a thread
+    other than its own."""
+    where = (Path.cwd(), cache_dir(), threading.get_ident())
     found = _open.get(where)
     if found is None or found.pid != os.getpid():
-        found = _open[where] = RenderCache(where[0] / cache_path("render"))
+        found = _open[where] = RenderCache(Path.cwd() / cache_path("render"))
     return found
