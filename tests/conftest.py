@@ -86,3 +86,15 @@ field: kinh-te
 district: "huyện Gia Viễn"
 year: 2023
 """
+
+
+def table_after(text: str, heading: str) -> list[str]:
+    """The rows of the first Markdown table after `heading` in `text`, without its head."""
+    lines = text[text.index(heading) :].splitlines()
+    start = next(index for index, line in enumerate(lines) if line.startswith("|"))
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("|"):
+            break
+        rows.append(line)
+    return rows

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import FIXTURES, ROOT, VALID_FRONT_MATTER, Run, write_model
+from conftest import FIXTURES, ROOT, VALID_FRONT_MATTER, Run, table_after, write_model
 from lxml import etree
 from pdfcheck import page_texts
 from sitecheck import page
@@ -245,26 +245,15 @@ def _guide_row(key: str, language: str) -> str:
     return f"| `{key}` | {required} | {meaning} | {example} |"
 
 
-def _table_after(text: str, heading: str) -> list[str]:
-    lines = text[text.index(heading) :].splitlines()
-    start = next(index for index, line in enumerate(lines) if line.startswith("|"))
-    rows = []
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        rows.append(line)
-    return rows
-
-
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_editors_guide_lists_every_key_as_the_table_declares_it(language: str) -> None:
     guide = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
-    rows = _table_after(guide, GUIDE[language][0])
+    rows = table_after(guide, GUIDE[language][0])
     expected = [_guide_row(spec.key, language) for spec in FIELDS]
     assert rows == expected, "content/README.md should read:\n" + "\n".join(expected)
 
 
 def test_the_project_readme_lists_the_same_keys() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = _table_after(readme, "Front matter of a model")
+    rows = table_after(readme, "Front matter of a model")
     assert [row.split("`")[1] for row in rows] == [spec.key for spec in FIELDS]

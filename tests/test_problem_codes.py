@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import Run
+from conftest import Run, table_after
 
 from builder.load.loader import load_book
 from builder.load.schema import Checked
@@ -48,22 +48,11 @@ def guide_row(code: str, language: str) -> str:
     return f"| `{code}` | {vi if language == 'vi' else en} |"
 
 
-def _table_after(text: str, heading: str) -> list[str]:
-    lines = text[text.index(heading) :].splitlines()
-    start = next(index for index, line in enumerate(lines) if line.startswith("|"))
-    rows = []
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        rows.append(line)
-    return rows
-
-
 @pytest.mark.parametrize("language", ["vi", "en"])
 def test_the_editors_guide_lists_every_code(language: str) -> None:
     guide = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
     expected = [guide_row(code, language) for code in CODES]
-    assert _table_after(guide, GUIDE[language]) == expected, (
+    assert table_after(guide, GUIDE[language]) == expected, (
         "content/README.md should read:\n" + "\n".join(expected)
     )
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES, ROOT
+from conftest import FIXTURES, ROOT, table_after
 
 from builder.book import model
 from builder.book.settings import BY_KEY, SETTINGS, guide_rows, limits_rows, schema
@@ -58,17 +58,6 @@ def test_the_checker_reads_the_declared_schemas() -> None:
     assert set(config.PRINT_KEYS) == {s.name for s in SETTINGS if s.group == "print"}
 
 
-def _table_after(text: str, heading: str) -> list[str]:
-    lines = text[text.index(heading) :].splitlines()
-    start = next(index for index, line in enumerate(lines) if line.startswith("|"))
-    rows = []
-    for line in lines[start + 2 :]:
-        if not line.startswith("|"):
-            break
-        rows.append(line)
-    return rows
-
-
 @pytest.mark.parametrize(
     ("language", "heading"),
     [("vi", "Các khóa khác của `book.yaml`"), ("en", "The other keys of `book.yaml`")],
@@ -76,14 +65,14 @@ def _table_after(text: str, heading: str) -> list[str]:
 def test_the_editors_guide_lists_every_key_as_declared(language: str, heading: str) -> None:
     guide = (ROOT / "content" / "README.md").read_text(encoding="utf-8")
     expected = guide_rows(language)  # type: ignore[arg-type]
-    assert _table_after(guide, heading) == expected, "content/README.md should read:\n" + (
+    assert table_after(guide, heading) == expected, "content/README.md should read:\n" + (
         "\n".join(expected)
     )
 
 
 def test_the_readme_limits_list_every_declared_range() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    rows = _table_after(readme, "## Limits")
+    rows = table_after(readme, "## Limits")
     declared = [row for row in rows if row.split("`")[1:2] and row.split("`")[1] in BY_KEY]
     assert declared == limits_rows(), "README.md's Limits should read:\n" + "\n".join(limits_rows())
 
