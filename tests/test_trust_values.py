@@ -494,3 +494,14 @@ def test_a_cmyk_icc_profile_passes_the_check(run: Run, book_copy: Callable[[str]
     with (book / "book.yaml").open("a", encoding="utf-8") as stream:
         stream.write('print:\n  profile: "nha-in.icc"\n')
     assert "profile" not in check(run, book)
+
+
+def test_an_impossible_date_as_a_key_is_named_at_its_place() -> None:
+    """A key is read like a value: `2025-02-30:` raised Python's ValueError past the YAML
+    layer (the review files had their own fallback for it)."""
+    from builder.load.yaml_source import YamlProblem, parse_yaml
+
+    with pytest.raises(YamlProblem) as caught:
+        parse_yaml("title: x\n2025-02-30: y\n")
+    assert (caught.value.position.line, caught.value.position.column) == (2, 1)
+    assert "2025-02-30" in caught.value.message

@@ -105,13 +105,6 @@ def read_review_file(path: Path) -> tuple[Comment, ...]:
         raise _bad(
             shown, exc.position.line, exc.position.column, exc.message, exc.hint, code=exc.code
         ) from exc
-    except ValueError as exc:  # a date that does not exist, unquoted: `2025-02-30`
-        line, column = _impossible_value(text)
-        raise _bad(
-            shown, line, column, _("this date does not exist ({reason})").format(reason=exc),
-            _("write the date as the calendar has it, e.g. 2025-02-28"),
-            code="bad-value",
-        ) from exc  # fmt: skip
     data = located.value
     if data is None:
         return ()
@@ -125,28 +118,6 @@ def read_review_file(path: Path) -> tuple[Comment, ...]:
     return tuple(
         _comment(item, index, located, shown) for index, item in enumerate(data["comments"])
     )
-
-
-def _impossible_value(text: str) -> tuple[int, int]:
-    """Where the first value YAML reads but cannot make (an impossible date) stands."""
-    constructor = yaml.constructor.SafeConstructor()
-    try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError:
-        return 1, 1
-    stack = [root] if root is not None else []
-    while stack:
-        node = stack.pop(0)
-        if isinstance(node, yaml.MappingNode):
-            stack[:0] = [value for pair in node.value for value in pair]
-        elif isinstance(node, yaml.SequenceNode):
-            stack[:0] = list(node.value)
-        else:
-            try:
-                constructor.construct_object(node, deep=True)
-            except (ValueError, yaml.YAMLError):
-                return node.start_mark.line + 1, node.start_mark.column + 1
-    return 1, 1
 
 
 def _comment(item: Any, index: int, located: LocatedYaml, shown: Path) -> Comment:

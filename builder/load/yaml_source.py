@@ -244,7 +244,12 @@ def _convert(
                     _position(key_node, offset),
                     code="yaml-merge-key",
                 )
-            key = str(loader.construct_object(key_node, deep=True))
+            try:  # a key is a value too: `2025-02-30:` is no date
+                key = str(yaml_scalars.construct(loader, key_node))
+            except yaml_scalars.ScalarProblem as exc:
+                raise YamlProblem(
+                    exc.message, _position(key_node, offset), exc.hint, code="bad-value"
+                ) from exc
             if key in result:
                 first = located.keys[(*path, key)]
                 raise YamlProblem(
