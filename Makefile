@@ -1,8 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make        builds the website, the PDF and the EPUB from content/ into output/
 #   make test   runs the whole test suite (lint, types, tests)
-# Also: make check [STRICT=1], make site, make book (PDF + EPUB), make bench, make upgrade
-# (newer pinned packages in requirements.lock, then the tests).
+# Also: make check [STRICT=1], make site, make book (PDF + EPUB), make workspace, make bench,
+# make upgrade (newer pinned packages in requirements.lock, then the tests).
 # Each target bootstraps what it needs: a .venv with the project, the typeface, and for
 # the tests the tools they drive; or stops with one line saying what to install.
 
@@ -26,7 +26,7 @@ define need
 	fi
 endef
 
-.PHONY: all site book pdf epub check new serve publish messages test lint typecheck setup test-setup bench upgrade clean
+.PHONY: all site book pdf epub check new serve workspace publish messages test lint typecheck setup test-setup bench upgrade clean
 
 all: setup
 	$(BIN)/builder build --content $(CONTENT) --out $(OUT) all
@@ -46,6 +46,11 @@ new: setup
 
 serve: setup
 	$(BIN)/builder serve --content $(CONTENT) $(if $(PORT),--port $(PORT))
+
+# make workspace [HOST=0.0.0.0] [PORT=8080]: the editorial workspace for an office (docs/workspace.md);
+# the first account:  .venv/bin/builder workspace --content content add-user NAME --role truong-ban
+workspace: setup
+	$(BIN)/builder workspace --content $(CONTENT) $(if $(HOST),--host $(HOST)) $(if $(PORT),--port $(PORT))
 
 # make publish TO=/var/www/dan-van-kheo   or   make publish BRANCH=gh-pages
 publish: setup
@@ -104,7 +109,8 @@ upgrade: $(STAMP)
 messages: setup
 	mkdir -p .cache
 	$(BIN)/pybabel extract -F builder/locale/babel.cfg -k N_ -k ngettext:1,2 \
-	  --no-location --sort-output --project dan-van-kheo-builder -o .cache/builder.pot builder
+	  --no-location --sort-output --project dan-van-kheo-builder -o .cache/builder.pot builder \
+	  templates/workspace
 	$(BIN)/pybabel update -i .cache/builder.pot -d builder/locale -D builder -l vi \
 	  --no-fuzzy-matching --ignore-obsolete --width 100
 

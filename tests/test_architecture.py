@@ -35,7 +35,11 @@ LAYERS: dict[str, set[str]] = {
     "review_round": {"book", "load", "render", "outputs", "authoring", "util"},
     "publish": {"book", "load", "render", "outputs", "util"},
     "serve": {"book", "load", "render", "outputs", "review_round", "publish", "util"},
+    # The editorial workspace runs what the commands run, for an office in the browser.
+    "workspace": set(),  # set below: it is the longest row
 }
+LAYERS["workspace"] = {"book", "load", "render", "outputs", "authoring", "review_round", "publish"}
+LAYERS["workspace"] |= {"serve", "util"}
 LAYERS["cli"] = set(LAYERS) - {"cli"}  # the command may import every package
 # Imports that break a rule and are known, each with its reason; a test fails when one is no
 # longer there, so this list only shrinks.

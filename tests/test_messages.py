@@ -28,6 +28,13 @@ def _code_messages() -> set[str | tuple[str, str]]:
         keywords=KEYWORDS,
     ):
         found.add(message if isinstance(message, str) else (message[0], message[1]))
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        ROOT / "templates" / "workspace",
+        method_map=[("**.html", "jinja2")],
+        options_map={"**.html": {"extensions": "jinja2.ext.i18n"}},
+        keywords=KEYWORDS,
+    ):  # the workspace's pages
+        found.add(message if isinstance(message, str) else (message[0], message[1]))
     return found
 
 

@@ -4,7 +4,7 @@
 registers its commands on it, so importing them here makes the whole command.
 """
 
-from builder.cli import authoring, build, check, review, serve
+from builder.cli import authoring, build, check, review, serve, workspace
 from builder.cli.group import main
 
-__all__ = ["authoring", "build", "check", "main", "review", "serve"]
+__all__ = ["authoring", "build", "check", "main", "review", "serve", "workspace"]

@@ -13,6 +13,7 @@ translated where they are used.
 from __future__ import annotations
 
 import os
+from contextvars import ContextVar
 from functools import cache
 
 from babel.messages.pofile import read_po
@@ -23,6 +24,9 @@ LANGUAGES = ("vi", "en")
 DEFAULT = "vi"
 
 _chosen: str | None = None
+# One request's language in the workspace, where each person chose theirs: it wins over the
+# process's, inside that request only (a context variable follows the request's thread).
+_request_language: ContextVar[str | None] = ContextVar("request_language", default=None)
 
 
 def set_language(language: str | None) -> None:
@@ -31,8 +35,13 @@ def set_language(language: str | None) -> None:
     _chosen = language
 
 
+def use_language_here(language: str | None) -> None:
+    """Use `language` in the current context only (one web request), not the whole process."""
+    _request_language.set(language)
+
+
 def language() -> str:
-    chosen = _chosen or os.environ.get("BUILDER_LANG", DEFAULT)
+    chosen = _request_language.get() or _chosen or os.environ.get("BUILDER_LANG", DEFAULT)
     return chosen if chosen in LANGUAGES else DEFAULT
 
 

@@ -1,0 +1,71 @@
+"""A workspace on a copy of the shipped book, in-process (Starlette's TestClient), with three
+accounts — one per role — for the workspace's tests."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+from starlette.testclient import TestClient
+
+from builder.workspace.accounts import CHIEF, EDITOR, READER, add_account
+from builder.workspace.app import create_app
+
+SAMPLE = Path(__file__).resolve().parent.parent / "content"
+PASSWORD = "mat-khau-thu-nghiem"
+PEOPLE = {
+    "truongban": ("Trần Văn Chính", CHIEF),
+    "lan": ("Nguyễn Thị Lan", EDITOR),
+    "hoa": ("Lê Thị Hoa", EDITOR),
+    "khach": ("Phạm Văn Khách", READER),
+}
+CSRF = re.compile(r'name="csrf" value="([^"]+)"')
+
+
+@dataclass
+class Office:
+    """The book (a git repository of its own) and a way to open a browser-less session."""
+
+    content: Path
+    client: TestClient  # not logged in
+
+    def session(self, login: str | None = None) -> TestClient:
+        """A new client; logged in as `login` when given."""
+        client = TestClient(self.client.app, follow_redirects=False)
+        if login:
+            token = csrf_of(client.get("/login").text)
+            answer = client.post(
+                "/login", data={"login": login, "password": PASSWORD, "csrf": token, "next": "/"}
+            )
+            assert answer.status_code == 303, answer.text
+        return client
+
+    def git_log(self, *args: str) -> str:
+        return subprocess.run(
+            ["git", "-C", str(self.content), "log", *args],
+            capture_output=True, text=True, check=True,
+        ).stdout  # fmt: skip
+
+
+def csrf_of(html: str) -> str:
+    found = CSRF.search(html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def make_office(tmp_path: Path) -> Office:
+    content = tmp_path / "book"
+    shutil.copytree(SAMPLE, content, ignore=shutil.ignore_patterns(".workspace", ".builder.lock"))
+    for args in (["init", "-q"], ["add", "-A"]):
+        subprocess.run(["git", "-C", str(content), *args], check=True)
+    subprocess.run(
+        ["git", "-C", str(content), "-c", "user.name=Setup", "-c", "user.email=setup@test",
+         "commit", "-q", "-m", "The book as shipped"],
+        check=True,
+    )  # fmt: skip
+    for login, (name, role) in PEOPLE.items():
+        add_account(content, login, name, role, PASSWORD)
+    return Office(content, TestClient(create_app(content), follow_redirects=False))
