@@ -12,6 +12,7 @@ import hashlib
 import io
 import re
 import shutil
+import struct
 import subprocess
 import tempfile
 import zipfile
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from PIL import Image as PILImage
 
+from builder.authoring.word import ole_streams
 from builder.book.vietnamese import format_number
 from builder.util.cache import cache_path, code_version
 from builder.util.errors import DocumentRefused
@@ -28,7 +30,12 @@ from builder.util.i18n import _
 LIBREOFFICE_SECONDS = 120
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"  # a zip's first local header: a .docx or .odt starts so
-ENCRYPTED = "EncryptionInfo".encode("utf-16-le")  # a stream of an encrypted OOXML file
+ENCRYPTED = "encryptioninfo".encode("utf-16-le")  # a stream of an encrypted OOXML file
+# The streams of a password-protected OOXML file (Word keeps it as an OLE file), any case.
+ENCRYPTED_STREAMS = {"encryptioninfo", "encryptedpackage"}
+FIB_ENCRYPTED = 0x0100  # fEncrypted in the flags word at 0x0A of a .doc's WordDocument stream
+SUFFIXES = {"wordml": "xml"}  # what LibreOffice needs to see to pick its reader
+WORD_2003_XML = (b'progid="word.document"', b"<w:worddocument")
 INSTALL = "libreoffice-writer-nogui libreoffice-draw-nogui"
 # A .docx can be built to unpack to gigabytes (a “zip bomb”): 150 MB of tiny paragraphs held
 # mammoth for minutes and gigabytes. mammoth (and python-docx for `comments`) hold the whole
@@ -55,8 +62,9 @@ def damaged() -> DocumentRefused:
 
 
 def kind_of(path: Path) -> str:
-    """`docx`, `odt`, `doc`, `rtf`, `encrypted` or `unknown`, from the content; DocumentRefused
-    (damaged) for a zip cut short or a Word package without its text."""
+    """`docx`, `odt`, `doc`, `rtf`, `wordml` (Word 2003 XML), `encrypted` (a password: .docx,
+    .doc or .odt) or `unknown`, from the content; DocumentRefused (damaged) for a zip cut short
+    or a Word package without its text."""
     with path.open("rb") as stream:
         head = stream.read(8)
     if head.startswith(b"PK"):
@@ -68,7 +76,7 @@ def kind_of(path: Path) -> str:
                 if "mimetype" in names:
                     with archive.open("mimetype") as mimetype:
                         if b"opendocument.text" in mimetype.read(100):
-                            return "odt"
+                            return "encrypted" if _odf_encrypted(archive, names) else "odt"
                 if any(name.startswith("word/") for name in names):
                     raise damaged()  # Word's parts, but not the one with the text
         except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
@@ -77,10 +85,43 @@ def kind_of(path: Path) -> str:
             return "unknown"
         return "unknown"
     if head == OLE:
-        return "encrypted" if ENCRYPTED in path.read_bytes()[:4_000_000] else "doc"
+        return _ole_kind(path)
     if head.startswith(b"{\\rtf"):
         return "rtf"
+    if _word_2003_xml(path):
+        return "wordml"
     return "unknown"
+
+
+def _ole_kind(path: Path) -> str:
+    """`encrypted` for a password-protected .docx (its encryption streams, in any case) or
+    .doc (the FIB's fEncrypted flag), else `doc`."""
+    try:
+        names, fib = ole_streams.streams(path, "WordDocument", 16)
+    except ole_streams.NotCompound:  # damaged tables: the bytes may still say it
+        return "encrypted" if ENCRYPTED in path.read_bytes()[:4_000_000].lower() else "doc"
+    if {name.casefold() for name in names} & ENCRYPTED_STREAMS:
+        return "encrypted"
+    if len(fib) >= 12 and struct.unpack_from("<H", fib, 0x0A)[0] & FIB_ENCRYPTED:
+        return "encrypted"
+    return "doc"
+
+
+def _odf_encrypted(archive: zipfile.ZipFile, names: set[str]) -> bool:
+    """An OpenDocument saved with a password lists `encryption-data` in its manifest."""
+    if "META-INF/manifest.xml" not in names:
+        return False
+    with archive.open("META-INF/manifest.xml") as manifest:
+        return b"encryption-data" in manifest.read(1_000_000)
+
+
+def _word_2003_xml(path: Path) -> bool:
+    """A Word 2003 XML document (“WordprocessingML”, one .xml file): LibreOffice reads it."""
+    with path.open("rb") as stream:
+        start = stream.read(4096).lower()
+    return start.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<?xml") and any(
+        mark in start for mark in WORD_2003_XML
+    )
 
 
 def readable_docx(path: Path, scratch: Path) -> Path:
@@ -106,13 +147,13 @@ def readable_docx(path: Path, scratch: Path) -> Path:
             )
         )
     folder = Path(tempfile.mkdtemp(dir=scratch))
-    source = folder / f"source.{kind}"
+    source = folder / f"source.{SUFFIXES.get(kind, kind)}"
     shutil.copyfile(path, source)  # LibreOffice names its output after the input
     converted = convert(office, [source], "docx", folder / "out")
     if not converted:
         raise DocumentRefused(
-            _("LibreOffice could not convert this .{kind} document (damaged, or protected by a "
-              "password?)").format(kind=kind)
+            _("the .{kind} document is damaged: LibreOffice could not read it; ask for it "
+              "again").format(kind=SUFFIXES.get(kind, kind))
         )  # fmt: skip
     check_unpacked_size(converted[0])
     return converted[0]
