@@ -27,6 +27,7 @@ from builder.authoring.word.converter_notes import converter_notes
 from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
 from builder.authoring.word.word_formats import damaged, readable_docx
 from builder.authoring.word.word_markdown import escape, note_references, to_markdown
+from builder.authoring.word.word_numbering import apply_numbers
 from builder.authoring.word.word_pictures import TODO_ALT, Pictures
 from builder.authoring.word.word_unsupported import prepared
 from builder.book import urls
@@ -79,6 +80,7 @@ def import_document(document: Path, content: Path, config: BookConfig, scratch: 
     except (zipfile.BadZipFile, zlib.error, EOFError) as exc:  # a picture's bytes spoilt
         raise damaged() from exc
     root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
+    apply_numbers(root)
     if not root.text_content().strip() and not pictures.found:
         raise DocumentRefused(_("it has no text"))
     facts = take_facts(root)

@@ -5,7 +5,8 @@ by a tracked change as if it were still there, and hidden text (`w:vanish`, ofte
 author kept for themselves) as if it were shown. Each equation becomes a TODO line that keeps
 its characters, each linked picture a TODO at its place; moved-away text is removed as
 Word's “accept all changes” would, hidden runs as Word's printing does, and a paragraph whose
-mark and text are all hidden with them. The counts go into the import's report.
+mark and text are all hidden with them. Numbered paragraphs get Word's numbers as markers
+(word_numbering.py). The counts go into the import's report.
 """
 
 from __future__ import annotations
@@ -17,11 +18,14 @@ from pathlib import Path
 
 from lxml import etree
 
+from builder.authoring.word.word_numbering import Numbering, mark_numbers
+
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 M = "http://schemas.openxmlformats.org/officeDocument/2006/math"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")
+NUMBERING_PARTS = ("word/numbering.xml", "word/styles.xml")
 EQUATION = "TODO: công thức (chép lại bằng chữ): "
 LINKED_PICTURE = "TODO: bức ảnh ở đây chỉ được liên kết, không nằm trong tệp Word"
 
@@ -32,19 +36,25 @@ def prepared(document: Path) -> tuple[io.BytesIO, Counter[str]]:
     found: Counter[str] = Counter()
     buffer = io.BytesIO()
     with zipfile.ZipFile(document) as source, zipfile.ZipFile(buffer, "w") as target:
+        names = set(source.namelist())
+        numbering = Numbering.read(
+            *(source.read(part) if part in names else None for part in NUMBERING_PARTS)
+        )
         for item in source.infolist():
             data = source.read(item)
             if item.filename in PARTS:
-                data = _rewritten(data, found)
+                data = _rewritten(data, found, numbering if item.filename == PARTS[0] else None)
             target.writestr(item, data)
     buffer.seek(0)
     return buffer, found
 
 
-def _rewritten(data: bytes, found: Counter[str]) -> bytes:
+def _rewritten(data: bytes, found: Counter[str], numbering: Numbering | None = None) -> bytes:
     parser = etree.XMLParser(huge_tree=False, resolve_entities=False)
     root = etree.fromstring(data, parser)
     changed = False
+    if numbering is not None and mark_numbers(root, numbering):
+        changed = True
     for moved in root.iter(f"{{{W}}}moveFrom"):
         moved.getparent().remove(moved)
         changed = True
