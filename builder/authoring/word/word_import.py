@@ -24,6 +24,7 @@ from lxml.html import HtmlElement
 
 from builder.authoring.new_entry import created, entry_text
 from builder.authoring.word.converter_notes import converter_notes
+from builder.authoring.word.word_drawings import apply_bullets
 from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
 from builder.authoring.word.word_formats import damaged, readable_docx
 from builder.authoring.word.word_markdown import escape, note_references, to_markdown
@@ -81,6 +82,7 @@ def import_document(document: Path, content: Path, config: BookConfig, scratch: 
         raise damaged() from exc
     root = html.fragment_fromstring(result.value or "<p></p>", create_parent="div")
     apply_numbers(root)
+    apply_bullets(root)
     if not root.text_content().strip() and not pictures.found:
         raise DocumentRefused(_("it has no text"))
     facts = take_facts(root)
@@ -129,7 +131,9 @@ def _take_title(root: HtmlElement) -> tuple[str, list[str]]:
     chosen = next((h for h in headings if h.tag == top), None)
     first = blocks[0] if len(blocks) > 1 else None
     if chosen is None and first is not None and first.tag == "p":
-        chosen = first if len(normal(first.text_content())) <= LONGEST_TITLE else None
+        text = normal(first.text_content())
+        # a TODO line the import wrote (a chart's, a diagram's) is not the author's title
+        chosen = first if len(text) <= LONGEST_TITLE and not text.startswith("TODO") else None
     if chosen is None:
         return "", []
     notes: list[str] = []
@@ -172,6 +176,21 @@ def _report(
         lines.append(
             _("{count} picture(s) only linked, not inside the document: a TODO marks each "
               "place").format(count=unsupported["linked picture"])
+        )  # fmt: skip
+    if unsupported.get("chart"):
+        lines.append(
+            _("{count} chart(s): their figures kept as a table, and a TODO asks for a picture "
+              "of each").format(count=unsupported["chart"])
+        )  # fmt: skip
+    if unsupported.get("diagram"):
+        lines.append(
+            _("{count} SmartArt diagram(s): the text of their boxes kept as a list, and a TODO "
+              "asks for a picture of each").format(count=unsupported["diagram"])
+        )  # fmt: skip
+    if unsupported.get("text box"):
+        lines.append(
+            _("{count} text box(es) or shape(s): their text placed after the paragraph each is "
+              "anchored to; check its place").format(count=unsupported["text box"])
         )  # fmt: skip
     if unsupported.get("hidden"):
         lines.append(

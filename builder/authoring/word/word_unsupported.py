@@ -6,7 +6,8 @@ author kept for themselves) as if it were shown. Each equation becomes a TODO li
 its characters, each linked picture a TODO at its place; moved-away text is removed as
 Word's “accept all changes” would, hidden runs as Word's printing does, and a paragraph whose
 mark and text are all hidden with them. Numbered paragraphs get Word's numbers as markers
-(word_numbering.py). The counts go into the import's report.
+(word_numbering.py); charts, diagrams and text boxes mammoth cannot read give their text
+(word_drawings.py). The counts go into the import's report.
 """
 
 from __future__ import annotations
@@ -15,9 +16,11 @@ import io
 import zipfile
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 from lxml import etree
 
+from builder.authoring.word.word_drawings import ReadPart, part_targets, unpack_drawings
 from builder.authoring.word.word_numbering import Numbering, mark_numbers
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -26,6 +29,14 @@ A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 PARTS = ("word/document.xml", "word/footnotes.xml", "word/endnotes.xml")
 NUMBERING_PARTS = ("word/numbering.xml", "word/styles.xml")
+DOCUMENT_RELS = "word/_rels/document.xml.rels"
+
+
+class Drawings(NamedTuple):
+    targets: dict[str, str]  # relationship id → part name
+    read: ReadPart
+
+
 EQUATION = "TODO: công thức (chép lại bằng chữ): "
 LINKED_PICTURE = "TODO: bức ảnh ở đây chỉ được liên kết, không nằm trong tệp Word"
 
@@ -37,22 +48,35 @@ def prepared(document: Path) -> tuple[io.BytesIO, Counter[str]]:
     buffer = io.BytesIO()
     with zipfile.ZipFile(document) as source, zipfile.ZipFile(buffer, "w") as target:
         names = set(source.namelist())
-        numbering = Numbering.read(
-            *(source.read(part) if part in names else None for part in NUMBERING_PARTS)
-        )
+
+        def read(name: str) -> bytes | None:
+            return source.read(name) if name in names else None
+
+        numbering = Numbering.read(*(read(part) for part in NUMBERING_PARTS))
+        drawings = Drawings(part_targets(read(DOCUMENT_RELS)), read)
         for item in source.infolist():
             data = source.read(item)
             if item.filename in PARTS:
-                data = _rewritten(data, found, numbering if item.filename == PARTS[0] else None)
+                body = item.filename == PARTS[0]
+                data = _rewritten(
+                    data, found, numbering if body else None, drawings if body else None
+                )
             target.writestr(item, data)
     buffer.seek(0)
     return buffer, found
 
 
-def _rewritten(data: bytes, found: Counter[str], numbering: Numbering | None = None) -> bytes:
+def _rewritten(
+    data: bytes,
+    found: Counter[str],
+    numbering: Numbering | None = None,
+    drawings: Drawings | None = None,
+) -> bytes:
     parser = etree.XMLParser(huge_tree=False, resolve_entities=False)
     root = etree.fromstring(data, parser)
     changed = False
+    if drawings is not None and unpack_drawings(root, drawings.targets, drawings.read, found):
+        changed = True
     if numbering is not None and mark_numbers(root, numbering):
         changed = True
     for moved in root.iter(f"{{{W}}}moveFrom"):
