@@ -39,7 +39,7 @@ def word_book(book_copy: Callable[[str], Path]) -> Path:
 
 def visible_words(document: Path) -> list[str]:
     """The words Word shows: body, tables, notes, equations; not deleted text, not comments,
-    not hidden text."""
+    not hidden text, not a phonetic guide's small reading (`w:rt`: the base text is kept)."""
     if document.suffix != ".docx":
         document = document.with_suffix(".docx")  # the same source, through LibreOffice
     words = []
@@ -56,7 +56,8 @@ def visible_words(document: Path) -> list[str]:
                 ):
                     continue  # separators
                 text = "".join(t.text or "" for t in paragraph.iter(f"{W}t", f"{M}t")
-                               if not any(a.tag in (f"{W}del", f"{W}moveFrom") or _hidden(a)
+                               if not any(a.tag in (f"{W}del", f"{W}moveFrom", f"{W}rt")
+                                          or _hidden(a)
                                           for a in t.iterancestors()))  # fmt: skip
                 words += _words(text)
     return words

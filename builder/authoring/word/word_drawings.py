@@ -116,7 +116,7 @@ def _place_after_anchor(run: etree._Element, blocks: list[etree._Element]) -> No
 
 def _chart_blocks(part: bytes | None) -> list[etree._Element]:
     if not part:
-        return [_paragraph(CHART_TODO.format(title=""))]
+        return [paragraph(CHART_TODO.format(title=""))]
     root = etree.fromstring(part, etree.XMLParser(resolve_entities=False, huge_tree=False))
     title_element = root.find(f".//{{{C}}}chart/{{{C}}}title")
     title = _texts(title_element, f"{{{A}}}t") if title_element is not None else ""
@@ -130,10 +130,10 @@ def _chart_blocks(part: bytes | None) -> list[etree._Element]:
         rows.append([name or str(len(rows) + 1), *values])
     todo = CHART_TODO.format(title=f" “{title}”" if title else "")
     if not rows:
-        return [_paragraph(todo)]
+        return [paragraph(todo)]
     width = max(len(row) for row in rows)
     header = ["", *(categories or [str(n) for n in range(1, width)])][:width]
-    return [_paragraph(todo), _table([header, *rows])]
+    return [paragraph(todo), _table([header, *rows])]
 
 
 def _points(element: etree._Element | None) -> list[str]:
@@ -156,8 +156,8 @@ def _diagram_blocks(part: bytes | None) -> list[etree._Element]:
             text = _texts(point.find(f"{{{DGM}}}t"), f"{{{A}}}t")
             if text:
                 nodes.append(text)
-    return [_paragraph(DIAGRAM_TODO.format(title="")),
-            *(_paragraph(BULLET + node) for node in nodes)]  # fmt: skip
+    return [paragraph(DIAGRAM_TODO.format(title="")),
+            *(paragraph(BULLET + node) for node in nodes)]  # fmt: skip
 
 
 def _texts(element: etree._Element | None, tag: str) -> str:
@@ -166,7 +166,7 @@ def _texts(element: etree._Element | None, tag: str) -> str:
     return re.sub(r"\s+", " ", "".join(t.text or "" for t in element.iter(tag))).strip()
 
 
-def _paragraph(text: str) -> etree._Element:
+def paragraph(text: str) -> etree._Element:
     paragraph = etree.Element(_w("p"))
     run = etree.SubElement(paragraph, _w("r"))
     element = etree.SubElement(run, _w("t"))
@@ -183,7 +183,7 @@ def _table(rows: list[list[str]]) -> etree._Element:
         if number == 0:
             etree.SubElement(etree.SubElement(row, _w("trPr")), _w("tblHeader"))
         for text in cells:
-            etree.SubElement(row, _w("tc")).append(_paragraph(text))
+            etree.SubElement(row, _w("tc")).append(paragraph(text))
     return table
 
 

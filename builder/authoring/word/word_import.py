@@ -192,6 +192,16 @@ def _report(
             _("{count} text box(es) or shape(s): their text placed after the paragraph each is "
               "anchored to; check its place").format(count=unsupported["text box"])
         )  # fmt: skip
+    if unsupported.get("chunk"):
+        lines.append(
+            _("{count} passage(s) pasted into Word as a web page, read as plain paragraphs: "
+              "check their headings and lists").format(count=unsupported["chunk"])
+        )  # fmt: skip
+    if unsupported.get("chunk unread"):
+        lines.append(
+            _("{count} passage(s) pasted into Word in another format (RTF, a document) could "
+              "not be read: copy their text in by hand").format(count=unsupported["chunk unread"])
+        )  # fmt: skip
     if unsupported.get("hidden"):
         lines.append(
             _("{count} hidden passage(s) were left out").format(count=unsupported["hidden"])

@@ -7,7 +7,8 @@ its characters, each linked picture a TODO at its place; moved-away text is remo
 Word's “accept all changes” would, hidden runs as Word's printing does, and a paragraph whose
 mark and text are all hidden with them. Numbered paragraphs get Word's numbers as markers
 (word_numbering.py); charts, diagrams and text boxes mammoth cannot read give their text
-(word_drawings.py). The counts go into the import's report.
+(word_drawings.py), and so do phonetic guides and pasted web pages (word_chunks.py). The
+counts go into the import's report.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from builder.authoring.word.word_chunks import unfold_chunks
 from builder.authoring.word.word_drawings import ReadPart, part_targets, unpack_drawings
 from builder.authoring.word.word_numbering import Numbering, mark_numbers
 
@@ -76,6 +78,8 @@ def _rewritten(
     root = etree.fromstring(data, parser)
     changed = False
     if drawings is not None and unpack_drawings(root, drawings.targets, drawings.read, found):
+        changed = True
+    if drawings is not None and unfold_chunks(root, drawings.targets, drawings.read, found):
         changed = True
     if numbering is not None and mark_numbers(root, numbering):
         changed = True
