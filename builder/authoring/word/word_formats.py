@@ -177,7 +177,8 @@ def convert(office: str, files: list[Path], target: str, outdir: Path) -> list[P
             )  # fmt: skip
         except subprocess.TimeoutExpired:
             return []
-    made = [outdir / f"{file.stem}.{target}" for file in files]
+    extension = target.split(":", 1)[0]  # `png:draw_png_Export:{…}` makes .png files
+    made = [outdir / f"{file.stem}.{extension}" for file in files]
     return [path for path in made if path.is_file()]
 
 
@@ -235,16 +236,23 @@ def _within(size: int, paragraphs: int, elements: int) -> None:
         )  # fmt: skip
 
 
-def metafiles_as_png(pictures: list[bytes], suffix: str, scratch: Path) -> list[bytes | None]:
-    """EMF or WMF pictures (`suffix` `.emf`/`.wmf`) as PNG, their empty margins cut off;
-    None for one LibreOffice could not convert, or for all when it is not installed.
+def metafiles_as_png(
+    pictures: list[bytes], suffix: str, scratch: Path, print_width_px: int = 0
+) -> list[bytes | None]:
+    """EMF or WMF pictures (`suffix` `.emf`/`.wmf`) as PNG, their empty margins cut off, at
+    least `print_width_px` wide where their drawing allows (a vector map drawn for the screen
+    is exported again, larger, so it prints at 300 ppi across the page); None for one
+    LibreOffice could not convert, or for all when it is not installed.
 
     Conversions are kept by content in `.cache/metafiles/`: a district sends the same file
     again, with its letterhead's logo in every document, and each LibreOffice start costs
-    about a second."""
+    about a second. All the pictures of a batch share one LibreOffice start per pass."""
     kept = cache_path("metafiles")
     version = code_version("metafiles")
-    keys = [hashlib.sha256(version + suffix.encode() + data).hexdigest() for data in pictures]
+    keys = [
+        hashlib.sha256(version + f"{suffix}:{print_width_px}".encode() + data).hexdigest()
+        for data in pictures
+    ]
     result: list[bytes | None] = [
         (kept / f"{key}.png").read_bytes() if (kept / f"{key}.png").is_file() else None
         for key in keys
@@ -258,17 +266,55 @@ def metafiles_as_png(pictures: list[bytes], suffix: str, scratch: Path) -> list[
     for number in missing:
         files[number] = folder / f"picture-{number}{suffix}"
         files[number].write_bytes(pictures[number])
-    convert(office, list(files.values()), "png", folder / "png")
-    for number, file in files.items():
-        made = folder / "png" / f"{file.stem}.png"
-        if made.is_file():
-            result[number] = _cropped(made.read_bytes())
-            with contextlib.suppress(OSError):  # a full disk costs the cache, not the import
-                kept.mkdir(parents=True, exist_ok=True)
-                partial = kept / f"{keys[number]}.png.part"
-                partial.write_bytes(result[number] or b"")
-                partial.replace(kept / f"{keys[number]}.png")
+    first = _exported(office, files, folder / "png", "png")
+    scale = max((_scale(png, print_width_px) for png in first.values()), default=1.0)
+    if scale > 1:
+        larger = _exported(office, files, folder / "larger", _png_filter(first, scale))
+        first.update({number: png for number, png in larger.items() if png})
+    for number, png in first.items():
+        result[number] = _cropped(png)
+        with contextlib.suppress(OSError):  # a full disk costs the cache, not the import
+            kept.mkdir(parents=True, exist_ok=True)
+            partial = kept / f"{keys[number]}.png.part"
+            partial.write_bytes(result[number] or b"")
+            partial.replace(kept / f"{keys[number]}.png")
     return result
+
+
+MAX_METAFILE_SCALE = 6.0  # an A4 page at 96 dpi drawn 6× is 27 million pixels: enough
+
+
+def _exported(office: str, files: dict[int, Path], outdir: Path, target: str) -> dict[int, bytes]:
+    convert(office, list(files.values()), target, outdir)
+    found = {}
+    for number, file in files.items():
+        made = outdir / f"{file.stem}.png"
+        if made.is_file():
+            found[number] = made.read_bytes()
+    return found
+
+
+def _scale(png: bytes, print_width_px: int) -> float:
+    """How much larger the page must be drawn for the picture on it to be `print_width_px`
+    wide (1: wide enough already)."""
+    with PILImage.open(io.BytesIO(png)) as picture:
+        box = PILImage.eval(picture.convert("RGB"), lambda value: 255 - value).getbbox()
+    width = (box[2] - box[0]) if box else 0
+    if not width or not print_width_px or width >= print_width_px:
+        return 1.0
+    return min(print_width_px / width, MAX_METAFILE_SCALE)
+
+
+def _png_filter(first: dict[int, bytes], scale: float) -> str:
+    """LibreOffice's PNG export drawing the page `scale` times larger (its size is the page's
+    as the first pass drew it; the filter needs both sides, or it ignores them)."""
+    with PILImage.open(io.BytesIO(next(iter(first.values())))) as page:
+        width, height = page.size
+    size = {"PixelWidth": round(width * scale), "PixelHeight": round(height * scale)}
+    options = ",".join(
+        f'"{key}":{{"type":"long","value":"{value}"}}' for key, value in size.items()
+    )
+    return f"png:draw_png_Export:{{{options}}}"
 
 
 def _cropped(png: bytes) -> bytes:

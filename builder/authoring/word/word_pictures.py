@@ -85,7 +85,10 @@ class Pictures:
         self.ready = [None] * len(self.found)
         for suffix in (".emf", ".wmf"):
             numbers = [n for n, kind in enumerate(self.kinds) if kind == suffix[1:].upper()]
-            converted = metafiles_as_png([self.found[n] for n in numbers], suffix, scratch)
+            converted = metafiles_as_png(
+                [self.found[n] for n in numbers], suffix, scratch,
+                print_width_px=round(trim_width_mm / 25.4 * PRINT_DPI),
+            )  # fmt: skip
             for number, png in zip(numbers, converted, strict=True):
                 self.ready[number] = (png, ".png") if png else None
         for number, (data, kind) in enumerate(zip(self.found, self.kinds, strict=True)):
