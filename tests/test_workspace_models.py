@@ -175,7 +175,7 @@ def test_the_person_is_written_only_for_an_individual(office: Office) -> None:
     sent["kind"] = "ca-nhan"
     assert editor.post(f"/models/{DRAFT}", data=sent).status_code == 303
     text = model_path(office, DRAFT).read_text(encoding="utf-8")
-    assert '\nkind: ca-nhan\n' in text
+    assert "\nkind: ca-nhan\n" in text
     assert '\nperson:\n  name: "Nguyễn Văn A"\n  role: "Bí thư"\n' in text
 
 
@@ -257,11 +257,13 @@ def test_the_preview_shows_the_page_as_the_site_will(office: Office) -> None:
     data = opened(office.session("lan"))
     data["body"] = "## Một tiêu đề mới\n\nĐoạn văn.\n"
     answer = reader.post(
-        f"/models/{SLUG}/preview", data=data, headers={"X-CSRF-Token": csrf_of(reader.get("/").text)}
+        f"/models/{SLUG}/preview",
+        data=data,
+        headers={"X-CSRF-Token": csrf_of(reader.get("/").text)},
     )
     assert answer.status_code == 200
     document = lxml.html.fromstring(answer.text)
-    assert [h.text_content() for h in document.iter("h2")][0] == "Một tiêu đề mới"
+    assert next(h.text_content() for h in document.iter("h2")) == "Một tiêu đề mới"
     assert "Ban Công tác Mặt trận các thôn, xã Gia Hưng" in answer.text  # the fact box
     assert "<script" not in answer.text
 
