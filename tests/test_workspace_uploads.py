@@ -235,14 +235,18 @@ def test_a_damaged_document_is_refused_while_the_batch_goes_on(office: Office) -
         ("documents", ("hong.docx", _word_document(damaged=True), "application/msword")),
         ("documents", ("ghi-chu.txt", b"khong phai Word", "text/plain")),
         ("documents", ("tot.docx", _word_document(), "application/msword")),
+        ("documents", ("lon.docx", b"PK" + b"\0" * (21 * 1024 * 1024), "application/msword")),
     ]
     answer = editor.post("/import", files=files, data={"csrf": token})
     job = _finished(office, answer.headers["location"])
     lines = job.lines
-    assert lines[0].startswith("1/3 hong.docx: refused: ")
-    assert lines[1] == "2/3 ghi-chu.txt: refused: it is not a Word document (.docx, .doc or .odt)"
-    assert lines[2] == f"3/3 tot.docx: imported as models/{IMPORTED}.md"
-    assert lines[-1] == "1 imported (0 with warnings), 2 refused"
+    assert lines[0].startswith("1/4 hong.docx: refused: ")
+    assert lines[1] == "2/4 ghi-chu.txt: refused: it is not a Word document (.docx, .doc or .odt)"
+    assert lines[2] == f"3/4 tot.docx: imported as models/{IMPORTED}.md"
+    assert lines[3] == (
+        "4/4 lon.docx: refused: “lon.docx” is larger than 20 MB, the most one file may be"
+    )
+    assert lines[-1] == "1 imported (0 with warnings), 3 refused"
     assert office.git_log("-1", "--format=%an").strip() == "Lê Thị Hoa"
     page = editor.get(answer.headers["location"]).text
     assert "Refused: " in page

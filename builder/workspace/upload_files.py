@@ -5,9 +5,11 @@ folder made for it, never used as a path."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from builder.util.i18n import _
 from builder.workspace.accounts import workspace_folder
 
 CHUNK = 1024 * 1024
+LEFT_OVER = 24 * 3600  # seconds after which a scratch folder is no batch's any more
 LONGEST_NAME = 100  # characters of a cleaned file name's stem
 # What a cleaned name keeps: letters and digits of any script, spaces and a few marks.
 UNSAFE = re.compile(r"[^\w ().,+-]+")
@@ -88,6 +91,10 @@ def scratch_folder(content: Path, prefix: str) -> Path:
     on the book's disk, out of git, readable by the server only. Remove it with `discard`."""
     parent = workspace_folder(content) / "uploads"
     parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for old in parent.iterdir():  # left by a server stopped in the middle of a job
+        with contextlib.suppress(OSError):
+            if time.time() - old.stat().st_mtime > LEFT_OVER:
+                shutil.rmtree(old, ignore_errors=True)
     return Path(tempfile.mkdtemp(prefix=prefix, dir=parent))
 
 

@@ -23,8 +23,10 @@
     return true;
   }
 
-  function showProblems(box, problems, hintLabel) {
+  // What `check` will say of a kept picture is a warning; why one was refused, an error.
+  function showProblems(box, problems, hintLabel, refused = true) {
     box.replaceChildren();
+    box.classList.toggle("refused", refused);
     if (!problems || problems.length === 0) return;
     const list = document.createElement("ul");
     for (const problem of problems) {
@@ -67,7 +69,7 @@
         }
         insertInBody(data.markdown);
         status.textContent = data.message;
-        showProblems(problems, data.problems, form.dataset.hintLabel);
+        showProblems(problems, data.problems, form.dataset.hintLabel, false);
         form.reset();
       } catch {
         showProblems(problems, [{ message: form.dataset.failed }], form.dataset.hintLabel);
