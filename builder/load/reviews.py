@@ -179,6 +179,24 @@ def resolve(content: Path, wanted: str) -> tuple[str, Comment]:
     )
 
 
+def add_reply(content: Path, slug: str, wanted: str, reply: Reply) -> Comment:
+    """`reply` added to comment `wanted` of the model's file (an editor answering in the
+    workspace), kept with it like a Word reply: a later import of the copy keeps it."""
+    path = review_path(content, slug)
+    with files.book_lock(content):
+        comments = comments_for(content, slug)
+        for index, comment in enumerate(comments):
+            if comment.id == wanted:
+                answered = replace(comment, replies=(*comment.replies, reply))
+                _write(content, path, (*comments[:index], answered, *comments[index + 1 :]))
+                return answered
+    raise UnknownComment(
+        _("no comment has the id `{id}` in {folder}/").format(
+            id=wanted, folder=shown_path(reviews_folder(content))
+        )
+    )
+
+
 def move(content: Path, old: str, new: str) -> Added:
     """`builder comments --move OLD NEW`: the comments of OLD's review file (a model renamed
     to NEW) added to NEW's, and OLD's file removed, under the book's lock. Run again after an
