@@ -118,12 +118,23 @@ def open_repository(content: Path) -> Repository:
     return repository
 
 
+def keep_out_of_git(repository: Repository, folder: Path) -> None:
+    """`folder` (the workspace's build outputs) left out of the book's repository when it lies
+    inside it, so `git status` and the workspace's commits never see the built files."""
+    real = folder.resolve()
+    if real != repository.root and real.is_relative_to(repository.root):
+        _exclude_lines(repository, [f"/{real.relative_to(repository.root).as_posix()}/"])
+
+
 def _exclude(repository: Repository) -> None:
-    git_dir = Path(repository.git("rev-parse", "--absolute-git-dir").strip())
-    exclude = git_dir / "info" / "exclude"
     inside = repository.content.relative_to(repository.root).as_posix()
     prefix = "" if inside == "." else f"/{inside}"
-    wanted = [f"{prefix}/{FOLDER}/", f"{prefix}/.builder.lock"]
+    _exclude_lines(repository, [f"{prefix}/{FOLDER}/", f"{prefix}/.builder.lock"])
+
+
+def _exclude_lines(repository: Repository, wanted: list[str]) -> None:
+    git_dir = Path(repository.git("rev-parse", "--absolute-git-dir").strip())
+    exclude = git_dir / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
     have = exclude.read_text(encoding="utf-8").splitlines() if exclude.is_file() else []
     missing = [line for line in wanted if line not in have]
