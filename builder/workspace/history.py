@@ -91,13 +91,24 @@ class Repository:
 
     def text_at(self, commit: str, path: Path) -> str | None:
         """`path` as it was in `commit`, or None when it did not exist there."""
-        if not all(c in "0123456789abcdef" for c in commit) or not 7 <= len(commit) <= 64:
+        data = self.bytes_at(commit, path)
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    def bytes_at(self, commit: str, path: Path) -> bytes | None:
+        """`path`'s bytes as they were in `commit`, or None when it did not exist there."""
+        if not is_commit(commit):
             return None
         done = subprocess.run(
             ["git", "-C", str(self.root), "show", f"{commit}:{self.relative(path)}"],
             capture_output=True, check=False,
         )  # fmt: skip
-        return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+        return done.stdout if done.returncode == 0 else None
+
+
+def is_commit(name: str) -> bool:
+    """Whether `name` is written as a commit's id (7 to 64 hexadecimal digits, lower case):
+    nothing else reaches git as a revision, so no option and no `a..b`."""
+    return 7 <= len(name) <= 64 and all(c in "0123456789abcdef" for c in name)
 
 
 def open_repository(content: Path) -> Repository:
