@@ -251,7 +251,8 @@ class _JobLog(logging.Handler):
             return
         message = record.getMessage()
         if record.levelno >= logging.WARNING:
-            message = f"{_('warning')}: {message}"
+            severity = _("warning")
+            message = f"{severity}: {message}"
         self.progress(message)
 
 

@@ -156,7 +156,8 @@ async def print_package(request: Request, account: Account) -> Response:
     await run_in_threadpool(_zip, root, [f.address for f in files], zip_path)
     stem = next((f.name.removesuffix("-print.pdf") for f in files if f.name.endswith("-print.pdf")),
                 edition)  # fmt: skip
-    name = f"{_('Print package')} – {stem}.zip"
+    package = _("Print package")
+    name = f"{package} – {stem}.zip"
     return FileResponse(zip_path, media_type="application/zip",
                         headers={"Content-Disposition": attachment(name), **NO_STORE},
                         background=BackgroundTask(zip_path.unlink, missing_ok=True))  # fmt: skip
