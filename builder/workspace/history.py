@@ -91,13 +91,24 @@ class Repository:
 
     def text_at(self, commit: str, path: Path) -> str | None:
         """`path` as it was in `commit`, or None when it did not exist there."""
-        if not all(c in "0123456789abcdef" for c in commit) or not 7 <= len(commit) <= 64:
+        data = self.bytes_at(commit, path)
+        return data.decode("utf-8", "replace") if data is not None else None
+
+    def bytes_at(self, commit: str, path: Path) -> bytes | None:
+        """`path`'s bytes as they were in `commit`, or None when it did not exist there."""
+        if not is_commit(commit):
             return None
         done = subprocess.run(
             ["git", "-C", str(self.root), "show", f"{commit}:{self.relative(path)}"],
             capture_output=True, check=False,
         )  # fmt: skip
-        return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else None
+        return done.stdout if done.returncode == 0 else None
+
+
+def is_commit(name: str) -> bool:
+    """Whether `name` is written as a commit's id (7 to 64 hexadecimal digits, lower case):
+    nothing else reaches git as a revision, so no option and no `a..b`."""
+    return 7 <= len(name) <= 64 and all(c in "0123456789abcdef" for c in name)
 
 
 def open_repository(content: Path) -> Repository:
@@ -118,12 +129,23 @@ def open_repository(content: Path) -> Repository:
     return repository
 
 
+def keep_out_of_git(repository: Repository, folder: Path) -> None:
+    """`folder` (the workspace's build outputs) left out of the book's repository when it lies
+    inside it, so `git status` and the workspace's commits never see the built files."""
+    real = folder.resolve()
+    if real != repository.root and real.is_relative_to(repository.root):
+        _exclude_lines(repository, [f"/{real.relative_to(repository.root).as_posix()}/"])
+
+
 def _exclude(repository: Repository) -> None:
-    git_dir = Path(repository.git("rev-parse", "--absolute-git-dir").strip())
-    exclude = git_dir / "info" / "exclude"
     inside = repository.content.relative_to(repository.root).as_posix()
     prefix = "" if inside == "." else f"/{inside}"
-    wanted = [f"{prefix}/{FOLDER}/", f"{prefix}/.builder.lock"]
+    _exclude_lines(repository, [f"{prefix}/{FOLDER}/", f"{prefix}/.builder.lock"])
+
+
+def _exclude_lines(repository: Repository, wanted: list[str]) -> None:
+    git_dir = Path(repository.git("rev-parse", "--absolute-git-dir").strip())
+    exclude = git_dir / "info" / "exclude"
     exclude.parent.mkdir(parents=True, exist_ok=True)
     have = exclude.read_text(encoding="utf-8").splitlines() if exclude.is_file() else []
     missing = [line for line in wanted if line not in have]
