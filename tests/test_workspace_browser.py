@@ -101,7 +101,7 @@ def test_an_offices_day_in_the_browser(browser: Browser, server: Server) -> None
     mine.select_option("#f-kind", "tap-the")
     mine.select_option("#f-district", index=1)
     mine.select_option("#n-field", index=1)
-    mine.fill("#n-year", "2023")
+    mine.select_option("#n-year", "2023")
     mine.click("#new-model button[type=submit]")
     mine.wait_for_url(re.compile(r"/models/[a-z0-9-]+$"))
     slug = mine.url.rsplit("/", 1)[1]
@@ -110,10 +110,10 @@ def test_an_offices_day_in_the_browser(browser: Browser, server: Server) -> None
     expect(mine.locator(".field.todo").first).to_be_visible()  # its TODO facts are marked
 
     # A check message appears at its field as the editor types.
-    mine.fill("#f-year", "2031")
-    expect(mine.locator("#p-year")).to_contain_text("2031", timeout=10_000)
-    mine.fill("#f-year", "2023")
-    expect(mine.locator("#p-year")).not_to_contain_text("2031", timeout=10_000)
+    mine.fill("#f-started", "2030")  # after the year it was recognised
+    expect(mine.locator("#p-started")).to_contain_text("2030", timeout=10_000)
+    mine.fill("#f-started", "2021")
+    expect(mine.locator("#p-started")).not_to_contain_text("2030", timeout=10_000)
 
     # A picture, uploaded and placed in the text.
     picture = server.content.parent / "anh.jpg"
@@ -171,6 +171,16 @@ def test_an_offices_day_in_the_browser(browser: Browser, server: Server) -> None
     page.wait_for_url(re.compile(r"saved=1"))
     assert "status: da-duyet" in (server.content / "models" / f"{slug}.md").read_text("utf-8")
 
+    # … and builds the PDF, then downloads it.
+    page.goto(server.base + "/builds")
+    page.click("form.builds button[value=pdf]")
+    page.wait_for_url(re.compile(r"/builds/jobs/\d+"))
+    link = page.locator("main a[href$='.pdf']").first
+    expect(link).to_be_visible(timeout=180_000)
+    with page.expect_download() as download:
+        link.click()
+    assert Path(download.value.path()).read_bytes()[:5] == b"%PDF-"
+
     # Each step is in git, by its author.
     authors = _git_authors(server.content)
     by = {author for author, _subject in authors}
@@ -189,6 +199,8 @@ PAGES = {
     "model": "/models/hien-dat-mo-duong-gia-hung",
     "import": "/import",
     "comments": "/comments",
+    "builds": "/builds",
+    "history": "/models/hien-dat-mo-duong-gia-hung/history",
 }
 
 
@@ -198,15 +210,32 @@ def test_every_page_has_no_accessibility_violations(
 ) -> None:
     for width_name, width in WIDTHS.items():
         context = _context(browser, width)
-        if name == "login":
-            page = context.new_page()
-        else:
-            page = _login(context, server, "truongban")
+        page = context.new_page() if name == "login" else _login(context, server, "truongban")
         page.goto(server.base + PAGES[name])
         page.wait_for_load_state("networkidle")
         _photo(page, f"{name.replace(' ', '-')}-{width_name}")
         assert _axe(page) == [], (name, width_name)
         context.close()
+
+
+def test_a_version_and_a_job_page_have_no_accessibility_violations(
+    browser: Browser, server: Server
+) -> None:
+    """The pages reached from others: a version of a model, a build's progress and result."""
+    context = _context(browser)
+    page = _login(context, server, "lan")
+    page.goto(server.base + PAGES["history"])
+    page.locator("main a[href*='/history/']").first.click()
+    page.wait_for_load_state("networkidle")
+    _photo(page, "version-desktop")
+    assert _axe(page) == []
+    page.goto(server.base + "/builds")
+    page.click("form.builds button[value=epub]")
+    page.wait_for_url(re.compile(r"/builds/jobs/\d+"))
+    expect(page.locator("main a[href$='.epub']").first).to_be_visible(timeout=120_000)
+    _photo(page, "build-job-desktop")
+    assert _axe(page) == []
+    context.close()
 
 
 def test_the_pages_do_not_scroll_sideways_on_a_phone(browser: Browser, server: Server) -> None:
