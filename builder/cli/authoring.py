@@ -169,6 +169,7 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
     from builder.authoring.word.word_import import (
         DocumentRefused,
         WriteFailed,
+        converted_together,
         import_document,
         report_lines,
     )
@@ -179,13 +180,16 @@ def import_(content: Path, documents: tuple[Path, ...]) -> None:
     refused: list[str] = []
     not_tried: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="builder-import-") as scratch:
+        together = converted_together(list(documents), Path(scratch))
         for number, document in enumerate(documents):
             try:
                 if not document.is_file():
                     raise DocumentRefused(
                         _("no such file") if not document.exists() else _("not a file")
                     )
-                result = import_document(document, content, config, Path(scratch))
+                result = import_document(
+                    document, content, config, Path(scratch), together.get(document)
+                )
             except DocumentRefused as exc:
                 reason = str(exc)
             except WriteFailed as exc:  # the book's disk: every next document would fail alike

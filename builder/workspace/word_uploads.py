@@ -22,6 +22,7 @@ from builder.authoring.word.word_import import (
     DocumentRefused,
     Imported,
     WriteFailed,
+    converted_together,
     import_document,
     report_lines,
 )
@@ -157,9 +158,11 @@ def import_batch(
     done: list[ImportedFile] = []
     written: list[Path] = []
     warned = 0
+    together = converted_together([item.path for item in waiting if item.path], scratch)
     for number, item in enumerate(waiting, start=1):
         step = f"{number}/{len(waiting)} {item.document}"
-        result = _import_one(item, content, config, scratch / f"work-{number:02d}")
+        converted = together.get(item.path) if item.path else None
+        result = _import_one(item, content, config, scratch / f"work-{number:02d}", converted)
         if isinstance(result, Refusal):
             progress(_("{step}: refused: {reason}").format(step=step, reason=result.reason))
             done.append(ImportedFile(item.document, refused=result.reason))
@@ -198,14 +201,14 @@ class Refusal:
 
 
 def _import_one(
-    item: Waiting, content: Path, config: BookConfig, scratch: Path
+    item: Waiting, content: Path, config: BookConfig, scratch: Path, converted: Path | None
 ) -> Imported | Refusal:
     """The document's import, or why it was refused (one line, translated)."""
     if item.path is None:
         return Refusal(item.refused)
     scratch.mkdir(mode=0o700)
     try:
-        return import_document(item.path, content, config, scratch)
+        return import_document(item.path, content, config, scratch, converted)
     except DocumentRefused as exc:
         return Refusal(str(exc))
     except WriteFailed as exc:

@@ -26,7 +26,7 @@ from builder.authoring.new_entry import created, entry_text
 from builder.authoring.word.converter_notes import converter_notes
 from builder.authoring.word.word_drawings import apply_bullets
 from builder.authoring.word.word_facts import Fact, front_matter, normal, take_facts
-from builder.authoring.word.word_formats import damaged, readable_docx
+from builder.authoring.word.word_formats import converted_together, damaged, readable_docx
 from builder.authoring.word.word_markdown import escape, note_references, to_markdown
 from builder.authoring.word.word_numbering import apply_numbers
 from builder.authoring.word.word_pictures import TODO_ALT, Pictures
@@ -44,6 +44,7 @@ __all__ = [
     "DocumentRefused",
     "Imported",
     "WriteFailed",
+    "converted_together",
     "import_document",
     "report_lines",
 ]
@@ -65,11 +66,19 @@ class Imported:
     taken_lines: list[Fact] = field(default_factory=list)  # held whole by the front matter
 
 
-def import_document(document: Path, content: Path, config: BookConfig, scratch: Path) -> Imported:
-    """Import `document` into the book at `content`; DocumentRefused names why it cannot be."""
+def import_document(
+    document: Path,
+    content: Path,
+    config: BookConfig,
+    scratch: Path,
+    batch_docx: Path | None = None,
+) -> Imported:
+    """Import `document` into the book at `content`; DocumentRefused names why it cannot be.
+    `batch_docx`: the .docx LibreOffice made of a legacy document with its batch
+    (`converted_together`)."""
     import mammoth
 
-    docx = readable_docx(document, scratch)
+    docx = readable_docx(document, scratch, batch_docx)
     stream, unsupported = prepared(docx)
     pictures = Pictures()
     try:
