@@ -22,6 +22,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -202,7 +203,35 @@ def bench_import(bench: Bench) -> list[Row]:
     return [
         Row(bench.models, "import", f"import of {IMPORT_FILES} Word files in one call", ours,
             "Pandoc-docx", f"Pandoc {version(['pandoc', '--version'])}, DOCX to Markdown, "
-            "a process a file", pandoc)
+            "a process a file", pandoc),
+        *bench_import_legacy(bench, target, fresh_book),
+    ]  # fmt: skip
+
+
+def bench_import_legacy(bench: Bench, target: Path, fresh_book: Callable[[], None]) -> list[Row]:
+    """`builder import` of 100 legacy .doc files in one call (the corpus's .doc, copied)
+    against LibreOffice's own conversion of the same files to .docx in one start: Pandoc
+    does not read .doc, and the conversion is the part of our import LibreOffice does."""
+    folder = bench.fresh("word-doc")
+    folder.mkdir(parents=True)
+    documents = []
+    for number in range(IMPORT_FILES):
+        documents.append(folder / f"{number:03d}-bao-cao.doc")
+        shutil.copyfile(WORD_CORPUS / "khanh-nhac.doc", documents[-1])
+    command = [str(BIN / "builder"), "import", "--content", str(target), *map(str, documents)]
+    progress(bench, f"import of {IMPORT_FILES} legacy .doc files")
+    ours = best_of(bench.runs, command, ROOT, before=fresh_book)
+    converted = bench.fresh("word-doc-converted")
+    office = shutil.which("soffice") or "soffice"
+    profile = (bench.work / "office-profile").as_uri()
+    anchor = [office, "--headless", "--norestore", f"-env:UserInstallation={profile}",
+              "--convert-to", "docx", "--outdir", str(converted), *map(str, documents)]  # fmt: skip
+    progress(bench, "LibreOffice's own conversion of the same files")
+    libreoffice = best_of(bench.runs, anchor, ROOT)
+    return [
+        Row(bench.models, "import", f"import of {IMPORT_FILES} legacy .doc files in one call",
+            ours, "LibreOffice-doc", "LibreOffice converting the same files to .docx, one "
+            "start", libreoffice)
     ]  # fmt: skip
 
 
