@@ -37,7 +37,7 @@ from builder.book.vietnamese import slugify
 from builder.load.checks.invisible import clean_title
 from builder.util.errors import DocumentRefused
 from builder.util.files import WriteFailed, book_lock
-from builder.util.i18n import _
+from builder.util.i18n import N_, _
 
 __all__ = [
     "TODO_ALT",
@@ -166,6 +166,26 @@ def _with_comments(text: str, guesses: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+# What the rewrites before mammoth found (word_unsupported.prepared's counts), as the report
+# says it: each kind once, with its count.
+LEFT_OUT = (
+    ("equation", N_("{count} equation(s) kept as text in a TODO line: write them out")),
+    ("linked picture", N_("{count} picture(s) only linked, not inside the document: a TODO "
+                          "marks each place")),
+    ("chart", N_("{count} chart(s): their figures kept as a table, and a TODO asks for a "
+                 "picture of each")),
+    ("diagram", N_("{count} SmartArt diagram(s): the text of their boxes kept as a list, and a "
+                   "TODO asks for a picture of each")),
+    ("text box", N_("{count} text box(es) or shape(s): their text placed after the paragraph "
+                    "each is anchored to; check its place")),
+    ("chunk", N_("{count} passage(s) pasted into Word as a web page, read as plain "
+                 "paragraphs: check their headings and lists")),
+    ("chunk unread", N_("{count} passage(s) pasted into Word in another format (RTF, a "
+                        "document) could not be read: copy their text in by hand")),
+    ("hidden", N_("{count} hidden passage(s) were left out")),
+)  # fmt: skip
+
+
 def _report(
     headers: int, unsupported: Mapping[str, int], pictures: Pictures, result: Any
 ) -> list[str]:
@@ -175,46 +195,9 @@ def _report(
             _("{count} table(s) without a header row marked in Word: the first row was taken "
               "as the header").format(count=headers)
         )  # fmt: skip
-    if unsupported.get("equation"):
-        lines.append(
-            _("{count} equation(s) kept as text in a TODO line: write them out").format(
-                count=unsupported["equation"]
-            )
-        )
-    if unsupported.get("linked picture"):
-        lines.append(
-            _("{count} picture(s) only linked, not inside the document: a TODO marks each "
-              "place").format(count=unsupported["linked picture"])
-        )  # fmt: skip
-    if unsupported.get("chart"):
-        lines.append(
-            _("{count} chart(s): their figures kept as a table, and a TODO asks for a picture "
-              "of each").format(count=unsupported["chart"])
-        )  # fmt: skip
-    if unsupported.get("diagram"):
-        lines.append(
-            _("{count} SmartArt diagram(s): the text of their boxes kept as a list, and a TODO "
-              "asks for a picture of each").format(count=unsupported["diagram"])
-        )  # fmt: skip
-    if unsupported.get("text box"):
-        lines.append(
-            _("{count} text box(es) or shape(s): their text placed after the paragraph each is "
-              "anchored to; check its place").format(count=unsupported["text box"])
-        )  # fmt: skip
-    if unsupported.get("chunk"):
-        lines.append(
-            _("{count} passage(s) pasted into Word as a web page, read as plain paragraphs: "
-              "check their headings and lists").format(count=unsupported["chunk"])
-        )  # fmt: skip
-    if unsupported.get("chunk unread"):
-        lines.append(
-            _("{count} passage(s) pasted into Word in another format (RTF, a document) could "
-              "not be read: copy their text in by hand").format(count=unsupported["chunk unread"])
-        )  # fmt: skip
-    if unsupported.get("hidden"):
-        lines.append(
-            _("{count} hidden passage(s) were left out").format(count=unsupported["hidden"])
-        )
+    for key, message in LEFT_OUT:
+        if unsupported.get(key):
+            lines.append(_(message).format(count=unsupported[key]))
     lines += pictures.problems
     lines += converter_notes(str(message.message) for message in result.messages)
     return lines
