@@ -344,3 +344,30 @@ def test_the_file_stays_a_file_of_git(office: Office) -> None:
         capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     assert status == ""
+
+
+def test_a_save_landing_while_the_form_is_drawn_is_not_lost(
+    office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The form's version is the version of the text it shows: a save that lands while the
+    page is being drawn (its check and preview take a while) makes the next save from that
+    page a conflict, not a silent overwrite. Found by tests/test_workspace_load.py."""
+    from builder.workspace import model_pages
+
+    lan, hoa = office.session("lan"), office.session("hoa")
+    path = model_path(office)
+    drawn = model_pages._checked
+
+    def a_save_meanwhile(*args: object) -> object:
+        monkeypatch.setattr(model_pages, "_checked", drawn)
+        data = opened(lan)  # Lan saves while Hoa's page is being drawn
+        saved = lan.post(f"/models/{SLUG}", data={**data, "unit": "Đơn vị của Lan"})
+        assert saved.status_code == 303
+        return drawn(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(model_pages, "_checked", a_save_meanwhile)
+    data = opened(hoa)
+    assert data["unit"] != "Đơn vị của Lan"  # Hoa's page shows the file before Lan's save
+    answer = hoa.post(f"/models/{SLUG}", data={**data, "editor": "Lê Thị Hoa"})
+    assert answer.status_code == 409
+    assert 'unit: "Đơn vị của Lan"' in path.read_text(encoding="utf-8")

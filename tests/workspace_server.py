@@ -1,5 +1,6 @@
 """The workspace as an office runs it: `builder workspace` in its own process (uvicorn) on a
-loopback port, over a copy of the shipped book, with one account per role."""
+loopback port, over a copy of the shipped book (or of a given one), with one account per role
+(or the accounts given)."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from workspace_support import make_office
+from workspace_support import SAMPLE, make_office
 
 ROOT = Path(__file__).resolve().parent.parent
 BUILDER = Path(sys.executable).parent / "builder"
@@ -42,9 +43,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_workspace(tmp_path: Path, *, language: str = "vi") -> Iterator[Server]:
-    """A real server on a copy of the book; stopped (and its output checked) afterwards."""
-    office = make_office(tmp_path)
+def running_workspace(
+    tmp_path: Path,
+    *,
+    language: str = "vi",
+    book: Path = SAMPLE,
+    people: dict[str, tuple[str, str]] | None = None,
+) -> Iterator[Server]:
+    """A real server on a copy of `book`; stopped (and its output checked) afterwards."""
+    office = make_office(tmp_path, book, people)
     port = free_port()
     env = {**os.environ, "BUILDER_LANG": language}
     log = (tmp_path / "workspace.log").open("wb")

@@ -1,5 +1,5 @@
-"""A workspace on a copy of the shipped book, in-process (Starlette's TestClient), with three
-accounts — one per role — for the workspace's tests."""
+"""A workspace on a copy of the shipped book (or of any book), in-process (Starlette's
+TestClient), with accounts — one per role, or those given — for the workspace's tests."""
 
 from __future__ import annotations
 
@@ -56,9 +56,13 @@ def csrf_of(html: str) -> str:
     return found.group(1)
 
 
-def make_office(tmp_path: Path) -> Office:
+def make_office(
+    tmp_path: Path, book: Path = SAMPLE, people: dict[str, tuple[str, str]] | None = None
+) -> Office:
+    """A copy of `book` in `tmp_path/book`, made a git repository with one commit, and
+    `people` (login → full name, role; the four of PEOPLE by default) as its accounts."""
     content = tmp_path / "book"
-    shutil.copytree(SAMPLE, content, ignore=shutil.ignore_patterns(".workspace", ".builder.lock"))
+    shutil.copytree(book, content, ignore=shutil.ignore_patterns(".workspace", ".builder.lock"))
     for args in (["init", "-q"], ["add", "-A"]):
         subprocess.run(["git", "-C", str(content), *args], check=True)
     subprocess.run(
@@ -66,6 +70,6 @@ def make_office(tmp_path: Path) -> Office:
          "commit", "-q", "-m", "The book as shipped"],
         check=True,
     )  # fmt: skip
-    for login, (name, role) in PEOPLE.items():
+    for login, (name, role) in (PEOPLE if people is None else people).items():
         add_account(content, login, name, role, PASSWORD)
     return Office(content, TestClient(create_app(content), follow_redirects=False))

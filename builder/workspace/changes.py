@@ -38,9 +38,21 @@ class Write:
 
 def version_of(path: Path) -> str:
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()[:20]
+        return _version(path.read_bytes())
     except FileNotFoundError:
         return MISSING
+
+
+def read_with_version(path: Path) -> tuple[str, str]:
+    """The file's text and its version, from one read. A page that shows a file must carry
+    this version: one read again later may belong to a save that landed meanwhile, and the
+    page's next save would then pass the check and write over that save unseen."""
+    data = path.read_bytes()
+    return data.decode("utf-8", errors="replace"), _version(data)
+
+
+def _version(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:20]
 
 
 def save(

@@ -32,7 +32,7 @@ from builder.util.problems import Problems
 from builder.workspace import front_matter_edit as edit
 from builder.workspace import model_check, model_form
 from builder.workspace.accounts import EDITOR, READER, Account, read_accounts
-from builder.workspace.changes import Conflict, Write, save, version_of
+from builder.workspace.changes import Conflict, Write, read_with_version, save, version_of
 from builder.workspace.web import NO_STORE, Workspace, page, refused, requires, workspace_of
 
 PRESENCE_SECONDS = 60  # someone whose form sent no heartbeat for this long has left it
@@ -116,18 +116,18 @@ def _preview(workspace: Workspace, slug: str, text: str) -> str:
 
 def _form_page(request: Request, account: Account, slug: str, path: Path, **extra: Any) -> Response:
     workspace = workspace_of(request)
-    text = path.read_text(encoding="utf-8", errors="replace")
+    text, version = read_with_version(path)
     model = edit.cut(text)
     config = _config(workspace)
     if model is None or model.values is None or config is None:
         return page(request, "model.html", slug=slug, model=None, text=text,
-                    version=version_of(path), others=_present(workspace, slug, account.name),
+                    version=version, others=_present(workspace, slug, account.name),
                     editable=account.may(EDITOR), **extra)  # fmt: skip
     values = edit.form_values(model)
     result = _checked(workspace, slug, text)
     return page(
         request, "model.html", slug=slug, model=model, values=values,
-        body=model.text_of_body, version=version_of(path),
+        body=model.text_of_body, version=version,
         choices=model_form.form_choices(config, values, account),
         kind_labels=KIND_LABELS, problems=model_check.placed(result.problems, model),
         todo={key for key, value in values.items() if value.strip().startswith("TODO")},
@@ -188,14 +188,14 @@ def _conflict(
 ) -> Response:
     """Theirs (the file now) beside yours (what the form would have saved), the lines that
     differ marked, and yours kept in a form that saves it over the newer version."""
-    theirs = path.read_text(encoding="utf-8", errors="replace")
+    theirs, version = read_with_version(path)
     if "whole_text" in form or model is None or model.values is None:
         yours = edit.fixed_whole(form.get("whole_text", ""))
     else:
         yours = _candidate(model, form)[0]
     mine, other = _marked(yours.split("\n"), theirs.split("\n"))
     return page(request, "conflict.html", status_code=409, slug=slug, theirs=other,
-                yours=mine, yours_text=yours, version=version_of(path))  # fmt: skip
+                yours=mine, yours_text=yours, version=version)  # fmt: skip
 
 
 def _marked(

@@ -1,12 +1,14 @@
 """`make bench`: whole-process builds of synthetic books against anchors on the same input.
 
-    python -m tests.bench.run [--sizes 100 1000 10000] [--outputs site serve pdf epub]
+    python -m tests.bench.run [--sizes 100 1000 10000]
+                              [--outputs site serve pdf epub import workspace]
                               [--runs N] [--write-doc]
 
 For each size a book is generated (tests/bench/synthetic.py), then timed, each build a fresh
 process: the website against Hugo, Hugo followed by the Pagefind CLI, and MkDocs
 (tests/bench/anchors.py); `builder serve`'s rebuild after one edit; the PDF (both editions)
-against one plain WeasyPrint render of the same HTML; the EPUB against Pandoc. Without
+against one plain WeasyPrint render of the same HTML; the EPUB against Pandoc; the
+workspace with 20 editors saving at once (tests/bench/workspace_load.py). Without
 --outputs, 10 000 models run the website and the EPUB only. The table goes to stdout, and
 with --write-doc into docs/performance.md.
 """
@@ -30,12 +32,12 @@ import yaml
 
 from tests.bench.anchors import hugo_project, mkdocs_project, pandoc_sources
 from tests.bench.measure import Timing, best_of, run
-from tests.bench.report import DISTURBED, Row, table, write_doc
+from tests.bench.report import DISTURBED, Row, seconds, table, write_doc
 from tests.bench.synthetic import make_book
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-OUTPUTS = ("site", "serve", "pdf", "epub", "import")
+OUTPUTS = ("site", "serve", "pdf", "epub", "import", "workspace")
 DEFAULT_SIZES = (100, 1000, 10000)
 LARGE = 10000  # without --outputs, books this large run the site and the EPUB only
 MKDOCS_LIMIT = 1000  # its automatic nav puts every page in every page: output grows as n²
@@ -235,9 +237,35 @@ def bench_import_legacy(bench: Bench, target: Path, fresh_book: Callable[[], Non
     ]  # fmt: skip
 
 
+def bench_workspace(bench: Bench) -> list[Row]:
+    """20 editors at once, each saving its model 50 times and uploading 10 pictures, against
+    a `builder workspace` process on a copy of the book; the run fails if a save was lost.
+    One run whatever --runs says. The rows' CPU: the server's (with git's), per save or for
+    the whole load."""
+    progress(bench, "workspace: 20 editors saving at once")
+    command = [str(BIN / "python"), "-m", "tests.bench.workspace_load", str(bench.book)]
+    found = json.loads(run(command, ROOT)[1].strip().splitlines()[-1])
+    n, saves, peak = bench.models, found["saves"], found["peak_mb"]
+    per_save = found["server_cpu"] / saves
+    editors = f"{found['clients']} editors"
+    return [
+        Row(n, "workspace", f"workspace: save-to-preview p95, {editors} at once ({saves} "
+            f"saves, p50 {seconds(found['p50'])}; the save's own answer: p95 "
+            f"{seconds(found['save_p95'])})", Timing(found["p95"], per_save, peak)),
+        Row(n, "workspace-solo", "workspace: save-to-preview p95, one editor alone "
+            f"(information; p50 {seconds(found['solo_p50'])})",
+            Timing(found["solo_p95"], found["solo_server_cpu"] / found["solo_saves"], peak)),
+        Row(n, "workspace-load", f"workspace: the whole load, {editors} × "
+            f"({saves // found['clients']} saves + {found['pictures'] // found['clients']} "
+            f"pictures): {found['rps']:.0f} requests/s, {found['conflicts']} conflicts "
+            "retried, nothing lost (information)",
+            Timing(found["wall"], found["server_cpu"], peak)),
+    ]  # fmt: skip
+
+
 BENCHES = {
     "site": bench_site, "epub": bench_epub, "pdf": bench_pdf, "serve": bench_serve,
-    "import": bench_import,
+    "import": bench_import, "workspace": bench_workspace,
 }  # fmt: skip
 
 
