@@ -11,12 +11,14 @@ never interleave their `git add` and `git commit`.
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
 from builder.workspace.accounts import FOLDER, Account
 
+COMMITTED = re.compile(r"^\[[^\]]*?([0-9a-f]{7,64})\]", re.MULTILINE)  # `[main 1a2b3c4] …`
 COMMITTER = ("Không gian biên tập", "workspace@localhost")
 FIELD_SEPARATOR = "\x1f"
 RECORD_SEPARATOR = "\x1e"
@@ -64,16 +66,22 @@ class Repository:
 
     def commit(self, paths: list[Path], message: str, author: Account) -> str | None:
         """The changes of `paths` (written, or removed) committed as `author`; None when
-        nothing changed. Call it under the book's lock, right after the write."""
+        nothing changed. Call it under the book's lock, right after the write. Two git
+        processes (add, commit): every save waits for the one before it under the lock, so
+        each process saved is time saved for everyone (20 editors at once measured it)."""
         names = [self.relative(path) for path in paths]
         self.git("add", "--all", "--", *names)
-        if not self.git("diff", "--cached", "--name-only", "--", *names).strip():
-            return None
-        self.git(
-            "commit", "--quiet", "--no-verify", "-m", message,
+        done = self.git(
+            "-c", "commit.gpgsign=false", "commit", "--no-verify", "--no-status", "-m", message,
             "--author", f"{author.full_name} <{author.name}@workspace>", "--", *names,
+            check=False,
         )  # fmt: skip
-        return self.git("rev-parse", "HEAD").strip()
+        made = COMMITTED.search(done)
+        if made is None:
+            if "nothing" in done or "no changes" in done:
+                return None  # the files were already so
+            raise HistoryError(done.strip().splitlines()[-1] if done.strip() else "git commit")
+        return made.group(1)
 
     def log(self, path: Path, limit: int = 200) -> list[Version]:
         """The versions of `path`, newest first (following renames)."""
