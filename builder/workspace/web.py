@@ -26,10 +26,12 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from builder.render.templating import TEMPLATES
 from builder.util import i18n
-from builder.util.i18n import _, ngettext
+from builder.util.i18n import N_, _, ngettext
 from builder.workspace.accounts import ROLE_LABELS, Account, read_accounts
 from builder.workspace.history import Repository
 
+JOB_STATES = {"queued": N_("waiting its turn"), "running": N_("running"), "done": N_("done"),
+              "failed": N_("failed")}  # fmt: skip
 Endpoint = Callable[[Request, Account], Awaitable[Response]]
 SAFE_METHODS = ("GET", "HEAD")
 CSRF_FIELD = "csrf"
@@ -89,6 +91,7 @@ def template_environment() -> Environment:
     )
     env.install_gettext_callables(_, ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["role_label"] = lambda role: _(ROLE_LABELS.get(role) or role)
+    env.globals["state_label"] = lambda state: _(JOB_STATES.get(state) or state)
     return env
 
 

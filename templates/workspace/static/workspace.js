@@ -4,7 +4,7 @@ document.addEventListener("DOMContentLoaded", () => {
   const state = document.getElementById("job-state");
   const lines = document.getElementById("job-lines");
   if (!state || !lines || !window.EventSource) return;
-  if (state.textContent === "done" || state.textContent === "failed") return;
+  if (state.dataset.state === "done" || state.dataset.state === "failed") return;
   const source = new EventSource(`/jobs/${state.dataset.job}/events`);
   let shown = lines.children.length;
   source.onmessage = (event) => {
