@@ -80,3 +80,31 @@ def test_a_build_after_one_change_lays_out_only_that_and_equals_a_full_build(
                                if anchor.startswith("phan-") and pages[anchor] > 1)  # fmt: skip
             assert pages[second_part] >= first_pages[second_part]
             assert laid_out == 3  # the first part, the contents, the indexes
+
+
+def test_a_damaged_or_missing_kept_unit_is_a_miss(tmp_path: Path) -> None:
+    from builder.outputs.pdf.layout.unit_cache import KeptUnit, UnitCache
+    from builder.outputs.pdf.layout.unit_layout import UnitPages, UnitWritten
+
+    cache = UnitCache(tmp_path / "pdf-units")
+    key = cache.key("<html></html>", drops_last=True, base_url=str(tmp_path))
+    assert cache.pages(key) is None and cache.written(key, "22") is None
+    cache.keep_pages(key, UnitPages(3, 0, {"a": 1}))
+    cache.keep_written(key, "22", KeptUnit(UnitWritten({}, False, {1: 2}), b"%PDF", None))
+    assert cache.pages(key) == UnitPages(3, 0, {"a": 1})
+    assert cache.written(key, "22") is not None and cache.written(key, "23") is None
+    for path in (tmp_path / "pdf-units").iterdir():
+        path.write_bytes(b"not a pickle")
+    assert cache.pages(key) is None and cache.written(key, "22") is None
+    assert UnitCache(None).pages(key) is None
+
+
+def test_a_kept_unit_is_keyed_by_the_files_it_names(tmp_path: Path) -> None:
+    from builder.outputs.pdf.layout.unit_cache import UnitCache
+
+    picture = tmp_path / "a.jpg"
+    picture.write_bytes(b"one")
+    html = f'<img src="{picture.as_uri()}">'
+    before = UnitCache(None).key(html, drops_last=False, base_url="")
+    picture.write_bytes(b"two")
+    assert UnitCache(None).key(html, drops_last=False, base_url="") != before
