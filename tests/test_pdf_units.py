@@ -225,6 +225,7 @@ def test_a_unit_that_fails_stops_the_build_and_leaves_no_output(
         return laid_out(job, folios_before)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parallel_layout, "lay_out_unit", failing)
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))  # no unit kept from before
     result = run("build", "--content", SAMPLE, "--out", tmp_path / "o", "pdf")
     assert result.exit_code == 1
     assert "error: laying out the PDF failed: no memory left for the second part" in (result.stderr)

@@ -56,6 +56,14 @@ CACHES: dict[str, Cache] = {
         ("pillow", "pikepdf"),
         "the print file's pictures in CMYK: the picture's bytes and both colour profiles",
     ),
+    "pdf-units": Cache(
+        "pdf-units",
+        ("builder.outputs.pdf.layout", "builder.outputs.pdf.write"),
+        ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pillow"),
+        "the PDF's units as laid out and written: the unit's HTML, the bytes of the files it "
+        "names, the width of each of its folios",
+        max_bytes=2 << 30,  # every edit adds the units it changed
+    ),
     "fonts": Cache(
         "fonts",
         ("builder.render.fonts",),

@@ -30,10 +30,11 @@ from pathlib import Path
 
 import yaml
 
+from builder.load.loader import load_book
 from tests.bench.anchors import hugo_project, mkdocs_project, pandoc_sources
 from tests.bench.measure import Timing, best_of, run
 from tests.bench.report import DISTURBED, Row, seconds, table, write_doc
-from tests.bench.synthetic import make_book
+from tests.bench.synthetic import make_book, sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -154,8 +155,64 @@ def bench_pdf(bench: Bench) -> list[Row]:
     single = best_of(bench.runs, [*plain, str(bench.work / "plain.pdf")], ROOT)
     return [
         Row(bench.models, "pdf", "PDF, both editions", ours, "WeasyPrint",
-            "WeasyPrint, one plain render of the same HTML", single)
+            "WeasyPrint, one plain render of the same HTML", single),
+        *bench_pdf_after_edit(bench, ours),
     ]  # fmt: skip
+
+
+SENTENCE = " Mô hình được nhân rộng ra các thôn lân cận, được nhân dân đồng tình ủng hộ."
+PDF_FILES = ("print-pages.json", "preflight.txt")  # and every .pdf of the output
+
+
+def bench_pdf_after_edit(bench: Bench, full: Timing) -> list[Row]:
+    """The PDF built again after one model of the second part changed, the cache of the full
+    build before it kept (restored before each run): a sentence appended to its last
+    paragraph, then a long paragraph (about two pages) that moves the page numbers of
+    everything after it; each against our own full build, and checked byte for byte
+    against a full build of the edited book (untimed, cache emptied but for the fonts)."""
+    cache = Path(os.environ["BUILDER_CACHE"])
+    kept = bench.work / "cache-after-pdf"
+    shutil.rmtree(kept, ignore_errors=True)
+    shutil.copytree(cache, kept)  # what the last full build left
+    full_pages = json.loads((bench.work / "pdf" / "print-pages.json").read_text())
+    book = load_book(bench.book).book
+    assert book is not None
+    part = book.parts[min(1, len(book.parts) - 1)].entries
+    model = part[len(part) // 2].source
+    original = model.read_text(encoding="utf-8")
+    words = " ".join(sentences())
+    paragraph = "\n\n" + " ".join(words.split()[:1000]) + "\n"
+
+    def cache_kept() -> None:
+        shutil.rmtree(cache)
+        shutil.copytree(kept, cache)
+
+    rows = []
+    try:
+        for name, edited in (("a sentence added", original.rstrip("\n") + SENTENCE + "\n"),
+                             ("a long paragraph added", original + paragraph)):  # fmt: skip
+            model.write_text(edited, encoding="utf-8")
+            progress(bench, f"PDF after one model changed: {name}")
+            timing = best_of(bench.runs, bench.builder("pdf-edit", "pdf"), ROOT, before=cache_kept)
+            progress(bench, "PDF of the edited book from scratch, to compare")
+            fonts_only()
+            run(bench.builder("pdf-edit-full", "pdf"), ROOT)
+            same = _same_files(bench.work / "pdf-edit", bench.work / "pdf-edit-full")
+            pages = json.loads((bench.work / "pdf-edit" / "print-pages.json").read_text())
+            moved = "page numbers moved" if pages != full_pages else "same page numbers"
+            checked = "identical to a full build" if same else "NOT identical to a full build"
+            rows.append(Row(bench.models, "pdf-edit", f"PDF after one model changed: {name} "
+                            f"({moved}; {checked})", timing, "ours-full",
+                            "our own full PDF build (the row above)", full))  # fmt: skip
+    finally:
+        model.write_text(original, encoding="utf-8")
+        shutil.rmtree(kept, ignore_errors=True)
+    return rows
+
+
+def _same_files(ours: Path, theirs: Path) -> bool:
+    names = [*PDF_FILES, *(path.name for path in ours.glob("*.pdf"))]
+    return all((ours / name).read_bytes() == (theirs / name).read_bytes() for name in names)
 
 
 def bench_epub(bench: Bench) -> list[Row]:

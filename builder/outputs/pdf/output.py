@@ -28,6 +28,7 @@ from builder.outputs.pdf.layout.page_map import (
     model_pages,
     page_starts,
 )
+from builder.outputs.pdf.layout.unit_cache import UnitCache
 from builder.outputs.pdf.paged_html import footnotes_at_call_sites
 from builder.outputs.pdf.press import preflight
 from builder.outputs.pdf.press.cover_spread import cover_size, render_cover
@@ -184,7 +185,8 @@ def _render_in_units(
     base_url = str(package.book.root.resolve())
     with tempfile.TemporaryDirectory(prefix="builder-pdf-") as folder:
         try:
-            book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs)
+            book = parallel_layout.lay_out(units, base_url, Path(folder), package.identifier, jobs,
+                                           UnitCache.of_build())  # fmt: skip
         except parallel_layout.FrontMatterMoved:
             return Whole.FRONT_MATTER_MOVED
 
@@ -193,7 +195,8 @@ def _render_in_units(
         # needs only the page count, so it is made beside them.
         def screen_file() -> None:
             identity = {BOOK_ID_KEY: book_id(package.book.config)}
-            join(book.screen_units, screen, _font_files(), identity)
+            join(book.screen_units, screen, _font_files(), identity, book.folios,
+                 package.identifier)  # fmt: skip
 
         def interior_file() -> None:
             _interior_from_units(screen, book, package)

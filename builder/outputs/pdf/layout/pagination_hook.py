@@ -2,11 +2,12 @@
 
 WeasyPrint paginates a document first, then makes every page's margin boxes (folios,
 running heads), which can no longer change the pages. A unit of the book (`pdf_units`)
-needs that moment: its pages are known, so the units before it can be told its page count,
-and its folios can wait for theirs. `paginated(callback)` calls `callback(pages)` there, with
-the laid-out page boxes, once per layout; the callback returns how many pages the book has
-before the unit's first folio (added to the `page` counter of every margin box), or raises to
-stop the layout (to move a figure and lay out again, or when only the count was wanted).
+needs that moment: its pages are known, so the units before it can be told its page count.
+`paginated(callback)` calls `callback(pages)` there, with the laid-out page boxes, once per
+layout; the callback returns what each folio prints (a function of the unit's own `page`
+counter), or raises to stop the layout (to move a figure and lay out again, or when only the
+count was wanted). `shown`, if given, receives {page index: the unit's page counter} of the
+pages whose folio box prints that number.
 
 It replaces two names in `weasyprint.layout` (WeasyPrint 69–70: `make_all_pages` and
 `make_margin_boxes`); the equivalence tests against a single pass fail if that changes.
@@ -19,37 +20,45 @@ import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
-Callback = Callable[[list[Any]], int]
+Folio = Callable[[int], int]  # the unit's page counter → the number its folio prints
+Callback = Callable[[list[Any]], Folio]
+FOLIO_BOXES = ("@bottom-left", "@bottom-right")  # book.css: `content: counter(page)`
 _LOCK = threading.Lock()
 
 
 @contextlib.contextmanager
-def paginated(callback: Callback) -> Iterator[None]:
+def paginated(callback: Callback, shown: dict[int, int] | None = None) -> Iterator[None]:
     """While the block runs, WeasyPrint layouts (in this thread) call `callback` as above."""
     from weasyprint import layout
 
     make_all_pages = layout.make_all_pages
     make_margin_boxes = layout.make_margin_boxes
     pages: list[Any] = []
-    offset: list[int] = []
+    folio: list[Folio] = []
+    index_of: dict[int, int] = {}
 
     def all_pages(context: Any, root_box: Any, html: Any, previous: list[Any]) -> Iterator[Any]:
         pages.clear()
-        offset.clear()
+        folio.clear()
         for page in make_all_pages(context, root_box, html, previous):
             pages.append(page)
             yield page
 
     def margin_boxes(context: Any, page: Any, state: Any) -> Iterator[Any]:
-        if not offset:
-            offset.append(callback(list(pages)))
+        if not folio:
+            folio.append(callback(list(pages)))
+            index_of.clear()
+            index_of.update((id(box), index) for index, box in enumerate(pages))
         quote_depth, counters, scopes, groups = state
-        if offset[0] and "page" in counters:
-            counters = {**counters, "page": [counters["page"][-1] + offset[0]]}
-        boxes: Iterator[Any] = make_margin_boxes(
-            context, page, (quote_depth, counters, scopes, groups)
-        )
-        return boxes
+        counter = counters["page"][-1] if "page" in counters else None
+        if counter is not None:
+            counters = {**counters, "page": [folio[0](counter)]}
+        made = list(make_margin_boxes(context, page, (quote_depth, counters, scopes, groups)))
+        if shown is not None and counter is not None and id(page) in index_of:
+            printed = str(counters["page"][-1])
+            if any(box.at_keyword in FOLIO_BOXES and _text(box) == printed for box in made):
+                shown[index_of[id(page)]] = counter
+        return iter(made)
 
     with _LOCK:
         layout.make_all_pages = all_pages
@@ -59,6 +68,10 @@ def paginated(callback: Callback) -> Iterator[None]:
         finally:
             layout.make_all_pages = make_all_pages
             layout.make_margin_boxes = make_margin_boxes
+
+
+def _text(box: Any) -> str:
+    return "".join(getattr(child, "text", "") for child in box.descendants()).strip()
 
 
 def page_anchors(pages: list[Any]) -> dict[str, int]:

@@ -9,6 +9,10 @@ to count its pages; the back matter (the indexes) starts once every part is pagi
 their literal page numbers; the front matter is laid out again last, with its literal
 numbers, and must keep its count (otherwise `FrontMatterMoved`: the caller lays the book out
 in one pass).
+
+A unit laid out before with the same HTML and files (`unit_cache`) is not laid out again: its
+pagination and written pages come from the cache, so a build after one model changed lays out
+that model's part, and the table of contents and the indexes if their numbers moved.
 """
 
 from __future__ import annotations
@@ -26,7 +30,15 @@ from typing import Any
 
 from builder.outputs.pdf.layout.page_map import PAGE_ANCHORS
 from builder.outputs.pdf.layout.pdf_units import Unit
-from builder.outputs.pdf.layout.unit_layout import UnitJob, UnitPages, UnitWritten, lay_out_unit
+from builder.outputs.pdf.layout.unit_cache import KeptUnit, UnitCache
+from builder.outputs.pdf.layout.unit_layout import (
+    UnitJob,
+    UnitPages,
+    UnitWritten,
+    folio_widths,
+    lay_out_unit,
+)
+from builder.outputs.pdf.write.pdf_writing import shell_for_book
 from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import die_with_parent
@@ -43,6 +55,7 @@ class BookLayout:
     """The units written, and where things fall in the book they make."""
 
     screen_units: tuple[Path, ...]
+    folios: tuple[tuple[int, dict[int, int]], ...]  # each unit's, for the join (`pdf_join`)
     shell: Path  # the print interior's PDF/X-4 parts (`interior_from_screen`)
     cover_pages: int  # the screen edition's pages before the half title
     interior_pages: int  # laid out from the half title on, before any signature padding
@@ -90,9 +103,11 @@ class _Job:
 
 
 def lay_out(
-    units: tuple[Unit, ...], base_url: str, folder: Path, identifier: bytes, jobs: int
-) -> BookLayout:
-    """Lay out and write every unit into `folder`; BuildError when one fails."""
+    units: tuple[Unit, ...], base_url: str, folder: Path, identifier: bytes, jobs: int,
+    cache: UnitCache | None = None,
+) -> BookLayout:  # fmt: skip
+    """Lay out and write every unit into `folder`, or take it from `cache`; BuildError when
+    one fails."""
     book = _Book(units)
     parts = [unit.index for unit in units if unit.kind == "part"]
     last = len(units) - 1
@@ -109,13 +124,18 @@ def lay_out(
         queue.append(_Job(last, False, all_paginated(parts), lambda b: back.html(b.folios())))
     others = [unit.index for unit in units[1:]]
     queue.append(_Job(0, False, all_paginated(others), lambda b: front.html(b.folios())))
-    unit_job = partial(_unit_job, book=book, base_url=base_url, folder=folder,
-                       identifier=identifier)  # fmt: skip
+    kept = _Kept(book, cache or UnitCache(None), folder, base_url)
+    unit_job = partial(_unit_job, kept=kept)
     if "fork" in multiprocessing.get_all_start_methods():
         load_weasyprint()
-        _run_forked(queue, book, unit_job, jobs)
+        _run_forked(queue, book, unit_job, jobs, kept)
     else:
         _run_here(queue, book, unit_job)
+    shell_for_book(_shell(folder), identifier)
+    if kept.restored:
+        LOG.info(_("pdf: {kept} of {units} units kept from an earlier build, {laid} laid out")
+                 .format(kept=len(kept.restored), units=len(units),
+                         laid=len(units) - len(kept.restored)))  # fmt: skip
     return _layout(book, folder)
 
 
@@ -152,6 +172,7 @@ def _layout(book: _Book, folder: Path) -> BookLayout:
     indexes = range(len(book.units))
     return BookLayout(
         screen_units=tuple(_screen(folder, i) for i in indexes),
+        folios=tuple((book.folios_before(i) or 0, book.written[i].folios) for i in indexes),
         shell=_shell(folder),
         cover_pages=front.cover_pages,
         interior_pages=sum(book.paginated[i].folios for i in indexes),
@@ -169,13 +190,68 @@ def _shell(folder: Path) -> Path:
     return folder / "interior-shell.pdf"
 
 
-def _unit_job(job: _Job, *, book: _Book, base_url: str, folder: Path, identifier: bytes
-              ) -> UnitJob:  # fmt: skip
+def _unit_job(job: _Job, *, kept: _Kept) -> UnitJob:
     return UnitJob(
-        job.unit, job.html(book), base_url, not book.units[job.unit].last, job.count_only,
-        _screen(folder, job.unit),
-        _shell(folder) if job.unit == 0 and not job.count_only else None, identifier,
+        job.unit, kept.html(job), kept.base_url, not kept.book.units[job.unit].last,
+        job.count_only, _screen(kept.folder, job.unit),
+        _shell(kept.folder) if _writes_shell(job) else None,
     )  # fmt: skip
+
+
+def _writes_shell(job: _Job) -> bool:
+    return job.unit == 0 and not job.count_only
+
+
+@dataclass(slots=True)
+class _Kept:
+    """The jobs' units in the cache: their HTML and key, what was kept, what to keep."""
+
+    book: _Book
+    cache: UnitCache
+    folder: Path
+    base_url: str
+    htmls: dict[int, tuple[str, str]] = field(default_factory=dict)  # id(job): html, key
+    restored: set[int] = field(default_factory=set)  # units whose written pages were kept
+
+    def html(self, job: _Job) -> str:
+        return self._of(job)[0]
+
+    def key(self, job: _Job) -> str:
+        return self._of(job)[1]
+
+    def _of(self, job: _Job) -> tuple[str, str]:
+        if id(job) not in self.htmls:
+            html = job.html(self.book)
+            drops_last = not self.book.units[job.unit].last
+            self.htmls[id(job)] = (html, self.cache.key(html, drops_last, self.base_url))
+        return self.htmls[id(job)]
+
+    def pages(self, job: _Job) -> UnitPages | None:
+        return self.cache.pages(self.key(job))
+
+    def restore(self, job: _Job, before: int) -> bool:
+        """The unit's written files put in place from the cache, if it has them."""
+        pages = self.book.paginated[job.unit]
+        found = self.cache.written(self.key(job), folio_widths(before, pages.folios))
+        if found is None or (found.shell is None) == _writes_shell(job):
+            return False
+        _screen(self.folder, job.unit).write_bytes(found.screen)
+        if found.shell is not None:
+            _shell(self.folder).write_bytes(found.shell)
+        _done(self.book, job, found.written)
+        self.restored.add(job.unit)
+        return True
+
+    def keep(self, job: _Job, result: UnitPages | UnitWritten) -> None:
+        if isinstance(result, UnitPages):
+            self.cache.keep_pages(self.key(job), result)
+            return
+        pages, before = self.book.paginated[job.unit], self.book.folios_before(job.unit)
+        if before is None:
+            return
+        shell = _shell(self.folder).read_bytes() if _writes_shell(job) else None
+        kept = KeptUnit(result, _screen(self.folder, job.unit).read_bytes(), shell)
+        self.cache.keep_written(self.key(job), folio_widths(before, pages.folios), kept)
 
 
 def _done(book: _Book, job: _Job, result: Any) -> None:
@@ -200,16 +276,53 @@ def _run_here(queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob
         _done(book, job, lay_out_unit(unit_job(job), folios_before))
 
 
+def _from_cache(queue: list[_Job], pending: list[_Job], laid_out: list[_Job], kept: _Kept
+                ) -> None:  # fmt: skip
+    """Take what the cache has: the pagination of the units at the head of `queue` (then
+    `pending`), the written pages of `pending` units once their folios are known (otherwise
+    they go to `laid_out`)."""
+    book = kept.book
+    while True:
+        for job in list(pending):
+            before = book.folios_before(job.unit)
+            if before is not None:
+                pending.remove(job)
+                if not kept.restore(job, before):
+                    laid_out.append(job)
+        if not (queue and queue[0].ready(book)):
+            return
+        pages = kept.pages(queue[0])
+        if pages is None:
+            return
+        job = queue.pop(0)
+        if job.count_only:
+            book.counted_front = pages
+        else:
+            book.paginated[job.unit] = pages
+            pending.append(job)
+
+
 def _run_forked(
-    queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob], jobs: int
-) -> None:
+    queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob], jobs: int,
+    kept: _Kept,
+) -> None:  # fmt: skip
     context = multiprocessing.get_context("fork")
     running: dict[Connection, tuple[_Job, Any]] = {}
     waiting: dict[Connection, int] = {}  # paginated units waiting for their folios
+    pending: list[_Job] = []  # paginated from the cache, their folios not yet known
+    laid_out: list[_Job] = []  # paginated from the cache, their pages not kept
     try:
-        while queue or running:
-            while queue and len(running) < jobs and queue[0].ready(book):
-                job = queue.pop(0)
+        while True:
+            while True:  # start what can start: kept units are taken, not laid out
+                _from_cache(queue, pending, laid_out, kept)
+                if len(running) >= jobs:
+                    break
+                if laid_out:
+                    job = laid_out.pop(0)
+                elif queue and queue[0].ready(book):
+                    job = queue.pop(0)
+                else:
+                    break
                 ours, theirs = context.Pipe()
                 process = context.Process(target=_work, args=(unit_job(job), theirs, os.getpid()),
                                           daemon=True)  # fmt: skip
@@ -217,7 +330,9 @@ def _run_forked(
                 theirs.close()
                 running[ours] = (job, process)
             if not running:
-                raise BuildError(_("the PDF's units could not be scheduled"))
+                if queue or pending or laid_out:
+                    raise BuildError(_("the PDF's units could not be scheduled"))
+                break
             for connection in wait(list(running)):
                 assert isinstance(connection, Connection)
                 job, process = running[connection]
@@ -231,9 +346,11 @@ def _run_forked(
                     raise BuildError(_("laying out the PDF failed: {reason}").format(reason=reason))
                 if kind == "paginated":
                     book.paginated[job.unit] = payload
+                    kept.keep(job, payload)
                     waiting[connection] = job.unit
                     continue
                 _done(book, job, payload)
+                kept.keep(job, payload)
                 del running[connection]
                 connection.close()
                 process.join()

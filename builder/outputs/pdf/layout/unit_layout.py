@@ -1,7 +1,13 @@
 """One unit of the book (`pdf_units`) laid out and written, in a worker process: its figures
-placed as the whole book places them, its page count handed to the parent at pagination, its
-folios set from the answer, then its screen PDF written for the join. The front matter also
-writes the shell of the print interior (`interior_from_screen`): its half title as PDF/X-4.
+placed as the whole book places them, its page count handed to the parent at pagination, then
+its screen PDF written for the join. The front matter also writes the shell of the print
+interior (`interior_from_screen`): its half title as PDF/X-4.
+
+A unit's written pages do not depend on the units before it, so that they can be kept
+(`unit_cache`) and joined again after a change elsewhere: its folios print a provisional
+number as wide as the real one (`provisional_folio`), and its page labels count from 1; the
+join writes the real numbers (`folio_rewrite`). Its PDF identifier is UNIT_IDENTIFIER; the
+join and the interior put the book's own back (`pdf_join`, `pdf_writing.shell_for_book`).
 """
 
 from __future__ import annotations
@@ -18,8 +24,8 @@ from builder.outputs.pdf.layout.page_map import (
     cover_pages,
     page_starts,
 )
-from builder.outputs.pdf.layout.pagination_hook import page_anchors, paginated
-from builder.outputs.pdf.write.pdf_writing import write_interior, write_screen
+from builder.outputs.pdf.layout.pagination_hook import Folio, page_anchors, paginated
+from builder.outputs.pdf.write.pdf_writing import UNIT_IDENTIFIER, write_interior, write_screen
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +37,6 @@ class UnitJob:
     count_only: bool  # stop at pagination: only its page count is wanted
     screen: Path
     shell: Path | None  # where to write the print interior's shell, if this unit does
-    identifier: bytes
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +57,20 @@ class UnitPages:
 class UnitWritten:
     starts: dict[int, tuple[str, str]]  # `page_map.page_starts`, from the unit's folio 1
     colophon_last: bool
+    folios: dict[int, int]  # {page index: the unit's page counter} of the pages with a folio
+
+
+def provisional_folio(before: int) -> Folio:
+    """What a unit after `before` folios prints in place of each folio: a number as wide as
+    the real one (1, 10, 100…), so that its pages depend on no other unit but for the width
+    of its numbers. The book's digits are all as wide (`folio_rewrite`)."""
+    return lambda counter: 10 ** (len(str(before + counter)) - 1)
+
+
+def folio_widths(before: int, pages: int) -> str:
+    """The digits of each of a unit's folios, when `before` folios precede it: what its
+    written pages depend on besides its HTML (a unit's page counter runs 1…`pages`)."""
+    return "".join(str(len(str(before + counter))) for counter in range(1, pages + 1))
 
 
 class _Stop(Exception):
@@ -73,9 +92,9 @@ def lay_out_unit(
 
     html = figure_placement.number_figures(job.html)
     may_move = True
-    before: list[int] = []
+    shown: dict[int, int] = {}
 
-    def at_pagination(boxes: list[Any]) -> int:
+    def at_pagination(boxes: list[Any]) -> Folio:
         if may_move:
             moves = figure_placement.figures_leaving_gaps_on(boxes)
             moved = figure_placement.defer_figures(html, moves) if moves else html
@@ -87,12 +106,11 @@ def lay_out_unit(
         found = UnitPages(pages, cover, {a: i for a, i in anchors.items() if i < pages})
         if job.count_only:
             raise _Stop(pages=found)
-        before[:] = [folios_before(found)]
-        return before[0]
+        return provisional_folio(folios_before(found))
 
     while True:
         try:
-            with paginated(at_pagination):
+            with paginated(at_pagination, shown):
                 document = HTML(string=html, base_url=job.base_url).render()
             break
         except _Stop as stop:
@@ -102,8 +120,10 @@ def lay_out_unit(
     if job.drops_last:
         document = document.copy(document.pages[:-1])
     cover = cover_pages(document)
-    written = UnitWritten(page_starts(document, cover), colophon_last(document))
+    folios = {index: counter for index, counter in shown.items() if index < len(document.pages)}
+    written = UnitWritten(page_starts(document, cover), colophon_last(document), folios)
     if job.shell is not None:
-        write_interior(document.copy(document.pages[cover : cover + 1]), job.shell, job.identifier)
-    write_screen(document, job.screen, job.identifier, first_folio=before[0] + 1)
+        shell = document.copy(document.pages[cover : cover + 1])
+        write_interior(shell, job.shell, UNIT_IDENTIFIER)
+    write_screen(document, job.screen, UNIT_IDENTIFIER)
     return written

@@ -30,11 +30,11 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path]) -> None:
             descriptor = cid_font.get("/FontDescriptor", Dictionary())
             if cid_font.get("/Subtype") == Name.CIDFontType2 and "/FontFile2" in descriptor:
                 faces.setdefault(str(descriptor.FontName), []).append(cid_font)
-    by_name = {_postscript_name(path.read_bytes()): path for path in sources}
+    by_name = {postscript_name(path.read_bytes()): path for path in sources}
     for fonts in faces.values():
         if len(fonts) < 2:
             continue
-        source = by_name.get(_postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
+        source = by_name.get(postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
         if source is None:
             continue
         glyphs = {0}.union(*(_glyphs(font.get("/W", pikepdf.Array())) for font in fonts))
@@ -86,7 +86,7 @@ def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
     return list(found.values())
 
 
-def _postscript_name(font: bytes) -> str:
+def postscript_name(font: bytes) -> str:
     from fontTools.ttLib import TTFont
 
     return str(TTFont(io.BytesIO(font), lazy=True)["name"].getDebugName(6) or "")

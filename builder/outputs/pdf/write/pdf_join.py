@@ -11,7 +11,8 @@ What every unit embeds is kept once: one subset of each face in place of each un
 (`font_union`), each font program named after its glyphs (a RIP that caches fonts by name
 would otherwise draw one unit's text with another's glyphs).
 Saved with a deterministic /ID: the same units give the same bytes. `info` adds entries
-to the document information (the screen edition's book identity).
+to the document information (the screen edition's book identity). Units laid out with
+provisional folios get their real ones here (`folio_rewrite`).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from builder.outputs.pdf.write.folio_rewrite import write_folios
 from builder.outputs.pdf.write.font_union import merge_subsets, name_programs_apart
 from builder.outputs.pdf.write.struct_tree_merge import (
     copied,
@@ -42,12 +44,20 @@ def cross_unit_uri(anchor: str) -> str:
 def join(
     units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = (),
     info: Mapping[str, str] | None = None,
+    folios: Sequence[tuple[int, Mapping[int, int]]] = (), identifier: bytes = b"",
 ) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
-    (`font_union`); `info`: entries (`/Key`: text) added to the document information."""
+    (`font_union`); `info`: entries (`/Key`: text) added to the document information.
+    `folios`, one per unit: the folios before it and {page index: its page counter} of its
+    pages with a provisional folio (`folio_rewrite`); `identifier`: the first half of the
+    file's /ID (otherwise the first unit's)."""
     opened = [_open(unit) for unit in units]
+    for unit, (before, pages) in zip(opened, folios, strict=False):
+        write_folios(unit, before, pages, fonts)
     joined = opened[0]
+    if identifier:
+        joined.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     dests = dict(_dests(joined))
     labels = dict(_labels(joined))
     for unit in opened[1:]:

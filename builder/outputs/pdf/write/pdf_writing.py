@@ -19,6 +19,9 @@ from builder.outputs.pdf.write.pdf_tags import finish_screen_edition
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
 BOOK_ID_KEY = "/BookId"  # in the screen edition's document information
+# The identifier a unit is written with (`unit_layout`), so that its bytes are the same in
+# every book it is part of; the joined editions get the book's own (`shell_for_book`, the join).
+UNIT_IDENTIFIER = b"unit"
 
 
 def write_interior(document: Any, target: Path, identifier: bytes) -> None:
@@ -84,6 +87,25 @@ def write_screen(
                            finisher=finish)  # fmt: skip
 
 
+def shell_for_book(shell: Path, identifier: bytes) -> None:
+    """The print interior's shell written by a unit (`UNIT_IDENTIFIER`), with the XMP
+    document id the book's `identifier` gives (`document_id_from`), in place."""
+    import pikepdf
+
+    written, wanted = (_document_id(value).encode() for value in (UNIT_IDENTIFIER, identifier))
+    with pikepdf.open(shell, allow_overwriting_input=True) as pdf:
+        metadata = pdf.Root.Metadata
+        xmp = metadata.read_bytes()
+        if written not in xmp:
+            return
+        metadata.write(xmp.replace(written, wanted))
+        pdf.save(shell, deterministic_id=True)
+
+
+def _document_id(identifier: bytes) -> str:
+    return str(uuid.uuid5(uuid.NAMESPACE_OID, identifier.decode()))
+
+
 @contextlib.contextmanager
 def document_id_from(identifier: bytes) -> Iterator[None]:
     """WeasyPrint's PDF/X writer puts a random `xmpMM:DocumentID` in the XMP; derive it
@@ -91,7 +113,7 @@ def document_id_from(identifier: bytes) -> Iterator[None]:
     from weasyprint.pdf import metadata
 
     random_uuid = metadata.uuid4
-    metadata.uuid4 = lambda: uuid.uuid5(uuid.NAMESPACE_OID, identifier.decode())
+    metadata.uuid4 = lambda: uuid.UUID(_document_id(identifier))
     try:
         yield
     finally:

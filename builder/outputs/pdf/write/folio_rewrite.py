@@ -1,0 +1,129 @@
+"""The real folios written into a unit's pages at the join, in place of the provisional ones
+it was laid out with (`unit_layout.provisional_folio`), and its page labels moved to them.
+
+A unit prints, on each page with a folio, a number as wide as the real one (100 for 257):
+the book's typeface has tabular digits, so the real number takes the same place and the
+pages are the same but for the digits. So a unit laid out once can be joined again, unchanged,
+when the units before it gain or lose pages (`unit_cache`). WeasyPrint draws a margin box
+after the page's content, each in its own text object (`[<0014>0<0013>0<0013>0] TJ`, glyph
+ids of the whole font: `retain_gids`); the folio is the last such run of the provisional
+number on its page. The real digits' glyphs are added to the font's widths (/W) and text
+(/ToUnicode) where the unit did not use them; the join cuts one subset with every glyph
+the widths name (`font_union`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from functools import cache
+from pathlib import Path
+
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf
+
+from builder.outputs.pdf.write.font_union import postscript_name
+from builder.util.errors import BuildError
+from builder.util.i18n import _
+
+_RUN = re.compile(rb"/([^\s/]+) [\d.]+ Tf\n\[((?:<[0-9a-f]{4}>0)+)\] TJ")
+_GLYPH = re.compile(rb"<([0-9a-f]{4})>0")
+DIGITS = "0123456789"
+
+
+def provisional(real: int) -> int:
+    """The number a unit prints in place of folio `real` (`unit_layout.provisional_folio`)."""
+    return int(10 ** (len(str(real)) - 1))
+
+
+def write_folios(pdf: Pdf, before: int, folios: Mapping[int, int], fonts: Sequence[Path]) -> None:
+    """The folios of `pdf`, a unit written after `before` folios of the book: on each page
+    of `folios` ({page index: the unit's page counter}) the real number, `before` + counter,
+    and its page labels counted from `before` + 1."""
+    for index, counter in sorted(folios.items()):
+        real = before + counter
+        if real != provisional(real):
+            _rewrite(pdf, pdf.pages[index], str(provisional(real)), str(real), fonts)
+    if before and "/PageLabels" in pdf.Root:
+        for label in pdf.Root.PageLabels.get("/Nums", Array())[1::2]:
+            if "/St" in label:
+                label.St = int(label.St) + before
+
+
+def _rewrite(pdf: Pdf, page: pikepdf.Page, shown: str, real: str, fonts: Sequence[Path]) -> None:
+    contents = page.obj.Contents
+    data = contents.read_bytes()
+    resources = page.obj.Resources.get("/Font", Dictionary())
+    for match in reversed(list(_RUN.finditer(data))):
+        font = resources.get(Name("/" + match.group(1).decode()))
+        glyphs = [int(glyph, 16) for glyph in _GLYPH.findall(match.group(2))]
+        digits = _digit_glyphs(font, fonts) if font is not None else {}
+        if font is None or [digits.get(digit) for digit in shown] != glyphs:
+            continue
+        run = b"".join(b"<%04x>0" % digits[digit] for digit in real)
+        start, end = match.span(2)
+        contents.write(data[:start] + run + data[end:])
+        _add_glyphs(pdf, font, {digits[digit]: digit for digit in real}, glyphs[0])
+        return
+    # A layout this code misreads: better no book than one with a wrong page number.
+    raise BuildError(_("the PDF's folio {folio} was not found on its page").format(folio=shown))
+
+
+def _digit_glyphs(font: pikepdf.Object, fonts: Sequence[Path]) -> dict[str, int]:
+    """{digit: glyph id} of a PDF font, from the installed file of its face."""
+    descendant = font.get("/DescendantFonts", Array([Dictionary()]))[0]
+    program = descendant.get("/FontDescriptor", Dictionary()).get("/FontFile2")
+    if program is None:
+        return {}
+    return _installed_digits(tuple(fonts)).get(postscript_name(program.read_bytes()), {})
+
+
+@cache
+def _installed_digits(fonts: tuple[Path, ...]) -> dict[str, dict[str, int]]:
+    """{PostScript name: {digit: glyph id}} of the installed `fonts`."""
+    from fontTools.ttLib import TTFont
+
+    found = {}
+    for path in fonts:
+        font = TTFont(path, lazy=True)
+        cmap, order = font.getBestCmap(), font.getGlyphOrder()
+        name = str(font["name"].getDebugName(6) or "")
+        found[name] = {digit: order.index(cmap[ord(digit)]) for digit in DIGITS}
+    return found
+
+
+def _add_glyphs(pdf: Pdf, font: pikepdf.Object, glyphs: dict[int, str], like: int) -> None:
+    """`glyphs` ({glyph id: its digit}) in `font`'s widths, as wide as glyph `like`, and in
+    its text, where they are not yet."""
+    descendant = font.DescendantFonts[0]
+    widths = descendant.get("/W", Array())
+    known = _widths(widths)
+    missing = sorted(glyph for glyph in glyphs if glyph not in known)
+    if not missing:
+        return
+    for glyph in missing:
+        widths.append(glyph)
+        widths.append(Array([known[like]]))  # tabular digits: all as wide
+    descendant.W = widths
+    if "/ToUnicode" in font:
+        cmap = font.ToUnicode.read_bytes()
+        entries = b"".join(b"<%04x> <%04x>\n" % (glyph, ord(glyphs[glyph])) for glyph in missing)
+        block = b"%d beginbfchar\n%sendbfchar\n" % (len(missing), entries)
+        font.ToUnicode = pdf.make_stream(cmap.replace(b"endcmap", block + b"endcmap", 1))
+
+
+def _widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
+    """{glyph id: width} of a CID font's /W array (`c [w1 w2 …]` and `c_first c_last w`)."""
+    items = list(widths)
+    found: dict[int, pikepdf.Object] = {}
+    index = 0
+    while index < len(items):
+        first = int(items[index])
+        if isinstance(items[index + 1], Array):
+            found.update((first + n, w) for n, w in enumerate(items[index + 1]))
+            index += 2
+        else:
+            found.update((glyph, items[index + 2])
+                         for glyph in range(first, int(items[index + 1]) + 1))  # fmt: skip
+            index += 3
+    return found
