@@ -4,6 +4,7 @@ only when every one of them succeeded, so a failed build leaves the old `output/
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import logging
@@ -44,6 +45,7 @@ def write_outputs(
     """
     check_destination(out_dir, book.root)
     target = Path(os.path.abspath(out_dir))
+    options = dataclasses.replace(options, previous=target)
     with staged(target) as staging:
         written: list[Path] = []
         handover = Handover()  # what the PDF tells the EPUB and the site

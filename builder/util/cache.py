@@ -68,6 +68,13 @@ CACHES: dict[str, Cache] = {
         (),
         "EMF and WMF pictures of imported Word files as PNG: the picture's bytes",
     ),
+    "site-pages": Cache(
+        "site-pages",
+        ("builder.outputs.site", "builder.render", "builder.book"),  # and the site's templates
+        ("jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools"),
+        "what the last build into each output folder rendered each page of its site from, "
+        "so the next one links the pages whose inputs did not change",
+    ),
     "search": Cache(
         "pagefind",
         (),
