@@ -65,3 +65,40 @@ def test_an_edit_built_again_gives_the_files_of_a_clean_build(
     incremental, whole = _files(out), _files(clean)
     assert sorted(incremental) == sorted(whole)
     assert [name for name in whole if incremental[name] != whole[name]] == []
+
+
+def test_nothing_changed_writes_nothing_and_says_so(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    out = tmp_path / "out"
+    model = book / "models" / "an-ninh.md"
+    model.write_text(  # a warning (not NFC), reported by every build
+        model.read_text("utf-8") + "Nhân dân đo\u0302\u0300ng lòng.\n", encoding="utf-8"
+    )
+    first = run("build", "--content", book, "--out", out, "site")
+    assert first.exit_code == 0 and "warning" in first.stderr
+    folder, files = out.stat().st_ino, _files(out)
+    model.write_bytes(model.read_bytes())  # saved again, unchanged: a new time, same bytes
+    again = run("build", "--content", book, "--out", out, "site")
+    assert again.exit_code == 0
+    assert "nothing changed since the last build" in again.stdout
+    assert again.stderr == first.stderr.split("note: ")[0]  # the same warnings, no notes
+    assert out.stat().st_ino == folder and _files(out) == files
+    _add_sentence(model)
+    edited = run("build", "--content", book, "--out", out, "site")
+    assert "nothing changed" not in edited.stdout
+    assert "Một câu mới" in (out / "site" / "mo-hinh" / "an-ninh.html").read_text("utf-8")
+
+
+def test_a_removed_output_or_other_options_build_again(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    out = tmp_path / "out"
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    (out / "SHA256SUMS").unlink()
+    assert "nothing changed" not in run("build", "--content", book, "--out", out, "site").stdout
+    assert (out / "SHA256SUMS").is_file()
+    assert "nothing changed" not in run("build", "--content", book, "--out", out, "epub").stdout
+    assert (out / "site" / "index.html").is_file()  # kept beside the new EPUB

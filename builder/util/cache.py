@@ -75,6 +75,13 @@ CACHES: dict[str, Cache] = {
         "what the last build into each output folder rendered each page of its site from, "
         "so the next one links the pages whose inputs did not change",
     ),
+    "builds": Cache(
+        "builds",
+        (),
+        (),
+        "what each output folder was last built from (the book's files, the code, the "
+        "options): a build with nothing changed writes nothing",
+    ),
     "search": Cache(
         "pagefind",
         (),
