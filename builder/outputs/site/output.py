@@ -485,6 +485,7 @@ class SiteWriter:
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
         # Gathered once for the four subsets; serve counts only the entries that changed.
         text = self.memo.characters_of(self.book) if self.memo else text_of_book(self.book)
+        text = "".join(sorted(set(text)))  # each subset's key reads it: once, not four times
         for font in book_fonts():
             data = screen_subset(font, text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
