@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Callable
@@ -45,19 +46,22 @@ def test_a_broken_entry_leaves_the_existing_output_untouched(
 def _site_rebuild_failing_with(
     error: BaseException, run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Result:
-    """Build the site, then build it again with every page write raising `error`: the first
-    build's output must be left byte for byte, with nothing beside it."""
-    out = tmp_path / "out"
-    assert run("build", "--content", FIXTURES / "minimal", "--out", out, "site").exit_code == 0
+    """Build the site, edit a model, then build again with every page write raising `error`:
+    the first build's output must be left byte for byte, with nothing beside it."""
+    out, book = tmp_path / "out", tmp_path / "book"
+    shutil.copytree(FIXTURES / "minimal", book)
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
     before = _snapshot(out)
+    model = book / "models" / "an-ninh.md"
+    model.write_text(model.read_text(encoding="utf-8") + "\nMột câu thêm.\n", encoding="utf-8")
 
     def failing(self: SiteWriter, path: str, text: str) -> None:
         raise error
 
     monkeypatch.setattr(SiteWriter, "_save", failing)
-    result = run("build", "--content", FIXTURES / "minimal", "--out", out, "site")
+    result = run("build", "--content", book, "--out", out, "site")
     assert _snapshot(out) == before
-    assert _entries(tmp_path) == ["out"]
+    assert _entries(tmp_path) == ["book", "out"]
     return result
 
 
@@ -116,22 +120,25 @@ def test_a_failing_output_leaves_the_old_output_whole(
 ) -> None:
     from builder.outputs import available_outputs
 
-    out = tmp_path / "out"
-    assert run("build", "--content", FIXTURES / "minimal", "--out", out).exit_code == 0
+    out, book = tmp_path / "out", tmp_path / "book"
+    shutil.copytree(FIXTURES / "minimal", book)
+    assert run("build", "--content", book, "--out", out).exit_code == 0
     before = _snapshot(out)
     broken = type(available_outputs()[stage])
+    model = book / "models" / "an-ninh.md"  # an edit, or the build would have nothing to do
+    model.write_text(model.read_text(encoding="utf-8") + "\nMột câu thêm.\n", encoding="utf-8")
 
     def fail(self: object, book: object, target: Path, *_run: object) -> list[Path]:
         (target / "half-written.tmp").write_text("…", encoding="utf-8")
         raise RuntimeError("WeasyPrint ran out of luck")
 
     monkeypatch.setattr(broken, "render", fail)
-    result = run("build", "--content", FIXTURES / "minimal", "--out", out)
+    result = run("build", "--content", book, "--out", out)
     assert result.exit_code == 1
     assert f"error: the {stage} output failed: WeasyPrint ran out of luck" in result.stderr
     assert "Traceback" not in result.output
     assert _snapshot(out) == before
-    assert _entries(tmp_path) == ["out"]
+    assert _entries(tmp_path) == ["book", "out"]
 
 
 def test_ctrl_c_leaves_the_old_output_whole(

@@ -12,9 +12,10 @@ import click
 
 from builder.book.model import Book
 from builder.book.vietnamese import format_number
-from builder.cli.group import content_option, load_and_report, main, out_option
+from builder.cli.group import content_option, load_and_report, main, out_option, problem_lines
 from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
 from builder.publish import deploy
+from builder.publish.build_record import build_inputs, remember, up_to_date
 from builder.publish.destinations import check_destination
 from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
@@ -90,13 +91,22 @@ def build(
 ) -> None:
     started = time.perf_counter()
     put_back(out_dir)  # first: a build that fails must still leave the last output
+    options = BuildOptions(strict=strict, jobs=jobs, final=final, for_review=for_review)
+    chosen = chosen_outputs(formats)
+    stop = strict if open_comments_stop is None else open_comments_stop
+    inputs = build_inputs(content, chosen, options)
+    # The final edition also reports what it leaves out: it always runs.
+    reported = None if final else up_to_date(content, out_dir, inputs)
+    if reported is not None:  # the same book, code and options as the last build there
+        for line in reported:
+            click.echo(line, err=True)
+        click.echo(_("nothing changed since the last build: {folder}/ was left as it was")
+                   .format(folder=out_dir))  # fmt: skip
+        return
     loaded = load_and_report(content)
     if loaded.book is None or (strict and loaded.problems.warnings):
         _nothing_written(out_dir)
-    stop = strict if open_comments_stop is None else open_comments_stop
     book = _final_edition(loaded.book, allow_short, out_dir, stop) if final else loaded.book
-    options = BuildOptions(strict=strict, jobs=jobs, final=final, for_review=for_review)
-    chosen = chosen_outputs(formats)
     try:
         written = write_outputs(book, [output_named(name) for name in chosen], out_dir, options)
     except BuildError as exc:
@@ -111,6 +121,8 @@ def build(
             _("build interrupted: {folder}/ was left as it was").format(folder=out_dir), err=True
         )
         sys.exit(130)
+    if not final:
+        remember(content, out_dir, inputs, problem_lines(loaded))
     size = sum(path.stat().st_size for path in written if path.is_file())
     seconds = time.perf_counter() - started
     click.echo(

@@ -82,8 +82,14 @@ def config_or_exit(content: Path) -> BookConfig:
 
 def load_and_report(content: Path, *, codes: bool = False) -> Loaded:
     loaded = load_book(content)
-    for problem in loaded.problems:
-        click.echo(problem.shown(code=codes), err=True)
+    for line in problem_lines(loaded, codes=codes):
+        click.echo(line, err=True)
+    return loaded
+
+
+def problem_lines(loaded: Loaded, *, codes: bool = False) -> list[str]:
+    """What `load_and_report` prints: every problem, then the counts."""
+    lines = [problem.shown(code=codes) for problem in loaded.problems]
     errors, warnings = len(loaded.problems.errors), len(loaded.problems.warnings)
     if errors or warnings:
         counts = _("{errors}, {warnings}").format(
@@ -92,5 +98,5 @@ def load_and_report(content: Path, *, codes: bool = False) -> Loaded:
                 count=warnings
             ),
         )
-        click.echo(counts, err=True)
-    return loaded
+        lines.append(counts)
+    return lines

@@ -4,6 +4,7 @@ only when every one of them succeeded, so a failed build leaves the old `output/
 
 from __future__ import annotations
 
+import dataclasses
 import errno
 import hashlib
 import logging
@@ -44,6 +45,7 @@ def write_outputs(
     """
     check_destination(out_dir, book.root)
     target = Path(os.path.abspath(out_dir))
+    options = dataclasses.replace(options, previous=target)
     with staged(target) as staging:
         written: list[Path] = []
         handover = Handover()  # what the PDF tells the EPUB and the site
@@ -53,7 +55,7 @@ def write_outputs(
         with turn(target):
             check_destination(out_dir, book.root)  # again: another program may have filled it
             _carry_over(target, staging.folder)
-            written.append(_write_manifest(staging.folder))
+            written.append(_write_manifest(staging.folder, target))
             staging.swap_in()
         return [target / path.relative_to(staging.folder) for path in written]
 
@@ -111,15 +113,39 @@ def _disk_full(output: str, folder: Path) -> str:
              "build again").format(output=output, places="; ".join(places))  # fmt: skip
 
 
-def _write_manifest(folder: Path) -> Path:
-    """`SHA256SUMS` of every file, in the format `sha256sum -c` reads."""
+def _write_manifest(folder: Path, previous: Path) -> Path:
+    """`SHA256SUMS` of every file, in the format `sha256sum -c` reads. A file linked from
+    the previous output (the same inode under the same name) keeps the hash listed there."""
+    known = _listed(previous)
     lines = []
     for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        lines.append(f"{digest}  {path.relative_to(folder).as_posix()}\n")
+        name = path.relative_to(folder).as_posix()
+        digest = known.get(name, "") if _same_file(path, previous / name) else ""
+        digest = digest or hashlib.sha256(path.read_bytes()).hexdigest()
+        lines.append(f"{digest}  {name}\n")
     manifest = folder / MANIFEST
     manifest.write_text("".join(lines), encoding="utf-8")
     return manifest
+
+
+def _listed(output: Path) -> dict[str, str]:
+    """The hashes the manifest of an earlier output lists, by file name."""
+    try:
+        text = (output / MANIFEST).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):
+        return {}
+    found = {}
+    for line in text.splitlines():
+        digest, _sep, name = line.partition("  ")
+        found[name] = digest
+    return found
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    try:
+        return os.path.samestat(one.stat(), other.stat())
+    except OSError:
+        return False
 
 
 def _carry_over(old: Path, new: Path) -> None:

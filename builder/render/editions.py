@@ -74,6 +74,9 @@ class BuildOptions:
     # `build --for-review`: the screen PDF says “BẢN DỰ THẢO” on every page, for delegates
     # who comment on the PDF.
     for_review: bool = False
+    # The output folder this build replaces (set by `write_outputs`): an output may link
+    # from it what it would write identically (the site's unchanged pages).
+    previous: Path | None = None
 
 
 PLAIN_BUILD = BuildOptions()  # `builder build` without options

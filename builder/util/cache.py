@@ -76,6 +76,20 @@ CACHES: dict[str, Cache] = {
         (),
         "EMF and WMF pictures of imported Word files as PNG: the picture's bytes",
     ),
+    "site-pages": Cache(
+        "site-pages",
+        ("builder.outputs.site", "builder.render", "builder.book"),  # and the site's templates
+        ("jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools"),
+        "what the last build into each output folder rendered each page of its site from, "
+        "so the next one links the pages whose inputs did not change",
+    ),
+    "builds": Cache(
+        "builds",
+        (),
+        (),
+        "what each output folder was last built from (the book's files, the code, the "
+        "options): a build with nothing changed writes nothing",
+    ),
     "search": Cache(
         "pagefind",
         (),

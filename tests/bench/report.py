@@ -55,6 +55,8 @@ def all_of(*targets: Target) -> Target:
 TARGETS = {
     (1000, "site", "Hugo"): at_most_times(1.0),
     (1000, "site", "MkDocs"): at_most_times(0.125),
+    (1000, "site-same", "Hugo-again"): at_most_times(1.0),  # issue 31
+    (1000, "site-edit", "Hugo-again"): at_most_times(1.0),
     (1000, "serve", None): under_ms(100),
     (100, "pdf", "WeasyPrint"): at_most_times(0.7),
     (1000, "pdf", "WeasyPrint"): all_of(

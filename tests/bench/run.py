@@ -38,7 +38,7 @@ from tests.bench.synthetic import make_book, sentences
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
-OUTPUTS = ("site", "serve", "pdf", "epub", "import", "workspace")
+OUTPUTS = ("site", "rebuild", "serve", "pdf", "epub", "import", "workspace")
 DEFAULT_SIZES = (100, 1000, 10000)
 LARGE = 10000  # without --outputs, books this large run the site and the EPUB only
 MKDOCS_LIMIT = 1000  # its automatic nav puts every page in every page: output grows as n²
@@ -133,6 +133,43 @@ def bench_site(bench: Bench) -> list[Row]:
             "Hugo-warm", warm_name, hugo_warm),
     ]  # fmt: skip
     return rows
+
+
+def bench_rebuild(bench: Bench) -> list[Row]:
+    """`builder build site` again into the folder of the build before, whole cache kept:
+    with nothing changed, then with one model edited (a sentence appended), against Hugo
+    run again on its own output with its resized pictures kept, before and after the same
+    edit of its copy of the model."""
+    n, runs = bench.models, bench.runs
+    command = bench.builder("rebuild", "site")
+    progress(bench, "site built again: a first build, then nothing changed")
+    fonts_only()
+    run(command, ROOT)
+    same = best_of(runs, command, ROOT)
+    hugo = hugo_project(bench.book, bench.work / "hugo-rebuild")
+    hugo_out = bench.work / "hugo-rebuild-site"
+    hugo_command = ["hugo", "--quiet", "--destination", str(hugo_out)]
+    hugo_command += ["--cacheDir", str(bench.work / "hugo-rebuild-cache")]
+    run(hugo_command, hugo)
+    hugo_same = best_of(runs, hugo_command, hugo)
+    ours_edits, hugo_edits = [], []
+    for number in range(runs):
+        slug = sorted(p.stem for p in (bench.book / "models").glob("*.md"))[n // 2 + number]
+        sentence = f"\nMột câu thêm lần {number}.\n"
+        progress(bench, f"one model edited: {slug}")
+        for model in (bench.book / "models" / f"{slug}.md", *hugo.glob(f"content/mo-hinh/{slug}*")):
+            model = model / "index.md" if model.is_dir() else model
+            model.write_text(model.read_text(encoding="utf-8") + sentence, encoding="utf-8")
+        ours_edits.append(run(command, ROOT)[0])
+        hugo_edits.append(run(hugo_command, hugo)[0])
+    warm_name = "Hugo again on its own output, resized pictures cached"
+    return [
+        Row(n, "site-same", "website built again, nothing changed", same, "Hugo-again",
+            warm_name, hugo_same),
+        Row(n, "site-edit", "website built again, one model edited", min(ours_edits,
+            key=lambda t: t.wall), "Hugo-again", f"{warm_name}, the same edit",
+            min(hugo_edits, key=lambda t: t.wall)),
+    ]  # fmt: skip
 
 
 def bench_serve(bench: Bench) -> list[Row]:
@@ -320,9 +357,10 @@ def bench_workspace(bench: Bench) -> list[Row]:
     ]  # fmt: skip
 
 
+EDITING = ("rebuild", "serve")  # benches that edit the book: run after the others
 BENCHES = {
-    "site": bench_site, "epub": bench_epub, "pdf": bench_pdf, "serve": bench_serve,
-    "import": bench_import, "workspace": bench_workspace,
+    "site": bench_site, "rebuild": bench_rebuild, "epub": bench_epub, "pdf": bench_pdf,
+    "serve": bench_serve, "import": bench_import, "workspace": bench_workspace,
 }  # fmt: skip
 
 
@@ -420,10 +458,10 @@ def main() -> None:
             if models != min(chosen):
                 outputs = [o for o in outputs if o != "import"]  # the same 100 files each size
             warm_up(bench)
-            for output in [o for o in OUTPUTS if o in outputs and o != "serve"]:
+            for output in [o for o in OUTPUTS if o in outputs and o not in EDITING]:
                 rows += BENCHES[output](bench)
-            if "serve" in outputs:  # last: it edits the book
-                rows += bench_serve(bench)
+            for output in [o for o in EDITING if o in outputs]:  # last: they edit the book
+                rows += BENCHES[output](bench)
             shutil.rmtree(folder, ignore_errors=True)
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -22,6 +22,7 @@ from builder.book.vietnamese import format_number, sort_key
 from builder.outputs.site.charts import bar_chart
 from builder.outputs.site.site_images import SIZES, Responsive, responsive
 from builder.outputs.site.site_images import prepare as prepare_pictures
+from builder.outputs.site.site_record import SiteRecord, digest, site_record
 from builder.outputs.site.site_search import IndexRun, RecordPages, SearchRecord, record
 from builder.render import markdown
 from builder.render.editions import PLAIN_BUILD, BuildOptions, Download, Handover, build_date
@@ -61,7 +62,8 @@ class SiteOutput:
         handover: Handover | None = None,
         options: BuildOptions = PLAIN_BUILD,
     ) -> list[Path]:
-        return SiteWriter(book, target, handover=handover).write()
+        record = site_record(options.previous)
+        return SiteWriter(book, target, handover=handover, record=record).write()
 
 
 @dataclass(slots=True)
@@ -124,9 +126,12 @@ class SiteWriter:
         with_search: bool = True,
         memo: PageMemo | None = None,
         handover: Handover | None = None,
+        record: SiteRecord | None = None,
     ) -> None:
         self.book = book
         self.memo = memo
+        self.record = None if memo is not None else record  # serve keeps its own, in memory
+        self._page_files: list[str] = []  # the pictures the page being rendered shows
         self.with_search = with_search
         self.target = target
         self.folder = target / "site"
@@ -145,12 +150,22 @@ class SiteWriter:
         self.downloads = self._downloads(handover.downloads)
 
     def write(self) -> list[Path]:
-        """Every page; the search index is made by Pagefind meanwhile, on the other core."""
-        search = self.start_search_index() if self.with_search else None
+        """Every page; the search index is made by Pagefind meanwhile, on the other core.
+        With the record of the last build into the same folder, a page (or the index) made
+        from the same inputs is linked from there instead."""
+        search = kept_index = None
+        if self.with_search:
+            found = [record(entry, model_path(entry)) for entry in self.book.entries]
+            if self.record is not None:
+                kept_index = self.record.search_kept(digest(found), self.folder / "pagefind")
+            if kept_index is None:
+                search = self.start_search_index(found)
         try:
             self._copy_assets()
-            pictures = self.memo.pictures_to_prepare(self.book) if self.memo else self.book.images
-            prepare_pictures(pictures)
+            if self.memo is not None:
+                prepare_pictures(self.memo.pictures_to_prepare(self.book))
+            elif self.record is None or self.record.previous is None:
+                prepare_pictures(self.book.images)  # else made one by one, if any is new
             self._write_pages()
         except BaseException:
             if search is not None:
@@ -158,6 +173,9 @@ class SiteWriter:
             raise
         if search is not None:
             self.written += search.finish()
+        self.written += kept_index or []
+        if self.record is not None:
+            self.record.save(self.folder)
         return self.written
 
     def _write_pages(self) -> None:
@@ -167,6 +185,7 @@ class SiteWriter:
             tuple((item.path, item.title, len(item.entries)) for item in self.listings),
             tuple(item["file"] for item in self.downloads),
         )  # fmt: skip
+        self._site_key = digest(self._site_inputs) if self.record is not None else ""
         common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages,
                   "has_downloads": bool(self.downloads)}  # fmt: skip
         listed = {id(entry): _as_listed(entry) for entry in entries}
@@ -230,9 +249,10 @@ class SiteWriter:
 
     def _write_book_pages(self, common: dict[str, Any]) -> None:
         """The pages made from the book as a whole: only its counts and lists change them."""
-        if self._unchanged(urls.STATS, "book-wide pages"):  # and the others below
-            kept = [path for path in self._book_page_paths() if path != urls.STATS]
-            self.written += [self.folder / path for path in kept]
+        first, *others = self._book_page_paths()  # kept or written together, in this order
+        if self._unchanged(first, "book-wide pages"):
+            if self.memo is not None:  # a record links the others with the first
+                self.written += [self.folder / path for path in others]
             return
         entries = self.book.entries
         text = words()
@@ -278,17 +298,19 @@ class SiteWriter:
             root=self.book.config.base_path,
             canonical_path=None,
         )
+        if self.record is not None:
+            self.record.now_extras[first] = others
 
     def _book_page_paths(self) -> list[str]:
-        paths = [urls.list_index(kind) for kind in urls.LIST_KINDS]
-        paths += [urls.STATS, urls.SEARCH, urls.NOT_FOUND]
-        return paths + ([urls.DOWNLOADS] if self.downloads else [])
+        """The pages `_write_book_pages` writes, in its order."""
+        paths = [urls.list_index(kind) for kind in urls.LIST_KINDS] + [urls.STATS, urls.SEARCH]
+        return paths + ([urls.DOWNLOADS] if self.downloads else []) + [urls.NOT_FOUND]
 
-    def start_search_index(self) -> IndexRun:
+    def start_search_index(self, found: list[SearchRecord] | None = None) -> IndexRun:
         folder = self.folder / "pagefind"
         if self.memo is None:
             pages = RecordPages()
-            pages.update([record(entry, model_path(entry)) for entry in self.book.entries])
+            pages.update(found or [record(entry, model_path(entry)) for entry in self.book.entries])
             return IndexRun(pages, folder)
         self.memo.search_pages.update(self.memo.records_of(self.book))
         return IndexRun(self.memo.search_pages, folder, keep_pages=True)
@@ -296,6 +318,11 @@ class SiteWriter:
     def _unchanged(self, path: str, inputs: object) -> bool:
         """True when `path` was written from these same inputs (and the same book-wide
         ones) by the last build into this folder: it is kept as it is."""
+        self._page_files = []
+        if self.record is not None:
+            kept = self.record.keep(path, digest((inputs, self._site_key)), self.folder)
+            self.written += kept or []
+            return kept is not None
         if self.memo is None:
             return False
         key = (inputs, self._site_inputs)
@@ -329,6 +356,8 @@ class SiteWriter:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(text, encoding="utf-8")
         self.written.append(target)
+        if self.record is not None:
+            self.record.now_extras[path] = sorted(set(self._page_files))
 
     def _absolute(self, path: str) -> str:
         return urls.absolute(self.book.config.base_url, path)
@@ -345,7 +374,9 @@ class SiteWriter:
             picture, written = responsive(image, self.folder / "images")
             self.pictures[image.output_name] = picture
             self.written += written
-        return self.pictures[image.output_name]
+        picture = self.pictures[image.output_name]
+        self._page_files += [urls.image(variant.name) for variant in picture.variants]
+        return picture
 
     def _image_ref(self, image: Image) -> markdown.ImageRef:
         picture = self._picture(image)
@@ -454,6 +485,7 @@ class SiteWriter:
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
         # Gathered once for the four subsets; serve counts only the entries that changed.
         text = self.memo.characters_of(self.book) if self.memo else text_of_book(self.book)
+        text = "".join(sorted(set(text)))  # each subset's key reads it: once, not four times
         for font in book_fonts():
             data = screen_subset(font, text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"

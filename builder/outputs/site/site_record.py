@@ -1,0 +1,134 @@
+"""What a build wrote into an output folder's site, kept in the cache (`site-pages`), so the
+next build into the same folder links each file it would write identically instead of
+rendering it again.
+
+For every page the record holds a digest of what the page was rendered from (its entry,
+its neighbours, the lists it shows, the book-wide inputs: see `SiteWriter._unchanged`) and
+the files that came with it (its pictures); for the search index, a digest of the records.
+The record names the site folder it describes by device, inode and modification time, so it
+is believed only for that very folder: a folder swapped in by another build, copied, or
+rewritten by a failed build is not the one recorded, and every page is rendered again.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from builder.util.cache import cache_path, code_version
+from builder.util.files import write_whole
+from builder.util.folder_swap import link_or_copy
+from builder.util.paths import TEMPLATES
+
+
+def digest(inputs: object) -> str:
+    """A digest of what a file is made from: the repr of frozen dataclasses, tuples, strings
+    and numbers (no sets or dicts, whose order could differ between processes)."""
+    return hashlib.sha256(repr(inputs).encode()).hexdigest()[:32]
+
+
+def _code() -> str:
+    """The code and the site's templates (and the words they share): a change to either
+    renders every page again."""
+    found = hashlib.sha256(code_version("site-pages"))
+    for path in sorted([*(TEMPLATES / "site").rglob("*"), *(TEMPLATES / "shared").rglob("*")]):
+        if path.is_file():
+            found.update(path.relative_to(TEMPLATES).as_posix().encode() + b"\0")
+            found.update(path.read_bytes())
+    return found.hexdigest()
+
+
+def _record_path(out_dir: Path) -> Path:
+    name = hashlib.sha256(str(out_dir).encode()).hexdigest()[:24]
+    return cache_path("site-pages") / f"{name}.json"
+
+
+def _identity(folder: Path) -> list[int]:
+    info = folder.stat()
+    return [info.st_dev, info.st_ino, info.st_mtime_ns]
+
+
+@dataclass(slots=True)
+class SiteRecord:
+    """The pages of the last build into an output folder, and what this build writes."""
+
+    out_dir: Path | None  # the output folder this build replaces (None: no record kept)
+    previous: Path | None  # the site folder the last build wrote, when the record holds
+    pages: dict[str, str] = field(default_factory=dict)  # path: digest of its inputs
+    extras: dict[str, list[str]] = field(default_factory=dict)  # path: files that came with it
+    search: str = ""  # digest of the search records
+    now: dict[str, str] = field(default_factory=dict)  # this build's pages
+    now_extras: dict[str, list[str]] = field(default_factory=dict)
+    now_search: str = ""
+    linked: set[str] = field(default_factory=set)
+
+    def keep(self, path: str, inputs_digest: str, target: Path) -> list[Path] | None:
+        """Link `path` and the files that came with it from the last build into `target`
+        (the new site folder) when it was made from the same inputs; the files linked, or
+        None when it has to be rendered."""
+        self.now[path] = inputs_digest
+        if self.previous is None or self.pages.get(path) != inputs_digest:
+            return None
+        names = [path, *self.extras.get(path, [])]
+        if not all((self.previous / name).is_file() for name in names):
+            return None
+        linked = []
+        for name in names:
+            if name not in self.linked:
+                (target / name).parent.mkdir(parents=True, exist_ok=True)
+                (target / name).unlink(missing_ok=True)
+                link_or_copy(self.previous / name, target / name)
+                self.linked.add(name)
+            linked.append(target / name)
+        self.now_extras[path] = self.extras.get(path, [])
+        return linked
+
+    def search_kept(self, records_digest: str, target: Path) -> list[Path] | None:
+        """The last build's search index linked into `target` (the site's pagefind folder)
+        when the records are the same; None when Pagefind has to index them."""
+        self.now_search = records_digest
+        previous = None if self.previous is None else self.previous / target.name
+        if previous is None or self.search != records_digest or not previous.is_dir():
+            return None
+        linked = []
+        for source in sorted(previous.rglob("*")):
+            if source.is_file():
+                copy = target / source.relative_to(previous)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                link_or_copy(source, copy)
+                linked.append(copy)
+        return linked
+
+    def save(self, site: Path) -> None:
+        """Record what this build wrote into `site` (its staging folder, swapped in whole
+        as `out_dir/site` when the build succeeds)."""
+        if self.out_dir is None:
+            return
+        data = {
+            "code": _code(),
+            "folder": _identity(site),
+            "pages": self.now,
+            "extras": self.now_extras,
+            "search": self.now_search,
+        }
+        path = _record_path(self.out_dir)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_whole(path, json.dumps(data, sort_keys=True).encode())
+
+
+def site_record(out_dir: Path | None) -> SiteRecord:
+    """The record of the last build into `out_dir`, or an empty one (no output folder, no
+    record, another code version, or the folder is not the one recorded)."""
+    if out_dir is None:
+        return SiteRecord(None, None)
+    site = out_dir / "site"
+    try:
+        data = json.loads(_record_path(out_dir).read_bytes())
+        if data["code"] != _code() or data["folder"] != _identity(site):
+            return SiteRecord(out_dir, None)
+        return SiteRecord(out_dir, site, dict(data["pages"]), dict(data["extras"]),
+                          str(data["search"]))  # fmt: skip
+    except (OSError, ValueError, KeyError, TypeError):
+        return SiteRecord(out_dir, None)

@@ -1,0 +1,104 @@
+"""A site built again into the same output folder: only what changed is rendered, and the
+result is, file for file, what a clean build of the same book writes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import Run
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _retitle(model: Path) -> None:
+    text = model.read_text(encoding="utf-8")
+    model.write_text(re.sub(r'^title: "', 'title: "Đã sửa: ', text, count=1, flags=re.M), "utf-8")
+
+
+def _add_sentence(model: Path) -> None:
+    text = model.read_text(encoding="utf-8")
+    model.write_text(text + "\nMột câu mới về đường làng.\n", encoding="utf-8")
+
+
+def _drop_pictures(model: Path) -> None:
+    text = model.read_text(encoding="utf-8")
+    kept = re.sub(r"^images:\n(?:  .*\n)+", "", text, count=1, flags=re.M)
+    assert kept != text
+    model.write_text(kept, encoding="utf-8")
+
+
+EDITS: dict[str, tuple[str, Callable[[Path], None]]] = {
+    "title": ("du-lich-cong-dong-truong-yen", _retitle),  # neighbours, lists, home, feed
+    "body": ("cau-lac-bo-cheo-ninh-phong", _add_sentence),  # its page and the search index
+    "pictures": ("du-lich-cong-dong-truong-yen", _drop_pictures),
+    "removed": ("cau-lac-bo-cheo-ninh-phong", Path.unlink),
+}
+
+
+@pytest.mark.parametrize("edit", sorted(EDITS))
+def test_an_edit_built_again_gives_the_files_of_a_clean_build(
+    edit: str,
+    run: Run,
+    book_copy: Callable[[str], Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    book = book_copy("sample")
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    far = "site/trang/gioi-thieu-chung.html"  # a page the edit does not touch
+    before = (out / far).stat().st_ino
+    slug, change = EDITS[edit]
+    change(book / "models" / f"{slug}.md")
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    assert run("build", "--content", book, "--out", clean, "site").exit_code == 0
+    if edit != "removed":  # a removed model changes the counts every page's menu shows
+        assert (out / far).stat().st_ino == before, "an unchanged page is linked, not written"
+    incremental, whole = _files(out), _files(clean)
+    assert sorted(incremental) == sorted(whole)
+    assert [name for name in whole if incremental[name] != whole[name]] == []
+
+
+def test_nothing_changed_writes_nothing_and_says_so(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    out = tmp_path / "out"
+    model = book / "models" / "an-ninh.md"
+    model.write_text(  # a warning (not NFC), reported by every build
+        model.read_text("utf-8") + "Nhân dân đo\u0302\u0300ng lòng.\n", encoding="utf-8"
+    )
+    first = run("build", "--content", book, "--out", out, "site")
+    assert first.exit_code == 0 and "warning" in first.stderr
+    folder, files = out.stat().st_ino, _files(out)
+    model.write_bytes(model.read_bytes())  # saved again, unchanged: a new time, same bytes
+    again = run("build", "--content", book, "--out", out, "site")
+    assert again.exit_code == 0
+    assert "nothing changed since the last build" in again.stdout
+    assert again.stderr == first.stderr.split("note: ")[0]  # the same warnings, no notes
+    assert out.stat().st_ino == folder and _files(out) == files
+    _add_sentence(model)
+    edited = run("build", "--content", book, "--out", out, "site")
+    assert "nothing changed" not in edited.stdout
+    assert "Một câu mới" in (out / "site" / "mo-hinh" / "an-ninh.html").read_text("utf-8")
+
+
+def test_a_removed_output_or_other_options_build_again(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    book = book_copy("minimal")
+    out = tmp_path / "out"
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    (out / "SHA256SUMS").unlink()
+    assert "nothing changed" not in run("build", "--content", book, "--out", out, "site").stdout
+    assert (out / "SHA256SUMS").is_file()
+    assert "nothing changed" not in run("build", "--content", book, "--out", out, "epub").stdout
+    assert (out / "site" / "index.html").is_file()  # kept beside the new EPUB
