@@ -3,7 +3,7 @@ process, then a search for any save lost or damaged. Run by `make bench` (as a c
 process) and, smaller, by tests/test_workspace_load.py.
 
     python -m tests.bench.workspace_load BOOK [--clients 20] [--saves 50] [--pictures 10]
-                                              [--models 16]
+                                              [--models 16] [--pause SECONDS]
 
 Each client is a thread with its own account and its own logged-in HTTP session. It saves its
 model `--saves` times, each save one new sentence (its marker, "Mốc lưu LOGIN lần NNN.")
@@ -11,6 +11,8 @@ appended to the body of the form it has just opened, and uploads `--pictures` pi
 own between saves. There are `--models` models for `--clients` clients, so the clients past
 `--models` share a model with an earlier one: their saves meet, one is answered 409 (the
 conflict page), and that client opens the form again and retries, as an editor would.
+With `--pause`, each client waits about that long after each save (half to one and a half
+times it): editors at a pace, rather than the stress test of none.
 
 Save-to-preview is the time from sending the save to receiving the preview of the saved
 model: the save (POST /models/SLUG, answered 303), then the preview of the same form (POST
@@ -55,6 +57,7 @@ class Load:
     saves: int = 50  # per client
     pictures: int = 10  # per client
     models: int = 16  # clients past this many share a model with an earlier client
+    pause: float = 0.0  # seconds a client waits after each save, ±50 % (0: none, a stress test)
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,6 +209,9 @@ class Editor:
             for number in range(load.saves):
                 done = self.save(number)
                 (saves if isinstance(done, Save) else failures).append(done)  # type: ignore[arg-type]
+                if load.pause:  # an editor reading what they saved, spread so clients drift apart
+                    spread = int(hashlib.sha256(f"{self.login}{number}".encode()).hexdigest(), 16)
+                    time.sleep(load.pause * (0.5 + (spread % 1000) / 1000))
                 if number in after:
                     sent = self.upload(len(pictures))
                     (pictures if isinstance(sent, Picture) else failures).append(sent)  # type: ignore[arg-type]
@@ -367,8 +373,9 @@ def main() -> None:
     parser.add_argument("--saves", type=int, default=default.saves)
     parser.add_argument("--pictures", type=int, default=default.pictures)
     parser.add_argument("--models", type=int, default=default.models)
+    parser.add_argument("--pause", type=float, default=default.pause)
     args = parser.parse_args()
-    load = Load(args.clients, args.saves, args.pictures, args.models)
+    load = Load(args.clients, args.saves, args.pictures, args.models, args.pause)
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tests/, for the server
     from workspace_server import running_workspace
 
