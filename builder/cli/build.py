@@ -21,7 +21,7 @@ from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, shortfalls
 from builder.util.errors import BuildError
-from builder.util.folder_swap import put_back
+from builder.util.folder_swap import put_back, remove_leftovers
 from builder.util.i18n import N_, _, ngettext
 
 final_option = click.option(
@@ -98,6 +98,7 @@ def build(
     # The final edition also reports what it leaves out: it always runs.
     reported = None if final else up_to_date(content, out_dir, inputs)
     if reported is not None:  # the same book, code and options as the last build there
+        remove_leftovers(out_dir)  # what a build stopped halfway left beside, as a build does
         for line in reported:
             click.echo(line, err=True)
         click.echo(_("nothing changed since the last build: {folder}/ was left as it was")
