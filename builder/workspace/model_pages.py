@@ -40,7 +40,20 @@ SITE_STYLESHEET = TEMPLATES / "site" / "assets" / "style.css"
 
 
 def _config(workspace: Workspace) -> BookConfig | None:
-    return load_config(workspace.content, Problems())
+    """book.yaml read again only when it changed (its time, size and inode): every form, check
+    and preview needs it, and reading it costs 10 ms (BookConfig is frozen: shared safely)."""
+    try:
+        info = (workspace.content / "book.yaml").stat()
+        stamp: object = (info.st_mtime_ns, info.st_size, info.st_ino)
+    except OSError:
+        stamp = None
+    kept = workspace.extras.get("book_config")
+    if kept is not None and stamp is not None and kept[0] == stamp:
+        config: BookConfig | None = kept[1]
+        return config
+    config = load_config(workspace.content, Problems())
+    workspace.extras["book_config"] = (stamp, config)
+    return config
 
 
 def _titles(workspace: Workspace) -> model_check.OtherTitles:
@@ -103,10 +116,13 @@ def _checked(workspace: Workspace, slug: str, text: str) -> model_check.CheckRes
     return model_check.check_text(workspace.content, config, slug, text, _titles(workspace))
 
 
-def _preview(workspace: Workspace, slug: str, text: str) -> str:
-    """The model's page for the preview pane: a whole document, for an iframe's srcdoc."""
+def _preview(
+    workspace: Workspace, slug: str, text: str, result: model_check.CheckResult | None = None
+) -> str:
+    """The model's page for the preview pane: a whole document, for an iframe's srcdoc
+    (`result`: the text's check, when the caller has it already)."""
     model = edit.cut(text)
-    result = _checked(workspace, slug, text)
+    result = result or _checked(workspace, slug, text)
     values = edit.form_values(model) if model else {}
     body = model.text_of_body if model else text
     shown = model_form.preview_of(result.entry, values.get("title", slug), body,
@@ -131,7 +147,7 @@ def _form_page(request: Request, account: Account, slug: str, path: Path, **extr
         choices=model_form.form_choices(config, values, account),
         kind_labels=KIND_LABELS, problems=model_check.placed(result.problems, model),
         todo={key for key, value in values.items() if value.strip().startswith("TODO")},
-        preview=_preview(workspace, slug, text), fields=[spec.key for spec in FIELDS],
+        preview=_preview(workspace, slug, text, result), fields=[spec.key for spec in FIELDS],
         others=_present(workspace, slug, account.name), editable=account.may(EDITOR),
         **extra,
     )  # fmt: skip
