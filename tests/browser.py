@@ -7,10 +7,15 @@ import contextlib
 import functools
 import gzip
 import http.server
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+
+from playwright.sync_api import Page
+
+from builder.book import urls
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -81,3 +86,29 @@ def serve(folder: Path, mount: str = "/", *, error_page: bool = False) -> Iterat
     finally:
         server.shutdown()
         server.server_close()
+
+
+FINISHED = re.compile(r"^(Tìm thấy|Không tìm thấy)")
+
+
+CARDS = """cards => cards.map(card => ({
+    href: card.querySelector("a").pathname.split("/").slice(-2).join("/"),
+    title: card.querySelector("a").textContent,
+    excerpt: card.querySelector(".excerpt").innerHTML,
+}))"""
+
+
+def search(page: Page, base: str, query: str, **filters: str) -> list[dict[str, str]]:
+    """Type `query` on the search page; the results as shown: href, title and excerpt."""
+    page.goto(base + urls.SEARCH)
+    for name, value in filters.items():
+        page.select_option(f"select[name={name}]", value)
+    page.fill("#q", query)
+    # Locators, not wait_for_function: the site's Content-Security-Policy forbids the eval
+    # that a string predicate needs, and the tests run with that policy in force.
+    page.locator("#search-status", has_text=FINISHED).wait_for()
+    while page.locator("#search-more").is_visible():
+        shown = page.locator("#search-results .card").count()
+        page.click("#search-more")
+        page.locator("#search-results .card").nth(shown).wait_for()
+    return page.eval_on_selector_all("#search-results .card", CARDS)

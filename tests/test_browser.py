@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS, serve
+from browser import CHROMIUM, CHROMIUM_ARGS, search, serve
 from conftest import ROOT, SAMPLE, VALID_FRONT_MATTER, Run, empty_folder, write_model
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from builder.book import urls
@@ -39,43 +39,9 @@ PAGE_TYPES = {
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture(scope="module")
 def site(sample_output: Path) -> Iterator[str]:
     with serve(sample_output / "site") as base:
         yield base
-
-
-FINISHED = re.compile(r"^(Tìm thấy|Không tìm thấy)")
-
-
-CARDS = """cards => cards.map(card => ({
-    href: card.querySelector("a").pathname.split("/").slice(-2).join("/"),
-    title: card.querySelector("a").textContent,
-    excerpt: card.querySelector(".excerpt").innerHTML,
-}))"""
-
-
-def search(page: Page, base: str, query: str, **filters: str) -> list[dict[str, str]]:
-    """Type `query` on the search page; the results as shown: href, title and excerpt."""
-    page.goto(base + urls.SEARCH)
-    for name, value in filters.items():
-        page.select_option(f"select[name={name}]", value)
-    page.fill("#q", query)
-    # Locators, not wait_for_function: the site's Content-Security-Policy forbids the eval
-    # that a string predicate needs, and the tests run with that policy in force.
-    page.locator("#search-status", has_text=FINISHED).wait_for()
-    while page.locator("#search-more").is_visible():
-        shown = page.locator("#search-results .card").count()
-        page.click("#search-more")
-        page.locator("#search-results .card").nth(shown).wait_for()
-    return page.eval_on_selector_all("#search-results .card", CARDS)
 
 
 def slugs_containing(phrase: str) -> set[str]:

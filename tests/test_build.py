@@ -172,7 +172,7 @@ def test_two_builds_of_the_same_book_are_identical_to_the_byte(run: Run, tmp_pat
         )
     first = (tmp_path / "a" / "SHA256SUMS").read_text(encoding="utf-8")
     assert first == (tmp_path / "b" / "SHA256SUMS").read_text(encoding="utf-8")
-    assert "sach-thu-print.pdf" in first and "site/pagefind/pagefind-entry.json" in first
+    assert "sach-thu-print.pdf" in first and "site/pagefind/0/pagefind-entry.json" in first
 
 
 def test_source_date_epoch_sets_every_date_written(

@@ -18,7 +18,7 @@ def test_publish_to_a_folder_replaces_it_whole(run: Run, tmp_path: Path) -> None
     (www / "old.html").write_text("a page of an earlier publish", encoding="utf-8")
     result = run(*args)  # a folder the builder wrote: replaced whole
     assert result.exit_code == 0, result.output
-    assert (www / "index.html").is_file() and (www / "pagefind" / "pagefind.js").is_file()
+    assert (www / "index.html").is_file() and (www / "pagefind" / "0" / "pagefind.js").is_file()
     assert not (www / "old.html").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["o", "www"]
 

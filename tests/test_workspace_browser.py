@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import CHROMIUM, CHROMIUM_ARGS
 from conftest import FIXTURES, ROOT
 from PIL import Image
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 from workspace_server import Server, running_workspace
 from workspace_support import PASSWORD
 
@@ -23,14 +22,6 @@ SCREENSHOTS = ROOT / ".cache" / "screenshots" / "workspace"
 WIDTHS = {"phone": 390, "desktop": 1280}
 NEW_EDITOR = ("minh", "Đỗ Văn Minh", "mat-khau-cua-minh")
 TITLE = "Tổ tự quản đường làng thôn Hạ"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

@@ -169,6 +169,8 @@ class Preview:
             if version != self.version:  # a newer build came meanwhile and indexes again
                 return
             run = self.search = writer.start_search_index()
+        if run is None:  # no record changed since the shards were indexed
+            return
         with contextlib.suppress(BuildError):  # stopped by a newer build
             run.finish()
 

@@ -23,7 +23,14 @@ from builder.outputs.site.charts import bar_chart
 from builder.outputs.site.site_images import SIZES, Responsive, responsive
 from builder.outputs.site.site_images import prepare as prepare_pictures
 from builder.outputs.site.site_record import SiteRecord, digest, site_record
-from builder.outputs.site.site_search import IndexRun, RecordPages, SearchRecord, record
+from builder.outputs.site.site_search import (
+    IndexRun,
+    RecordPages,
+    SearchRecord,
+    record,
+    shard_count,
+    shards,
+)
 from builder.render import markdown
 from builder.render.editions import PLAIN_BUILD, BuildOptions, Download, Handover, build_date
 from builder.render.fonts import book_fonts, screen_subset
@@ -76,7 +83,7 @@ class PageMemo:
     characters: dict[int, tuple[Entry, frozenset[str]]] = field(default_factory=dict)
     pictures: dict[int, Image] = field(default_factory=dict)  # variants known to be cached
     records: dict[int, tuple[Entry, SearchRecord]] = field(default_factory=dict)
-    search_pages: RecordPages = field(default_factory=RecordPages)
+    search_pages: list[RecordPages] = field(default_factory=list)  # one per shard
 
     def records_of(self, book: Book) -> list[SearchRecord]:
         """The search records, each entry's made again only when it changed."""
@@ -153,13 +160,19 @@ class SiteWriter:
         """Every page; the search index is made by Pagefind meanwhile, on the other core.
         With the record of the last build into the same folder, a page (or the index) made
         from the same inputs is linked from there instead."""
-        search = kept_index = None
+        search, kept_index = None, []
         if self.with_search:
-            found = [record(entry, model_path(entry)) for entry in self.book.entries]
-            if self.record is not None:
-                kept_index = self.record.search_kept(digest(found), self.folder / "pagefind")
-            if kept_index is None:
-                search = self.start_search_index(found)
+            groups = shards([record(entry, model_path(entry)) for entry in self.book.entries])
+            to_index = []
+            for number, group in enumerate(groups):
+                kept = None
+                if self.record is not None:
+                    kept = self.record.search_kept(number, digest(group), self._search_folder)
+                if kept is None:
+                    to_index.append((number, group))
+                kept_index += kept or []
+            if to_index:
+                search = self.start_search_index(to_index, len(groups))
         try:
             self._copy_assets()
             if self.memo is not None:
@@ -173,7 +186,7 @@ class SiteWriter:
             raise
         if search is not None:
             self.written += search.finish()
-        self.written += kept_index or []
+        self.written += kept_index
         if self.record is not None:
             self.record.save(self.folder)
         return self.written
@@ -280,6 +293,7 @@ class SiteWriter:
             **common,
             title=text.titles["search"],
             filters=self._search_filters(),
+            shards=shard_count(len(entries)),
         )
         if self.downloads:
             self._page(
@@ -306,14 +320,34 @@ class SiteWriter:
         paths = [urls.list_index(kind) for kind in urls.LIST_KINDS] + [urls.STATS, urls.SEARCH]
         return paths + ([urls.DOWNLOADS] if self.downloads else []) + [urls.NOT_FOUND]
 
-    def start_search_index(self, found: list[SearchRecord] | None = None) -> IndexRun:
-        folder = self.folder / "pagefind"
+    @property
+    def _search_folder(self) -> Path:
+        return self.folder / "pagefind"
+
+    def start_search_index(
+        self, to_index: list[tuple[int, list[SearchRecord]]] | None = None, count: int = 0
+    ) -> IndexRun | None:
+        """Pagefind started on the shards `to_index` (number, records); without them (`builder
+        serve`), on the shards of the memo's record pages that changed since they were last
+        indexed. None when there is nothing to index."""
         if self.memo is None:
-            pages = RecordPages()
-            pages.update(found or [record(entry, model_path(entry)) for entry in self.book.entries])
-            return IndexRun(pages, folder)
-        self.memo.search_pages.update(self.memo.records_of(self.book))
-        return IndexRun(self.memo.search_pages, folder, keep_pages=True)
+            jobs = []
+            for number, group in to_index or []:
+                pages = RecordPages()
+                pages.update(group)
+                jobs.append((number, pages))
+            return IndexRun(jobs, self._search_folder, count)
+        groups = shards(self.memo.records_of(self.book))
+        if len(groups) != len(self.memo.search_pages):  # the records are shared out anew
+            for pages in self.memo.search_pages:
+                pages.cleanup()
+            self.memo.search_pages = [RecordPages() for _group in groups]
+        for pages, group in zip(self.memo.search_pages, groups, strict=True):
+            pages.update(group)
+        jobs = [(n, pages) for n, pages in enumerate(self.memo.search_pages) if not pages.indexed]
+        if not jobs:
+            return None
+        return IndexRun(jobs, self._search_folder, len(groups), keep_pages=True)
 
     def _unchanged(self, path: str, inputs: object) -> bool:
         """True when `path` was written from these same inputs (and the same book-wide

@@ -4,7 +4,8 @@ rendering it again.
 
 For every page the record holds a digest of what the page was rendered from (its entry,
 its neighbours, the lists it shows, the book-wide inputs: see `SiteWriter._unchanged`) and
-the files that came with it (its pictures); for the search index, a digest of the records.
+the files that came with it (its pictures); for each shard of the search index, a digest of
+its records.
 The record names the site folder it describes by device, inode and modification time, so it
 is believed only for that very folder: a folder swapped in by another build, copied, or
 rewritten by a failed build is not the one recorded, and every page is rendered again.
@@ -58,10 +59,10 @@ class SiteRecord:
     previous: Path | None  # the site folder the last build wrote, when the record holds
     pages: dict[str, str] = field(default_factory=dict)  # path: digest of its inputs
     extras: dict[str, list[str]] = field(default_factory=dict)  # path: files that came with it
-    search: str = ""  # digest of the search records
+    search: dict[str, str] = field(default_factory=dict)  # shard number: digest of its records
     now: dict[str, str] = field(default_factory=dict)  # this build's pages
     now_extras: dict[str, list[str]] = field(default_factory=dict)
-    now_search: str = ""
+    now_search: dict[str, str] = field(default_factory=dict)
     linked: set[str] = field(default_factory=set)
 
     def keep(self, path: str, inputs_digest: str, target: Path) -> list[Path] | None:
@@ -85,17 +86,20 @@ class SiteRecord:
         self.now_extras[path] = self.extras.get(path, [])
         return linked
 
-    def search_kept(self, records_digest: str, target: Path) -> list[Path] | None:
-        """The last build's search index linked into `target` (the site's pagefind folder)
-        when the records are the same; None when Pagefind has to index them."""
-        self.now_search = records_digest
-        previous = None if self.previous is None else self.previous / target.name
-        if previous is None or self.search != records_digest or not previous.is_dir():
+    def search_kept(self, shard: int, records_digest: str, folder: Path) -> list[Path] | None:
+        """The last build's index of search shard `shard` linked into `folder/<shard>` (the
+        site's pagefind folder) when its records are the same; None when Pagefind has to
+        index them."""
+        self.now_search[str(shard)] = records_digest
+        if self.previous is None or self.search.get(str(shard)) != records_digest:
+            return None
+        previous = self.previous / folder.name / str(shard)
+        if not (previous / "pagefind-entry.json").is_file():
             return None
         linked = []
         for source in sorted(previous.rglob("*")):
             if source.is_file():
-                copy = target / source.relative_to(previous)
+                copy = folder / str(shard) / source.relative_to(previous)
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 link_or_copy(source, copy)
                 linked.append(copy)
@@ -129,6 +133,6 @@ def site_record(out_dir: Path | None) -> SiteRecord:
         if data["code"] != _code() or data["folder"] != _identity(site):
             return SiteRecord(out_dir, None)
         return SiteRecord(out_dir, site, dict(data["pages"]), dict(data["extras"]),
-                          str(data["search"]))  # fmt: skip
+                          dict(data["search"]))  # fmt: skip
     except (OSError, ValueError, KeyError, TypeError):
         return SiteRecord(out_dir, None)

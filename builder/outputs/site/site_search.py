@@ -18,6 +18,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,27 +78,49 @@ def record(entry: Entry, url: str) -> SearchRecord:
     )
 
 
+SHARD_RECORDS = 250  # records per shard of the index, about: an edit re-indexes one shard
+MAX_SHARDS = 8  # a search reads every shard's metadata: a few files, even at 10 000 models
+
+
+def shard_count(records: int) -> int:
+    """How many shards an index of `records` records is cut into."""
+    return max(1, min(MAX_SHARDS, -(-records // SHARD_RECORDS)))
+
+
+def shards(items: list[SearchRecord]) -> list[list[SearchRecord]]:
+    """The records in shards, each record's chosen by a hash of its address: an edit, an
+    added or a removed model changes one shard only (while their number stays)."""
+    found: list[list[SearchRecord]] = [[] for _ in range(shard_count(len(items)))]
+    for item in items:
+        number = int(hashlib.sha256(item.url.encode()).hexdigest()[:8], 16) % len(found)
+        found[number].append(item)
+    return found
+
+
 class RecordPages:
-    """Each record as a small HTML page (templates/site/search-record.html) in a scratch
-    folder, which the Pagefind CLI indexes in one run. (Its Python API waits 0.1 s for every
-    record's answer: 17 minutes for 10 000 models.) `builder serve` keeps one between
-    builds, so an edit rewrites one page instead of all."""
+    """Each record of one shard as a small HTML page (templates/site/search-record.html) in
+    a scratch folder, which the Pagefind CLI indexes in one run. (Its Python API waits 0.1 s
+    for every record's answer: 17 minutes for 10 000 models.) `builder serve` keeps them
+    between builds, so an edit rewrites one page instead of all, and indexes one shard."""
 
     def __init__(self) -> None:
         self.scratch = tempfile.TemporaryDirectory(ignore_cleanup_errors=True)
         self.folder = Path(self.scratch.name)
         self.records: dict[str, SearchRecord] = {}
+        self.indexed = False  # the index in the site holds these very records
 
     def update(self, items: list[SearchRecord]) -> None:
         template = environment("site").get_template("search-record.html")
         now = {item.url: item for item in items}
         for url in self.records.keys() - now.keys():
             (self.folder / url).unlink(missing_ok=True)
+            self.indexed = False
         for url, item in now.items():
             if self.records.get(url) != item:
                 page = self.folder / url
                 page.parent.mkdir(parents=True, exist_ok=True)
                 page.write_text(template.render(record=item), encoding="utf-8")
+                self.indexed = False
         self.records = now
 
     def cleanup(self) -> None:
@@ -105,55 +128,101 @@ class RecordPages:
 
 
 class IndexRun:
-    """Pagefind indexing the record pages in its own process, while the caller goes on (the
-    site's pages render on the other core); `finish()` waits for it and puts the index into
-    `folder`, returning its files.
+    """Pagefind indexing the record pages of the shards given, one shard after the other in
+    its own process, while the caller goes on (the site's pages render on the other core);
+    `finish()` waits, puts each shard's index into `folder/<number>/` and returns its files.
 
-    Pagefind writes into `.cache/pagefind/`, kept between builds: it names its files by their
-    content and skips the ones already there, which halves its time on a rebuild. Only the
-    files the new index names are copied into the site (and kept in the cache); a lock lets
-    one build at a time use the folder.
+    Pagefind writes into `.cache/pagefind/<number>/`, kept between builds: it names its files
+    by their content and skips the ones already there, which halves its time on a rebuild.
+    Only the files the new index names are copied into the site (and kept in the cache); a
+    lock lets one build at a time use the folder.
     """
 
-    def __init__(self, pages: RecordPages, folder: Path, *, keep_pages: bool = False) -> None:
+    def __init__(
+        self, jobs: list[tuple[int, RecordPages]], folder: Path, count: int, *,
+        keep_pages: bool = False,
+    ) -> None:  # fmt: skip
         self.folder = folder
-        self.pages = pages
+        self.jobs = jobs
+        self.count = count
         self.keep_pages = keep_pages
         self.work = cache_path("search")
         self.work.mkdir(parents=True, exist_ok=True)
         self.lock = (self.work.parent / "pagefind.lock").open("a")
         fcntl.flock(self.lock, fcntl.LOCK_EX)
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "pagefind", "--site", str(pages.folder), "--output-path",
-             str(self.work), "--force-language", "vi", "--silent"],
-            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-        )  # fmt: skip
+        _forget_unsharded(self.work)
+        self.stopped = False
+        self.failure = ""
+        self.process: subprocess.Popen[str] | None = None
+        self.guard = threading.Lock()
+        self.thread = threading.Thread(target=self._index_all, daemon=True)
+        self.thread.start()
+
+    def _index_all(self) -> None:
+        for number, pages in self.jobs:
+            with self.guard:
+                if self.stopped:
+                    return
+                self.process = subprocess.Popen(
+                    [sys.executable, "-m", "pagefind", "--site", str(pages.folder),
+                     "--output-path", str(self.work / str(number)), "--force-language", "vi",
+                     "--silent"],
+                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                )  # fmt: skip
+            output, _unused = self.process.communicate()
+            if self.process.returncode != 0:
+                self.failure = output or str(self.process.returncode)
+                return
 
     def finish(self) -> list[Path]:
         try:
-            output, _unused = self.process.communicate()
-            if self.process.returncode != 0:
+            self.thread.join()
+            if self.failure or self.stopped:
                 raise BuildError(
-                    _("Pagefind could not index the site: {output}").format(output=output)
+                    _("Pagefind could not index the site: {output}").format(output=self.failure)
                 )
-            files = _index_files(self.work)
-            _prune(self.work, files)
-            _install(self.work, files, self.folder)
+            written: list[Path] = []
+            for number, pages in self.jobs:
+                work, shard = self.work / str(number), self.folder / str(number)
+                files = _index_files(work)
+                _prune(work, files)
+                _install(work, files, shard)
+                stable_filters(shard)
+                pages.indexed = True
+                written += sorted(path for path in shard.rglob("*") if path.is_file())
+            _remove_shards_from(self.folder, self.count)
         finally:
             self._done()
-        stable_filters(self.folder)
-        return sorted(path for path in self.folder.rglob("*") if path.is_file())
+        return written
 
     def stop(self) -> None:
         """The build failed elsewhere, or a newer one started: end Pagefind."""
-        self.process.kill()
-        self.process.wait()
+        with self.guard:
+            self.stopped = True
+            if self.process is not None:
+                self.process.kill()
+        self.thread.join()
         self._done()
 
     def _done(self) -> None:
         self.lock.close()  # releases the lock
         if not self.keep_pages:
-            self.pages.cleanup()
+            for _number, pages in self.jobs:
+                pages.cleanup()
+
+
+def _forget_unsharded(work: Path) -> None:
+    """Remove what an index before shards left at the top of the cache folder."""
+    for path in work.iterdir():
+        if not path.name.isdigit():
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
+
+
+def _remove_shards_from(folder: Path, count: int) -> None:
+    """Remove the shards past `count` (the book had more records before)."""
+    for path in folder.iterdir() if folder.is_dir() else ():
+        if not (path.name.isdigit() and int(path.name) < count):
+            shutil.rmtree(path) if path.is_dir() else path.unlink()
 
 
 RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.unknown.pagefind")

@@ -77,9 +77,15 @@ async function run() {
     status.textContent = "Nhập từ khóa để tìm trong tất cả mô hình.";
     return;
   }
-  pagefind ??= await import("../pagefind/pagefind.js").then(async (module) => {
+  pagefind ??= await import("../pagefind/0/pagefind.js").then(async (module) => {
     // Result addresses are relative to the site's root, wherever the site is published.
-    await module.options({ noWorker: true, baseUrl: new URL("../", import.meta.url).pathname });
+    // The index is in shards (pagefind/0/, pagefind/1/…, so an edit re-indexes one): the
+    // first is searched, the others merged into it, their results ranked together.
+    const baseUrl = new URL("../", import.meta.url).pathname;
+    await module.options({ noWorker: true, baseUrl });
+    for (let shard = 1; shard < Number(form.dataset.shards || 1); shard++) {
+      await module.mergeIndex(new URL(`../pagefind/${shard}/`, import.meta.url).pathname, { baseUrl });
+    }
     return module;
   });
   const folded = query ? foldD(query) : null;

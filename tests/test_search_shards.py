@@ -1,0 +1,126 @@
+"""A book large enough for its search index to be cut into shards: each shard is searched
+from the one search box in a real Chromium, the filters hold across shards, and an edit
+re-indexes the edited model's shard only while the site stays what a clean build writes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from bench.synthetic import make_book
+from browser import search, serve
+from conftest import ROOT
+from playwright.sync_api import Browser
+
+from builder.book import urls
+from builder.load.loader import load_book
+from builder.outputs.site.site_search import SHARD_RECORDS, records, shards
+
+MODELS = 2 * SHARD_RECORDS + 20  # three shards
+MARK = "đuocphan"  # a word of its own in one model of each shard, with a đ to fold
+ENDS = ("aa", "bb", "cc")  # letters, not digits: Pagefind splits a word at its digits
+
+
+@dataclass(frozen=True, slots=True)
+class Sharded:
+    book: Path
+    out: Path  # built, then built again after one model of shard 1 was edited
+    clean: Path  # a clean build of the edited book
+    marked: tuple[str, ...]  # per shard, the address of the model given the mark
+    districts: dict[str, str]  # address: district
+    before: dict[str, int]  # index file (site-relative): inode, before the edit
+
+
+def _build(book: Path, out: Path) -> None:
+    env = {**os.environ, "SOURCE_DATE_EPOCH": "1700000000"}
+    command = [sys.executable, "-m", "builder", "build", "--content", str(book), "--out", str(out)]
+    done = subprocess.run([*command, "site"], cwd=ROOT, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+
+
+def _index_files(out: Path) -> dict[str, int]:
+    site = out / "site"
+    return {
+        p.relative_to(site).as_posix(): p.stat().st_ino
+        for p in (site / "pagefind").rglob("*")
+        if p.is_file()
+    }
+
+
+def _append(book: Path, address: str, line: str) -> None:
+    model = book / "models" / f"{Path(address).stem}.md"
+    model.write_text(model.read_text(encoding="utf-8") + f"\n{line}\n", encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def sharded(tmp_path_factory: pytest.TempPathFactory) -> Sharded:
+    root = tmp_path_factory.mktemp("shards")
+    book = make_book(root / "book", MODELS, words=120, image_every=MODELS + 1)
+    loaded = load_book(book).book
+    assert loaded is not None
+    groups = shards(records(loaded, {e.slug: urls.model(e.slug) for e in loaded.entries}))
+    assert len(groups) == 3
+    marked = tuple(group[0].url for group in groups)
+    for number, address in enumerate(marked):
+        _append(book, address, f"Từ khóa riêng của phần này: {MARK}{ENDS[number]}.")
+    out, clean = root / "out", root / "clean"
+    _build(book, out)
+    before = _index_files(out)
+    _append(book, marked[1], "Một câu mới: đuocsua.")
+    _build(book, out)
+    _build(book, clean)
+    districts = {urls.model(e.slug): e.place.district.name for e in loaded.entries}
+    return Sharded(book, out, clean, marked, districts, before)
+
+
+def test_an_edit_reindexes_its_shard_only(sharded: Sharded) -> None:
+    after = _index_files(sharded.out)
+
+    def shard(number: int) -> dict[str, int]:
+        return {n: i for n, i in after.items() if n.startswith(f"pagefind/{number}/")}
+
+    for number in (0, 2):
+        assert shard(number) and all(sharded.before.get(n) == i for n, i in shard(number).items())
+    assert any(sharded.before.get(n) != i for n, i in shard(1).items())
+
+
+def test_the_site_built_again_is_a_clean_builds(sharded: Sharded) -> None:
+    def files(folder: Path) -> dict[str, bytes]:
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file()}  # fmt: skip
+
+    again, clean = files(sharded.out / "site"), files(sharded.clean / "site")
+    assert sorted(again) == sorted(clean)
+    assert [name for name in clean if again[name] != clean[name]] == []
+    search_page = (sharded.out / "site" / urls.SEARCH).read_text(encoding="utf-8")
+    assert 'data-shards="3"' in search_page
+
+
+@pytest.fixture(scope="module")
+def site(sharded: Sharded) -> Iterator[str]:
+    with serve(sharded.out / "site") as base:
+        yield base
+
+
+def test_every_shard_is_searched(browser: Browser, site: str, sharded: Sharded) -> None:
+    page = browser.new_page()
+    for number, address in enumerate(sharded.marked):
+        # Pagefind also finds the words the query starts with (“duoc”), ranked after it.
+        found = search(page, site, f"duocphan{ENDS[number]}")
+        assert found[0]["href"] == address
+        assert f"<mark>{MARK}{ENDS[number]}.</mark>" in found[0]["excerpt"]
+    assert {r["href"] for r in search(page, site, "duocphan")} == set(sharded.marked)
+    assert search(page, site, "duocsua")[0]["href"] == sharded.marked[1]
+
+
+def test_a_filter_holds_across_shards(browser: Browser, site: str, sharded: Sharded) -> None:
+    page = browser.new_page()
+    district = sharded.districts[sharded.marked[2]]
+    found = search(page, site, "duocphan", district=district)
+    expected = {a for a in sharded.marked if sharded.districts[a] == district}
+    assert {r["href"] for r in found} == expected
