@@ -63,7 +63,9 @@ def sharded(tmp_path_factory: pytest.TempPathFactory) -> Sharded:
     book = make_book(root / "book", MODELS, words=120, image_every=MODELS + 1)
     loaded = load_book(book).book
     assert loaded is not None
-    groups = shards(records(loaded, {e.slug: urls.model(e.slug) for e in loaded.entries}))
+    groups = shards(
+        records(loaded, {e.slug: urls.model(e.slug) for e in loaded.entries}), lambda r: r.url
+    )
     assert len(groups) == 3
     marked = tuple(group[0].url for group in groups)
     for number, address in enumerate(marked):

@@ -118,10 +118,12 @@ def _write_manifest(folder: Path, previous: Path) -> Path:
     the previous output (the same inode under the same name) keeps the hash listed there."""
     known = _listed(previous)
     lines = []
-    for path in sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST):
-        name = path.relative_to(folder).as_posix()
-        digest = known.get(name, "") if _same_file(path, previous / name) else ""
-        digest = digest or hashlib.sha256(path.read_bytes()).hexdigest()
+    for name in sorted(_file_names(folder), key=lambda name: name.split("/")):  # as Paths sort
+        path = os.path.join(folder, name)
+        digest = known.get(name, "") if _same_file(path, os.path.join(previous, name)) else ""
+        if not digest:
+            with open(path, "rb") as file:
+                digest = hashlib.file_digest(file, "sha256").hexdigest()
         lines.append(f"{digest}  {name}\n")
     manifest = folder / MANIFEST
     manifest.write_text("".join(lines), encoding="utf-8")
@@ -141,9 +143,20 @@ def _listed(output: Path) -> dict[str, str]:
     return found
 
 
-def _same_file(one: Path, other: Path) -> bool:
+def _file_names(folder: Path) -> list[str]:
+    """Every file under `folder` but the manifest, by its name relative to it ('/')."""
+    found = []
+    for place, _folders, files in os.walk(folder):
+        relative = os.path.relpath(place, folder)
+        for name in files:
+            if name != MANIFEST:
+                found.append(name if relative == "." else f"{relative}/{name}")
+    return found
+
+
+def _same_file(one: str, other: str) -> bool:
     try:
-        return os.path.samestat(one.stat(), other.stat())
+        return os.path.samestat(os.stat(one), os.stat(other))
     except OSError:
         return False
 

@@ -145,6 +145,7 @@ class SiteWriter:
         self.env = environment("site")
         self.env.globals.update(model_path=model_path, page_path=page_path, urls=urls)
         self.written: list[Path] = []
+        self._entry_digests: dict[int, str] = {}
         self.listings = _listings(book)
         self.indexes = {
             kind: tuple(item for item in self.listings if item.kind == kind)
@@ -162,14 +163,15 @@ class SiteWriter:
         from the same inputs is linked from there instead."""
         search, kept_index = None, []
         if self.with_search:
-            groups = shards([record(entry, model_path(entry)) for entry in self.book.entries])
+            groups = shards(self.book.entries, lambda entry: model_path(entry))
             to_index = []
             for number, group in enumerate(groups):
                 kept = None
-                if self.record is not None:
-                    kept = self.record.search_kept(number, digest(group), self._search_folder)
+                if self.record is not None:  # a record is made from its entry alone
+                    records_digest = digest(tuple(self._entry_key(entry) for entry in group))
+                    kept = self.record.search_kept(number, records_digest, self._search_folder)
                 if kept is None:
-                    to_index.append((number, group))
+                    to_index.append((number, [record(e, model_path(e)) for e in group]))
                 kept_index += kept or []
             if to_index:
                 search = self.start_search_index(to_index, len(groups))
@@ -221,7 +223,7 @@ class SiteWriter:
             following = entries[number + 1] if number + 1 < len(entries) else None
             print_page = self.print_pages.get(urls.model_anchor(entry.slug))
             neighbours = [(e.slug, e.title) if e else None for e in (previous, following)]
-            if self._unchanged(model_path(entry), (entry, neighbours, print_page)):
+            if self._unchanged(model_path(entry), (self._entry_key(entry), neighbours, print_page)):
                 continue
             self._page(
                 model_path(entry), "model.html", **common,
@@ -337,7 +339,7 @@ class SiteWriter:
                 pages.update(group)
                 jobs.append((number, pages))
             return IndexRun(jobs, self._search_folder, count)
-        groups = shards(self.memo.records_of(self.book))
+        groups = shards(self.memo.records_of(self.book), lambda item: item.url)
         if len(groups) != len(self.memo.search_pages):  # the records are shared out anew
             for pages in self.memo.search_pages:
                 pages.cleanup()
@@ -348,6 +350,17 @@ class SiteWriter:
         if not jobs:
             return None
         return IndexRun(jobs, self._search_folder, len(groups), keep_pages=True)
+
+    def _entry_key(self, entry: Entry) -> object:
+        """What stands for an entry in what a page is made from: the entry itself for
+        `serve`'s memo (compared in memory), its digest for a record (made once a build:
+        its page and its search shard both need it)."""
+        if self.record is None:
+            return entry
+        found = self._entry_digests.get(id(entry))
+        if found is None:
+            found = self._entry_digests[id(entry)] = digest(entry)
+        return found
 
     def _unchanged(self, path: str, inputs: object) -> bool:
         """True when `path` was written from these same inputs (and the same book-wide

@@ -13,8 +13,10 @@ rewritten by a failed build is not the one recorded, and every page is rendered 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +66,7 @@ class SiteRecord:
     now_extras: dict[str, list[str]] = field(default_factory=dict)
     now_search: dict[str, str] = field(default_factory=dict)
     linked: set[str] = field(default_factory=set)
+    folders: set[str] = field(default_factory=set)  # made in the new site folder
 
     def keep(self, path: str, inputs_digest: str, target: Path) -> list[Path] | None:
         """Link `path` and the files that came with it from the last build into `target`
@@ -73,16 +76,22 @@ class SiteRecord:
         if self.previous is None or self.pages.get(path) != inputs_digest:
             return None
         names = [path, *self.extras.get(path, [])]
-        if not all((self.previous / name).is_file() for name in names):
+        previous = os.fspath(self.previous)
+        if not all(os.path.isfile(os.path.join(previous, name)) for name in names):
             return None
         linked = []
         for name in names:
+            copy = target / name
             if name not in self.linked:
-                (target / name).parent.mkdir(parents=True, exist_ok=True)
-                (target / name).unlink(missing_ok=True)
-                link_or_copy(self.previous / name, target / name)
+                folder = os.path.dirname(name)
+                if folder not in self.folders:
+                    copy.parent.mkdir(parents=True, exist_ok=True)
+                    self.folders.add(folder)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(copy)
+                link_or_copy(os.path.join(previous, name), copy)
                 self.linked.add(name)
-            linked.append(target / name)
+            linked.append(copy)
         self.now_extras[path] = self.extras.get(path, [])
         return linked
 

@@ -19,9 +19,10 @@ import subprocess
 import sys
 import tempfile
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import cbor2
 
@@ -32,6 +33,8 @@ from builder.util.cache import cache_path
 from builder.util.errors import BuildError
 from builder.util.folder_swap import link_or_copy, swap_in
 from builder.util.i18n import _
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,7 @@ def record(entry: Entry, url: str) -> SearchRecord:
     )
 
 
-SHARD_RECORDS = 250  # records per shard of the index, about: an edit re-indexes one shard
+SHARD_RECORDS = 125  # records per shard, about: an edit re-indexes one (2 ms a record)
 MAX_SHARDS = 8  # a search reads every shard's metadata: a few files, even at 10 000 models
 
 
@@ -87,12 +90,13 @@ def shard_count(records: int) -> int:
     return max(1, min(MAX_SHARDS, -(-records // SHARD_RECORDS)))
 
 
-def shards(items: list[SearchRecord]) -> list[list[SearchRecord]]:
-    """The records in shards, each record's chosen by a hash of its address: an edit, an
-    added or a removed model changes one shard only (while their number stays)."""
-    found: list[list[SearchRecord]] = [[] for _ in range(shard_count(len(items)))]
+def shards(items: Sequence[T], address: Callable[[T], str]) -> list[list[T]]:
+    """The records (or the entries they are made from) in shards, each chosen by a hash of
+    its address: an edit, an added or a removed model changes one shard only (while their
+    number stays)."""
+    found: list[list[T]] = [[] for _ in range(shard_count(len(items)))]
     for item in items:
-        number = int(hashlib.sha256(item.url.encode()).hexdigest()[:8], 16) % len(found)
+        number = int(hashlib.sha256(address(item).encode()).hexdigest()[:8], 16) % len(found)
         found[number].append(item)
     return found
 
