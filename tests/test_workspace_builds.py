@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from lxml import html
 from starlette.testclient import TestClient
-from workspace_support import Office, csrf_of, make_office
+from workspace_support import Office, csrf_of, make_office, opened
 
+from builder.util.cache import cache_path
 from builder.workspace.build_runs import PUBLISH_TO_VARIABLE, Built, output_root
 from builder.workspace.built_files import attachment, served_file
 from builder.workspace.history import keep_out_of_git, open_repository
@@ -77,6 +78,28 @@ def test_an_editor_builds_the_pdf_and_downloads_it(office: Office) -> None:
     listed = editor.get("/builds").text
     assert _texts(listed, "//table[@class='files']/caption") == ["Draft"]
     assert any(text.endswith("MB") for text in _texts(listed, "//table[@class='files']//td"))
+
+
+def test_a_build_after_a_save_redoes_only_what_the_save_changed(office: Office) -> None:
+    """The workspace builds through the command line's incremental path: the PDF's kept
+    units (one part laid out again) and the site's kept pages (linked, not rendered)."""
+    editor = office.session("lan")
+    assert _finished(office, _queue(editor, kind="all")).state == "done"
+    far = output_root(office.content) / "draft" / "site" / "trang" / "gioi-thieu-chung.html"
+    before = far.stat().st_ino
+    units = cache_path("pdf-units")
+    laid_out = set(units.glob("*.pages"))  # one file per unit laid out, by its key
+    data = opened(editor, "cau-lac-bo-cheo-ninh-phong")
+    data["body"] += "\nMột câu thêm sau khi lưu.\n"
+    assert editor.post("/models/cau-lac-bo-cheo-ninh-phong", data=data).status_code == 303
+    job = _finished(office, _queue(editor, kind="all"))
+    assert job.state == "done", job.error
+    assert len(set(units.glob("*.pages")) - laid_out) == 1  # the part with that model
+    assert far.stat().st_ino == before
+    site = output_root(office.content) / "draft" / "site"
+    assert "Một câu thêm sau khi lưu." in (
+        site / "mo-hinh" / "cau-lac-bo-cheo-ninh-phong.html"
+    ).read_text("utf-8")
 
 
 def test_two_builds_queued_run_one_after_the_other(office: Office) -> None:

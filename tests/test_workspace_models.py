@@ -9,8 +9,7 @@ from pathlib import Path
 
 import lxml.html
 import pytest
-from starlette.testclient import TestClient
-from workspace_support import Office, csrf_of, make_office
+from workspace_support import Office, csrf_of, form_of, make_office, opened
 
 SLUG = "hien-dat-mo-duong-gia-hung"  # tap-the, approved
 DRAFT = "chi-bo-bon-tot-khanh-nhac"
@@ -19,27 +18,6 @@ DRAFT = "chi-bo-bon-tot-khanh-nhac"
 @pytest.fixture
 def office(tmp_path: Path) -> Office:
     return make_office(tmp_path)
-
-
-def form_of(html: str, form_id: str = "model-form") -> dict[str, str]:
-    """What a browser sends for the form as the page shows it (a textarea's first newline
-    dropped, as HTML parsing drops it; disabled inputs not sent)."""
-    document = lxml.html.fromstring(html)
-    form = document.get_element_by_id(form_id)
-    values: dict[str, str] = {}
-    for name, value in form.form_values():
-        values[name] = value
-    for area in form.iter("textarea"):
-        name = area.get("name")
-        if name in values and values[name].startswith("\n"):
-            values[name] = values[name][1:]
-    return values
-
-
-def opened(client: TestClient, slug: str = SLUG) -> dict[str, str]:
-    answer = client.get(f"/models/{slug}")
-    assert answer.status_code == 200, answer.text
-    return form_of(answer.text)
 
 
 def model_path(office: Office, slug: str = SLUG) -> Path:
@@ -82,7 +60,7 @@ def test_the_form_shows_every_fact_and_the_choices_of_book_yaml(office: Office) 
 def test_a_form_sent_unchanged_changes_nothing(office: Office) -> None:
     editor = office.session("lan")
     before, count = model_path(office).read_bytes(), commits(office)
-    answer = editor.post(f"/models/{SLUG}", data=opened(editor))
+    answer = editor.post(f"/models/{SLUG}", data=opened(editor, SLUG))
     assert answer.status_code == 303
     assert model_path(office).read_bytes() == before
     assert commits(office) == count
@@ -91,7 +69,7 @@ def test_a_form_sent_unchanged_changes_nothing(office: Office) -> None:
 def test_one_fact_changed_changes_its_line_only(office: Office) -> None:
     editor = office.session("lan")
     before = model_path(office).read_text(encoding="utf-8").split("\n")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     data["unit"] = "Ban Công tác Mặt trận xã Gia Hưng"
     assert editor.post(f"/models/{SLUG}", data=data).status_code == 303
     after = model_path(office).read_text(encoding="utf-8").split("\n")
@@ -127,7 +105,7 @@ def test_a_fact_added_goes_to_its_place_and_one_emptied_goes(office: Office) -> 
 
 def test_the_body_is_saved_as_typed_and_fixed_as_check_fix_would(office: Office) -> None:
     editor = office.session("lan")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     data["body"] = data["body"].replace("\n", "\r\n") + '\r\nThêm một câu "mới".\r\n'
     assert editor.post(f"/models/{SLUG}", data=data).status_code == 303
     raw = model_path(office).read_bytes()
@@ -181,7 +159,7 @@ def test_the_person_is_written_only_for_an_individual(office: Office) -> None:
 
 def test_a_save_over_a_newer_version_shows_both_and_loses_nothing(office: Office) -> None:
     lan, hoa = office.session("lan"), office.session("hoa")
-    first, second = opened(lan), opened(hoa)
+    first, second = opened(lan, SLUG), opened(hoa, SLUG)
     first["unit"] = "Đơn vị của Lan"
     second["unit"] = "Đơn vị của Hoa"
     assert lan.post(f"/models/{SLUG}", data=first).status_code == 303
@@ -204,7 +182,7 @@ def test_a_save_over_a_newer_version_shows_both_and_loses_nothing(office: Office
 
 def test_a_change_made_on_disk_meanwhile_is_a_conflict_too(office: Office) -> None:
     editor = office.session("lan")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     path = model_path(office)
     path.write_text(path.read_text(encoding="utf-8") + "\nMột dòng thêm từ dòng lệnh.\n")
     answer = editor.post(f"/models/{SLUG}", data={**data, "unit": "Đơn vị mới"})
@@ -215,7 +193,7 @@ def test_a_change_made_on_disk_meanwhile_is_a_conflict_too(office: Office) -> No
 
 def test_the_live_check_places_the_loaders_messages(office: Office) -> None:
     editor = office.session("lan")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     headers = {"X-CSRF-Token": data["csrf"]}
     body = data["body"].split("\n")
     body[2] = "Xem ![](../images/duong-lang-gia-hung.jpg) ở đây."
@@ -233,7 +211,7 @@ def test_the_live_check_places_the_loaders_messages(office: Office) -> None:
 
 def test_the_live_check_names_a_title_used_twice(office: Office) -> None:
     editor = office.session("lan")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     other = opened(editor, DRAFT)["title"]
     headers = {"X-CSRF-Token": data["csrf"]}
     answer = editor.post(f"/models/{SLUG}/check", data={**data, "title": other}, headers=headers)
@@ -254,7 +232,7 @@ def test_facts_still_todo_are_marked(office: Office) -> None:
 
 def test_the_preview_shows_the_page_as_the_site_will(office: Office) -> None:
     reader = office.session("khach")
-    data = opened(office.session("lan"))
+    data = opened(office.session("lan"), SLUG)
     data["body"] = "## Một tiêu đề mới\n\nĐoạn văn.\n"
     answer = reader.post(
         f"/models/{SLUG}/preview",
@@ -337,7 +315,7 @@ def test_a_picture_outside_the_book_is_not_served(office: Office) -> None:
 
 def test_the_file_stays_a_file_of_git(office: Office) -> None:
     editor = office.session("lan")
-    data = opened(editor)
+    data = opened(editor, SLUG)
     editor.post(f"/models/{SLUG}", data={**data, "editor": "Nguyễn Thị Lan"})
     status = subprocess.run(
         ["git", "-C", str(office.content), "status", "--porcelain"],
@@ -360,13 +338,13 @@ def test_a_save_landing_while_the_form_is_drawn_is_not_lost(
 
     def a_save_meanwhile(*args: object) -> object:
         monkeypatch.setattr(model_pages, "_checked", drawn)
-        data = opened(lan)  # Lan saves while Hoa's page is being drawn
+        data = opened(lan, SLUG)  # Lan saves while Hoa's page is being drawn
         saved = lan.post(f"/models/{SLUG}", data={**data, "unit": "Đơn vị của Lan"})
         assert saved.status_code == 303
         return drawn(*args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(model_pages, "_checked", a_save_meanwhile)
-    data = opened(hoa)
+    data = opened(hoa, SLUG)
     assert data["unit"] != "Đơn vị của Lan"  # Hoa's page shows the file before Lan's save
     answer = hoa.post(f"/models/{SLUG}", data={**data, "editor": "Lê Thị Hoa"})
     assert answer.status_code == 409

@@ -9,6 +9,7 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+import lxml.html
 from starlette.testclient import TestClient
 
 from builder.workspace.accounts import CHIEF, EDITOR, READER, add_account
@@ -73,3 +74,25 @@ def make_office(
     for login, (name, role) in (PEOPLE if people is None else people).items():
         add_account(content, login, name, role, PASSWORD)
     return Office(content, TestClient(create_app(content), follow_redirects=False))
+
+
+def form_of(html: str, form_id: str = "model-form") -> dict[str, str]:
+    """What a browser sends for the form as the page shows it (a textarea's first newline
+    dropped, as HTML parsing drops it; disabled inputs not sent)."""
+    document = lxml.html.fromstring(html)
+    form = document.get_element_by_id(form_id)
+    values: dict[str, str] = {}
+    for name, value in form.form_values():
+        values[name] = value
+    for area in form.iter("textarea"):
+        name = area.get("name")
+        if name in values and values[name].startswith("\n"):
+            values[name] = values[name][1:]
+    return values
+
+
+def opened(client: TestClient, slug: str) -> dict[str, str]:
+    """The model form of `slug` as a browser would send it back unchanged."""
+    answer = client.get(f"/models/{slug}")
+    assert answer.status_code == 200, answer.text
+    return form_of(answer.text)
