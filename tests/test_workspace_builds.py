@@ -5,6 +5,7 @@ editor's, publishing's refusals listed; a failed build keeps the last output."""
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import zipfile
 from pathlib import Path
@@ -95,6 +96,8 @@ def test_a_build_after_a_save_redoes_only_what_the_save_changed(office: Office) 
     job = _finished(office, _queue(editor, kind="all"))
     assert job.state == "done", job.error
     assert len(set(units.glob("*.pages")) - laid_out) == 1  # the part with that model
+    # Said on the job's page, though the PDF is laid out in forked children.
+    assert any(re.fullmatch(r"pdf: \d+ of \d+ units kept .*, 1 laid out", s) for s in job.lines)
     assert far.stat().st_ino == before
     site = output_root(office.content) / "draft" / "site"
     assert "Một câu thêm sau khi lưu." in (

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import select
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -239,21 +240,40 @@ def _final_edition(book: Book, allow_short: bool, progress: Progress) -> tuple[B
 
 
 class _JobLog(logging.Handler):
-    """The `builder` logger's lines of one thread (the job's), as progress lines."""
+    """The `builder` logger's lines of one thread (the job's), as progress lines; and those
+    of the children the build forks (the PDF is laid out in them), which come back through
+    a pipe, a line at a time (a write under PIPE_BUF is never interleaved)."""
 
     def __init__(self, progress: Progress) -> None:
         super().__init__(logging.INFO)
         self.progress = progress
         self.thread = threading.get_ident()
+        self.pid = os.getpid()
+        self.read_end, self.write_end = os.pipe()
+        self.reader = threading.Thread(target=self._forward, daemon=True)
+        self.reader.start()
 
     def emit(self, record: logging.LogRecord) -> None:
-        if record.thread != self.thread:
-            return
         message = record.getMessage()
         if record.levelno >= logging.WARNING:
             severity = _("warning")
             message = f"{severity}: {message}"
-        self.progress(message)
+        if os.getpid() != self.pid:  # in a child forked by the job's build
+            line = " ".join(message.split())[: select.PIPE_BUF // 4 - 1] + "\n"
+            os.write(self.write_end, line.encode())
+        elif record.thread == self.thread:
+            self.progress(message)
+
+    def _forward(self) -> None:
+        with open(self.read_end, encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                self.progress(line.rstrip("\n"))
+
+    def close(self) -> None:
+        """The build is over: the lines its children sent are all passed on."""
+        os.close(self.write_end)
+        self.reader.join(timeout=5)
+        super().close()
 
 
 @contextlib.contextmanager
@@ -269,3 +289,4 @@ def _logged_to(progress: Progress) -> Iterator[None]:
     finally:
         log.removeHandler(handler)
         log.setLevel(level)
+        handler.close()
