@@ -44,6 +44,12 @@ CACHES: dict[str, Cache] = {
         "each model file's check: its bytes and path, book.yaml, every picture's name, time "
         "and size, the message language and the folder",
     ),
+    "qr-codes": Cache(
+        "render.sqlite",  # its `kept` table
+        ("builder.outputs.pdf.output",),
+        ("segno",),
+        "the printed book's QR codes: the model's web address",
+    ),
     "site-images": Cache(
         "images",
         ("builder.outputs.site.site_images",),

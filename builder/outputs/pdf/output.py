@@ -60,6 +60,7 @@ from builder.render.editions import (
 )
 from builder.render.fonts import book_fonts
 from builder.render.templating import environment
+from builder.util.cache import code_version
 from builder.util.errors import BuildError
 from builder.util.i18n import _
 from builder.util.parallel import (
@@ -70,6 +71,7 @@ from builder.util.parallel import (
     run_forked,
     shares_of,
 )
+from builder.util.render_cache import render_cache
 
 LOG = logging.getLogger("builder")
 INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
@@ -412,19 +414,35 @@ QR_SHARE = 20  # codes; fewer are made in this process, more are shared out betw
 
 def qr_codes(book: Book) -> dict[str, str]:
     """{slug: the QR code of the model's web address, as an SVG data URI}. A code takes
-    about 10 ms (segno tries its eight masks), so they are made on every core."""
-    slugs = [entry.slug for entry in book.entries]
-    shares = [tuple(slugs[i] for i in share) for share in shares_of(len(slugs), QR_SHARE)]
-    made = forked_map(partial(_qr_codes, book.config.base_url), shares)
-    return {slug: code for share in made for slug, code in share}
+    about 10 ms (segno tries its eight masks): they are kept in the cache by address, and
+    the new ones made on every core."""
+    base_url = book.config.base_url
+    version = code_version("qr-codes")
+    key = {
+        entry.slug: hashlib.sha256(
+            version + _model_address(base_url, entry.slug).encode()
+        ).hexdigest()
+        for entry in book.entries
+    }
+    store = render_cache()
+    found = {slug: kept.decode() for slug in key if (kept := store.get(key[slug])) is not None}
+    new = [slug for slug in key if slug not in found]
+    shares = [tuple(new[i] for i in share) for share in shares_of(len(new), QR_SHARE)]
+    made = [item for share in forked_map(partial(_qr_codes, base_url), shares) for item in share]
+    store.put([(key[slug], code.encode()) for slug, code in made])
+    return {**found, **dict(made)}
 
 
 def _qr_codes(base_url: str, slugs: tuple[str, ...]) -> list[tuple[str, str]]:
     return [(slug, _qr_code(base_url, slug)) for slug in slugs]
 
 
+def _model_address(base_url: str, slug: str) -> str:
+    return urls.absolute(base_url, urls.model(slug))
+
+
 def _qr_code(base_url: str, slug: str) -> str:
-    url = urls.absolute(base_url, urls.model(slug))
+    url = _model_address(base_url, slug)
     return str(segno.make(url, error="m").svg_data_uri(border=0, dark="#000", nl=False))
 
 
