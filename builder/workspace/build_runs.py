@@ -258,7 +258,7 @@ class _JobLog(logging.Handler):
         if record.levelno >= logging.WARNING:
             severity = _("warning")
             message = f"{severity}: {message}"
-        if os.getpid() != self.pid:  # in a child forked by the job's build
+        if os.getpid() != self.pid and self.write_end >= 0:  # a child forked by the build
             line = " ".join(message.split())[: select.PIPE_BUF // 4 - 1] + "\n"
             os.write(self.write_end, line.encode())
         elif record.thread == self.thread:
@@ -270,9 +270,12 @@ class _JobLog(logging.Handler):
                 self.progress(line.rstrip("\n"))
 
     def close(self) -> None:
-        """The build is over: the lines its children sent are all passed on."""
-        os.close(self.write_end)
-        self.reader.join(timeout=5)
+        """The build is over: the lines its children sent are all passed on. (Logging calls
+        it again at exit: the pipe's number may belong to another file by then.)"""
+        if self.write_end >= 0:
+            os.close(self.write_end)
+            self.write_end = -1
+            self.reader.join(timeout=5)
         super().close()
 
 
