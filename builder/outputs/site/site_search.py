@@ -5,6 +5,10 @@ decomposition, so “duong” would never find “đường”. The index theref
 with `đ` written `d`; the positions of the `đ`s travel with the record (`meta.d`, `meta.D`)
 so the search page puts them back into the excerpt it shows. Strings keep their length,
 so positions in the indexed text are positions in the original.
+
+The index is cut into shards (`pagefind/0/`, `pagefind/1/`…), each a whole Pagefind bundle
+of about SHARD_RECORDS records, so that an edit re-indexes one shard; the search page
+merges them (Pagefind's `mergeIndex`), and Pagefind ranks their results together.
 """
 
 from __future__ import annotations
