@@ -126,3 +126,15 @@ def test_a_filter_holds_across_shards(browser: Browser, site: str, sharded: Shar
     found = search(page, site, "duocphan", district=district)
     expected = {a for a in sharded.marked if sharded.districts[a] == district}
     assert {r["href"] for r in found} == expected
+
+
+def test_the_shards_are_merged_under_a_sub_path(browser: Browser, sharded: Sharded) -> None:
+    """Published under a path (`/dan-van-kheo/`), each shard is fetched and each result
+    links there."""
+    with serve(sharded.out / "site", "/dan-van-kheo/") as base:
+        page = browser.new_page()
+        assert {r["href"] for r in search(page, base, "duocphan")} == set(sharded.marked)
+        paths = page.eval_on_selector_all(
+            "#search-results .card a", "links => links.map(link => link.pathname)"
+        )
+        assert len(paths) == 3 and all(p.startswith("/dan-van-kheo/mo-hinh/") for p in paths)
