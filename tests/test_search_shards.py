@@ -5,6 +5,7 @@ re-indexes the edited model's shard only while the site stays what a clean build
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -18,7 +19,8 @@ from conftest import ROOT
 from playwright.sync_api import Browser
 
 from builder.book import urls
-from builder.load.loader import load_book
+from builder.load.loader import LoadMemo, load_book
+from builder.outputs.site.output import PageMemo, SiteWriter
 from builder.outputs.site.site_search import SHARD_RECORDS, records, shards
 
 MODELS = 2 * SHARD_RECORDS + 20  # three shards
@@ -138,3 +140,35 @@ def test_the_shards_are_merged_under_a_sub_path(browser: Browser, sharded: Shard
             "#search-results .card a", "links => links.map(link => link.pathname)"
         )
         assert len(paths) == 3 and all(p.startswith("/dan-van-kheo/mo-hinh/") for p in paths)
+
+
+def test_serve_reindexes_the_changed_shard_and_follows_a_smaller_book(
+    sharded: Sharded, tmp_path: Path
+) -> None:
+    """`builder serve`'s path: its page memo keeps each shard's record pages between
+    rebuilds; an edit re-indexes its shard, and a book grown smaller drops the shards it
+    no longer needs."""
+    book = tmp_path / "book"
+    shutil.copytree(sharded.book, book)
+    out, loads, pages = tmp_path / "serve", LoadMemo(), PageMemo()
+
+    def rebuild() -> None:
+        loaded = load_book(book, loads).book
+        assert loaded is not None
+        writer = SiteWriter(loaded, out, with_search=False, memo=pages)
+        writer.write()
+        run = writer.start_search_index()
+        if run is not None:
+            run.finish()
+
+    rebuild()
+    before = _index_files(out)
+    _append(book, sharded.marked[2], "Một câu khi xem trước.")
+    rebuild()
+    after = _index_files(out)
+    changed = {name.split("/")[1] for name in after if after[name] != before.get(name)}
+    assert changed == {"2"}
+    for model in sorted((book / "models").glob("*.md"))[SHARD_RECORDS:]:
+        model.unlink()
+    rebuild()
+    assert sorted(p.name for p in (out / "site" / "pagefind").iterdir()) == ["0"]
