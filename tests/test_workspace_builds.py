@@ -105,6 +105,26 @@ def test_a_build_after_a_save_redoes_only_what_the_save_changed(office: Office) 
     ).read_text("utf-8")
 
 
+def test_a_build_with_nothing_changed_writes_nothing(office: Office) -> None:
+    """As `builder build`: the same book, code and options as the last build into the
+    edition's folder leave it as it is; a save makes the next build run."""
+    editor = office.session("lan")
+    assert _finished(office, _queue(editor, kind="site")).state == "done"
+    manifest = output_root(office.content) / "draft" / "SHA256SUMS"
+    before, listed = manifest.stat().st_ino, manifest.read_text(encoding="utf-8")
+    again = _finished(office, _queue(editor, kind="site"))
+    assert again.state == "done", again.error
+    assert any(line.startswith("nothing changed since the last build") for line in again.lines)
+    assert manifest.stat().st_ino == before
+    data = opened(editor, "cau-lac-bo-cheo-ninh-phong")
+    data["body"] += "\nMột câu thêm.\n"
+    assert editor.post("/models/cau-lac-bo-cheo-ninh-phong", data=data).status_code == 303
+    third = _finished(office, _queue(editor, kind="site"))
+    assert third.state == "done", third.error
+    assert not any(line.startswith("nothing changed") for line in third.lines)
+    assert manifest.read_text(encoding="utf-8") != listed  # the model's page is new
+
+
 def test_two_builds_queued_run_one_after_the_other(office: Office) -> None:
     editor, other = office.session("lan"), office.session("hoa")
     first = _queue(editor, kind="site")

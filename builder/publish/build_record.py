@@ -38,8 +38,11 @@ class BuildInputs:
 
 
 def _stat_tree(root: Path) -> dict[str, tuple[int, int]]:
+    """(time, size) of every file under `root` but in hidden folders: a book's `.git` and
+    the workspace's `.workspace` hold no input of a build, and change with every save."""
     found = {}
-    for folder, _folders, names in os.walk(root):
+    for folder, folders, names in os.walk(root):
+        folders[:] = [name for name in folders if not name.startswith(".")]
         for name in names:
             path = os.path.join(folder, name)
             try:

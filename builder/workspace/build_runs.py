@@ -31,12 +31,13 @@ from builder.load.loader import load_book
 from builder.load.reviews import BadReviewFile
 from builder.outputs import output_named
 from builder.publish import deploy
+from builder.publish.build_record import build_inputs, remember, up_to_date
 from builder.publish.destinations import check_destination
 from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, open_comments_on_approved, shortfalls
 from builder.util.errors import BuildError
-from builder.util.folder_swap import put_back
+from builder.util.folder_swap import put_back, remove_leftovers
 from builder.util.i18n import N_, _, ngettext
 
 Progress = Callable[[str], None]
@@ -139,19 +140,42 @@ def run_build(content: Path, request: BuildRequest, progress: Progress) -> Built
     started = time.monotonic()
     folder = edition_folder(content, request.edition)
     strict = request.strict or request.kind.strict
+    options = BuildOptions(strict=strict, final=request.final)
     with _logged_to(progress):
         put_back(folder)  # first: a build that fails must still leave the last output
+        # As `builder build`: the same book, code and options as the last build into the
+        # folder write nothing (the final edition always runs: it reports what it leaves out).
+        inputs = build_inputs(content, list(request.kind.outputs), options)
+        reported = None if request.final else up_to_date(content, folder, inputs)
+        if reported is not None:
+            remove_leftovers(folder)
+            progress(_("nothing changed since the last build: {folder}/ was left as it was")
+                     .format(folder=folder))  # fmt: skip
+            return _built(request, _files_in(folder), started, reported, progress)
         book, notes = _checked_book(content, strict, progress)
         if request.final:
             book, final_notes = _final_edition(book, request.allow_short, progress)
             notes += final_notes
-        options = BuildOptions(strict=strict, final=request.final)
         outputs = [output_named(name) for name in request.kind.outputs]
         try:
             written = write_outputs(book, outputs, folder, options)
         except BuildError as exc:
             raise BuildFailed(_("The build stopped; the files of the last build are kept."),
                               [str(exc)]) from exc  # fmt: skip
+        if not request.final:
+            remember(content, folder, inputs, notes)
+    return _built(request, written, started, notes, progress)
+
+
+def _files_in(folder: Path) -> list[Path]:
+    return [path for path in folder.rglob("*") if path.is_file()]
+
+
+def _built(
+    request: BuildRequest, written: list[Path], started: float, notes: list[str],
+    progress: Progress,
+) -> Built:  # fmt: skip
+    """What the job's page says of a finished build."""
     size = sum(path.stat().st_size for path in written if path.is_file())
     built = Built(request.edition, request.kind.outputs, len(written), round(size / 1e6, 1),
                   started, time.monotonic(), tuple(notes))  # fmt: skip
