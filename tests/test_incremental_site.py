@@ -4,6 +4,7 @@ result is, file for file, what a clean build of the same book writes."""
 from __future__ import annotations
 
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -102,3 +103,24 @@ def test_a_removed_output_or_other_options_build_again(
     assert (out / "SHA256SUMS").is_file()
     assert "nothing changed" not in run("build", "--content", book, "--out", out, "epub").stdout
     assert (out / "site" / "index.html").is_file()  # kept beside the new EPUB
+
+
+def test_a_picture_in_a_hidden_folder_is_still_an_input(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """The record of a build's inputs leaves out only the book's `.git` and `.workspace`:
+    a picture a model shows from another hidden folder, replaced, builds again."""
+    book = book_copy("sample")
+    hidden = book / "images" / ".goc"
+    hidden.mkdir()
+    (book / "images" / "san-khau-cheo.jpg").rename(hidden / "san-khau-cheo.jpg")
+    model = book / "models" / "cau-lac-bo-cheo-ninh-phong.md"
+    text = model.read_text(encoding="utf-8")
+    moved = text.replace("../images/san-khau-cheo.jpg", "../images/.goc/san-khau-cheo.jpg")
+    model.write_text(moved, encoding="utf-8")
+    out = tmp_path / "out"
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    shutil.copyfile(book / "images" / "thuyen-trang-an.jpg", hidden / "san-khau-cheo.jpg")
+    again = run("build", "--content", book, "--out", out, "site")
+    assert again.exit_code == 0
+    assert "nothing changed" not in again.stdout

@@ -4,6 +4,7 @@ re-indexes the edited model's shard only while the site stays what a clean build
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -15,13 +16,15 @@ from pathlib import Path
 import pytest
 from bench.synthetic import make_book
 from browser import search, serve
-from conftest import ROOT
+from conftest import ROOT, SAMPLE
 from playwright.sync_api import Browser
 
 from builder.book import urls
 from builder.load.loader import LoadMemo, load_book
+from builder.outputs.site import site_search
 from builder.outputs.site.output import PageMemo, SiteWriter
-from builder.outputs.site.site_search import SHARD_RECORDS, records, shards
+from builder.outputs.site.site_search import SHARD_RECORDS, IndexRun, RecordPages, records, shards
+from builder.util.errors import BuildError
 
 MODELS = 2 * SHARD_RECORDS + 20  # three shards
 MARK = "đuocphan"  # a word of its own in one model of each shard, with a đ to fold
@@ -172,3 +175,44 @@ def test_serve_reindexes_the_changed_shard_and_follows_a_smaller_book(
         model.unlink()
     rebuild()
     assert sorted(p.name for p in (out / "site" / "pagefind").iterdir()) == ["0"]
+
+
+def test_a_shard_that_cannot_be_loaded_is_said(
+    browser: Browser, sharded: Sharded, tmp_path: Path
+) -> None:
+    """A shard missing (a copy of the site made halfway): the search says it could not load
+    the index instead of staying silent; loaded again once the shard is there, it finds."""
+    site = tmp_path / "site"
+    shutil.copytree(sharded.out / "site", site)
+    missing = site / "pagefind" / "2"
+    shutil.move(missing, tmp_path / "shard-2")
+    with serve(site) as base:
+        page = browser.new_page()
+        page.goto(base + urls.SEARCH)
+        page.fill("#q", "duocphan")
+        page.locator("#search-status", has_text="Không tải được chỉ mục tìm kiếm").wait_for()
+        shutil.move(tmp_path / "shard-2", missing)
+        assert {r["href"] for r in search(page, base, "duocphan")} == set(sharded.marked)
+
+
+def test_pagefind_that_cannot_start_fails_the_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The index is made in a thread: a Pagefind that cannot even start (no descriptors
+    left, here made to happen) fails the build, and never installs an index an earlier run
+    left in the cache."""
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
+    loaded = load_book(SAMPLE).book
+    assert loaded is not None
+    found = records(loaded, {e.slug: urls.model(e.slug) for e in loaded.entries})
+    pages = RecordPages()
+    pages.update(found)
+    IndexRun([(0, pages)], tmp_path / "first", 1, keep_pages=True).finish()  # a good run
+
+    def no_descriptors(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.EMFILE, "Too many open files")
+
+    monkeypatch.setattr(site_search.subprocess, "Popen", no_descriptors)
+    with pytest.raises(BuildError, match="Too many open files"):
+        IndexRun([(0, pages)], tmp_path / "second", 1).finish()
+    assert not (tmp_path / "second").exists()

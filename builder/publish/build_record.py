@@ -37,12 +37,16 @@ class BuildInputs:
     files: dict[str, tuple[int, int]]  # the book's files: (mtime_ns, size)
 
 
+NOT_INPUTS = {".git", ".workspace"}  # a book's history and the workspace's accounts
+
+
 def _stat_tree(root: Path) -> dict[str, tuple[int, int]]:
-    """(time, size) of every file under `root` but in hidden folders: a book's `.git` and
-    the workspace's `.workspace` hold no input of a build, and change with every save."""
+    """(time, size) of every file under `root` but in NOT_INPUTS, which change with every
+    save in the workspace and hold no input of a build. (Other hidden folders stay: a
+    model may show a picture from one.)"""
     found = {}
     for folder, folders, names in os.walk(root):
-        folders[:] = [name for name in folders if not name.startswith(".")]
+        folders[:] = [name for name in folders if name not in NOT_INPUTS]
         for name in names:
             path = os.path.join(folder, name)
             try:

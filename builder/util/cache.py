@@ -85,7 +85,9 @@ CACHES: dict[str, Cache] = {
     "site-pages": Cache(
         "site-pages",
         ("builder.outputs.site", "builder.render", "builder.book"),  # and the site's templates
-        ("jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools"),
+        # Pagefind too: a shard kept from the last build is merged with new ones, by the
+        # first shard's WebAssembly, so every shard must come from the same version.
+        ("jinja2", "markdown-it-py", "mdit-py-plugins", "pillow", "fonttools", "pagefind-bin"),
         "what the last build into each output folder rendered each page of its site from, "
         "so the next one links the pages whose inputs did not change",
     ),

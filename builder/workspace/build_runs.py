@@ -278,15 +278,18 @@ class _JobLog(logging.Handler):
         self.reader.start()
 
     def emit(self, record: logging.LogRecord) -> None:
-        message = record.getMessage()
-        if record.levelno >= logging.WARNING:
-            severity = _("warning")
-            message = f"{severity}: {message}"
-        if os.getpid() != self.pid and self.write_end >= 0:  # a child forked by the build
-            line = " ".join(message.split())[: select.PIPE_BUF // 4 - 1] + "\n"
-            os.write(self.write_end, line.encode())
-        elif record.thread == self.thread:
-            self.progress(message)
+        try:
+            message = record.getMessage()
+            if record.levelno >= logging.WARNING:
+                severity = _("warning")
+                message = f"{severity}: {message}"
+            if os.getpid() != self.pid and self.write_end >= 0:  # a child forked by the build
+                line = " ".join(message.split())[: select.PIPE_BUF // 4 - 1] + "\n"
+                os.write(self.write_end, line.encode(errors="replace"))  # a name not UTF-8
+            elif record.thread == self.thread:
+                self.progress(message)
+        except Exception:  # a line that cannot be shown must not stop the build
+            self.handleError(record)
 
     def _forward(self) -> None:
         with open(self.read_end, encoding="utf-8", errors="replace") as lines:

@@ -160,57 +160,70 @@ class IndexRun:
         fcntl.flock(self.lock, fcntl.LOCK_EX)
         _forget_unsharded(self.work)
         self.stopped = False
+        self.indexed = 0  # shards Pagefind has indexed without a fault
         self.failure = ""
         self.process: subprocess.Popen[str] | None = None
-        self.guard = threading.Lock()
+        self.guard = threading.Lock()  # `process` and `stopped`
+        self.finishing = threading.Lock()  # `stop` waits for a `finish` installing shards
         self.thread = threading.Thread(target=self._index_all, daemon=True)
         self.thread.start()
 
     def _index_all(self) -> None:
-        for number, pages in self.jobs:
-            with self.guard:
-                if self.stopped:
+        try:
+            for number, pages in self.jobs:
+                with self.guard:
+                    if self.stopped:
+                        return
+                    self.process = subprocess.Popen(
+                        [sys.executable, "-m", "pagefind", "--site", str(pages.folder),
+                         "--output-path", str(self.work / str(number)), "--force-language",
+                         "vi", "--silent"],
+                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                    )  # fmt: skip
+                output, _unused = self.process.communicate()
+                if self.process.returncode != 0:
+                    self.failure = output or str(self.process.returncode)
                     return
-                self.process = subprocess.Popen(
-                    [sys.executable, "-m", "pagefind", "--site", str(pages.folder),
-                     "--output-path", str(self.work / str(number)), "--force-language", "vi",
-                     "--silent"],
-                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                )  # fmt: skip
-            output, _unused = self.process.communicate()
-            if self.process.returncode != 0:
-                self.failure = output or str(self.process.returncode)
-                return
+                self.indexed += 1
+        except Exception as exc:  # Pagefind could not start (no memory, no descriptors…):
+            self.failure = str(exc) or type(exc).__name__  # the build fails, as it says
 
     def finish(self) -> list[Path]:
-        try:
-            self.thread.join()
-            if self.failure or self.stopped:
-                raise BuildError(
-                    _("Pagefind could not index the site: {output}").format(output=self.failure)
-                )
-            written: list[Path] = []
-            for number, pages in self.jobs:
-                work, shard = self.work / str(number), self.folder / str(number)
-                files = _index_files(work)
-                _prune(work, files)
-                _install(work, files, shard)
-                stable_filters(shard)
-                pages.indexed = True
-                written += sorted(path for path in shard.rglob("*") if path.is_file())
-            _remove_shards_from(self.folder, self.count)
-        finally:
-            self._done()
+        """The shards installed; a BuildError when Pagefind failed or was stopped (and only
+        then: a shard not indexed this time is never taken from what an earlier run left
+        in the cache)."""
+        with self.finishing:
+            try:
+                self.thread.join()
+                if self.stopped or self.indexed != len(self.jobs):
+                    failure = self.failure or _("stopped")
+                    raise BuildError(
+                        _("Pagefind could not index the site: {output}").format(output=failure)
+                    )
+                written: list[Path] = []
+                for number, pages in self.jobs:
+                    work, shard = self.work / str(number), self.folder / str(number)
+                    files = _index_files(work)
+                    _prune(work, files)
+                    _install(work, files, shard)
+                    stable_filters(shard)
+                    pages.indexed = True
+                    written += sorted(path for path in shard.rglob("*") if path.is_file())
+                _remove_shards_from(self.folder, self.count)
+            finally:
+                self._done()
         return written
 
     def stop(self) -> None:
-        """The build failed elsewhere, or a newer one started: end Pagefind."""
+        """The build failed elsewhere, or a newer one started: end Pagefind, and wait for
+        shards being installed (`builder serve` finishes outside its lock)."""
         with self.guard:
             self.stopped = True
             if self.process is not None:
                 self.process.kill()
-        self.thread.join()
-        self._done()
+        with self.finishing:
+            self.thread.join()
+            self._done()
 
     def _done(self) -> None:
         self.lock.close()  # releases the lock

@@ -10,9 +10,22 @@ const list = document.getElementById("search-results");
 const more = document.getElementById("search-more");
 const selects = [...form.querySelectorAll("select")];
 const PAGE = 10;
-let pagefind;
+let pagefindLoading = null;
 let latest = 0;
 let pending = [];
+
+// The index is in shards (pagefind/0/, pagefind/1/…, so an edit re-indexes one): the first
+// is loaded, the others merged into it, and their results ranked together. Result addresses
+// are relative to the site's root, wherever the site is published.
+async function loadPagefind() {
+  const module = await import("../pagefind/0/pagefind.js");
+  const baseUrl = new URL("../", import.meta.url).pathname;
+  await module.options({ noWorker: true, baseUrl });
+  for (let shard = 1; shard < Number(form.dataset.shards || 1); shard++) {
+    await module.mergeIndex(new URL(`../pagefind/${shard}/`, import.meta.url).pathname, { baseUrl });
+  }
+  return module;
+}
 
 const foldD = (text) => text.normalize("NFC").replace(/đ/g, "d").replace(/Đ/g, "D");
 
@@ -77,17 +90,16 @@ async function run() {
     status.textContent = "Nhập từ khóa để tìm trong tất cả mô hình.";
     return;
   }
-  pagefind ??= await import("../pagefind/0/pagefind.js").then(async (module) => {
-    // Result addresses are relative to the site's root, wherever the site is published.
-    // The index is in shards (pagefind/0/, pagefind/1/…, so an edit re-indexes one): the
-    // first is searched, the others merged into it, their results ranked together.
-    const baseUrl = new URL("../", import.meta.url).pathname;
-    await module.options({ noWorker: true, baseUrl });
-    for (let shard = 1; shard < Number(form.dataset.shards || 1); shard++) {
-      await module.mergeIndex(new URL(`../pagefind/${shard}/`, import.meta.url).pathname, { baseUrl });
-    }
-    return module;
-  });
+  // One load for all the queries typed meanwhile. Pagefind keeps a shard that failed to
+  // merge, so a failed load is not tried again: the page has to be loaded again.
+  pagefindLoading ??= loadPagefind();
+  let pagefind;
+  try {
+    pagefind = await pagefindLoading;
+  } catch {
+    if (ticket === latest) status.textContent = "Không tải được chỉ mục tìm kiếm. Hãy tải lại trang.";
+    return;
+  }
   const folded = query ? foldD(query) : null;
   const searches = [pagefind.search(folded, { filters })];
   if (folded && folded.split(/\s+/).length > 1) searches.unshift(pagefind.search(`"${folded.replace(/"/g, "")}"`, { filters }));
