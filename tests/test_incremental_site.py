@@ -3,6 +3,7 @@ result is, file for file, what a clean build of the same book writes."""
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from collections.abc import Callable
@@ -124,3 +125,23 @@ def test_a_picture_in_a_hidden_folder_is_still_an_input(
     again = run("build", "--content", book, "--out", out, "site")
     assert again.exit_code == 0
     assert "nothing changed" not in again.stdout
+
+
+def test_a_file_saved_again_within_one_tick_of_the_clock_builds_again(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path
+) -> None:
+    """On a file system whose times move a second or two at a time (a network share, FAT),
+    a model saved just before a build and again within the same tick, at the same length,
+    keeps its time and size: the record looks at such a file's content."""
+    book = book_copy("minimal")
+    out = tmp_path / "out"
+    model = book / "models" / "an-ninh.md"
+    model.write_text(model.read_text(encoding="utf-8") + "Câu A.\n", encoding="utf-8")
+    stamp = model.stat().st_mtime_ns
+    assert run("build", "--content", book, "--out", out, "site").exit_code == 0
+    model.write_text(model.read_text(encoding="utf-8").replace("Câu A.", "Câu B."), "utf-8")
+    os.utime(model, ns=(stamp, stamp))  # the same tick: the same time
+    again = run("build", "--content", book, "--out", out, "site")
+    assert again.exit_code == 0 and "nothing changed" not in again.stdout
+    assert "Câu B." in (out / "site" / "mo-hinh" / "an-ninh.html").read_text("utf-8")
+    assert "nothing changed" in run("build", "--content", book, "--out", out, "site").stdout

@@ -12,9 +12,11 @@ output folder another build swapped in, or one that was removed, is built again.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -31,10 +33,17 @@ MANIFEST = "SHA256SUMS"
 Stamps = dict[str, list[int | str]]  # file: [mtime_ns, size, sha256]
 
 
+# A file whose time is this close to the build's start may be saved again within the same
+# tick of the file system's clock (a second or two on a network share or FAT), keeping its
+# time and size: its content decides, not its stat ("racy" files, as git calls them).
+RACY_NS = 3_000_000_000
+
+
 @dataclass(frozen=True, slots=True)
 class BuildInputs:
     key: str  # everything but the book's files
     files: dict[str, tuple[int, int]]  # the book's files: (mtime_ns, size)
+    racy: dict[str, str]  # the files saved just before the build: their hash, before it
 
 
 NOT_INPUTS = {".git", ".workspace"}  # a book's history and the workspace's accounts
@@ -68,7 +77,14 @@ def build_inputs(content: Path, formats: list[str], options: BuildOptions) -> Bu
     key = repr((code_version("load").hex(), templates, fonts, formats,
                 replace(options, previous=None), i18n.language(), os.getcwd(),
                 os.path.abspath(content), os.environ.get("SOURCE_DATE_EPOCH", "")))  # fmt: skip
-    return BuildInputs(hashlib.sha256(key.encode()).hexdigest(), _stat_tree(content))
+    started = time.time_ns()
+    files = _stat_tree(content)
+    racy = {}
+    for name, (mtime, _size) in files.items():
+        if mtime >= started - RACY_NS:
+            with contextlib.suppress(OSError):  # gone: the build says so
+                racy[name] = _hash(content / name)
+    return BuildInputs(hashlib.sha256(key.encode()).hexdigest(), files, racy)
 
 
 def _record_path(out_dir: Path) -> Path:
@@ -106,10 +122,15 @@ def up_to_date(content: Path, out_dir: Path, inputs: BuildInputs) -> list[str] |
 
 def remember(content: Path, out_dir: Path, inputs: BuildInputs, problems: list[str]) -> None:
     """Keep the inputs of the build just swapped into `out_dir`, and what it reported. A
-    file changed while the build ran is recorded without a hash, so the next build runs."""
+    file changed while the build ran is recorded without a hash, so the next build runs; a
+    racy one with the hash it had before the build and no time, so the next build looks
+    at its content."""
     files: Stamps = {}
     for name, (mtime, size) in inputs.files.items():
         try:
+            if name in inputs.racy:
+                files[name] = [-1, size, inputs.racy[name]]
+                continue
             info = (content / name).stat()
             changed = (info.st_mtime_ns, info.st_size) != (mtime, size)
             files[name] = [mtime, size, "" if changed else _hash(content / name)]
