@@ -163,7 +163,7 @@ class SiteWriter:
         from the same inputs is linked from there instead."""
         search, kept_index = None, []
         if self.with_search:
-            groups = shards(self.book.entries, lambda entry: model_path(entry))
+            groups = shards(self.book.entries, model_path)
             to_index = []
             for number, group in enumerate(groups):
                 kept = None
