@@ -98,8 +98,11 @@ CARDS = """cards => cards.map(card => ({
 }))"""
 
 
-def search(page: Page, base: str, query: str, **filters: str) -> list[dict[str, str]]:
-    """Type `query` on the search page; the results as shown: href, title and excerpt."""
+def search(
+    page: Page, base: str, query: str, *, every: bool = True, **filters: str
+) -> list[dict[str, str]]:
+    """Type `query` on the search page; the results as shown: href, title and excerpt
+    (all of them, asking for more, or with `every` False the first page of them)."""
     page.goto(base + urls.SEARCH)
     for name, value in filters.items():
         page.select_option(f"select[name={name}]", value)
@@ -107,7 +110,7 @@ def search(page: Page, base: str, query: str, **filters: str) -> list[dict[str, 
     # Locators, not wait_for_function: the site's Content-Security-Policy forbids the eval
     # that a string predicate needs, and the tests run with that policy in force.
     page.locator("#search-status", has_text=FINISHED).wait_for()
-    while page.locator("#search-more").is_visible():
+    while every and page.locator("#search-more").is_visible():
         shown = page.locator("#search-results .card").count()
         page.click("#search-more")
         page.locator("#search-results .card").nth(shown).wait_for()

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 from bench.synthetic import make_book
-from browser import CARDS, FINISHED, search, serve
+from browser import search, serve
 from conftest import ROOT, SAMPLE
-from playwright.sync_api import Browser, Page
+from playwright.sync_api import Browser
 
 from builder.book import urls
 from builder.load.loader import LoadMemo, load_book
@@ -114,24 +114,15 @@ def site(sharded: Sharded) -> Iterator[str]:
         yield base
 
 
-def _first_shown(page: Page, base: str, query: str) -> dict[str, str]:
-    """The first result the search page shows for `query` (without asking for more)."""
-    page.goto(base + urls.SEARCH)
-    page.fill("#q", query)
-    page.locator("#search-status", has_text=FINISHED).wait_for()
-    first: dict[str, str] = page.eval_on_selector_all("#search-results .card", CARDS)[0]
-    return first
-
-
 def test_every_shard_is_searched(browser: Browser, site: str, sharded: Sharded) -> None:
     page = browser.new_page()
     for number, address in enumerate(sharded.marked):
         # Pagefind also finds the words the query starts with (“duoc”), ranked after it.
-        first = _first_shown(page, site, f"duocphan{ENDS[number]}")
+        first = search(page, site, f"duocphan{ENDS[number]}", every=False)[0]
         assert first["href"] == address
         assert f"<mark>{MARK}{ENDS[number]}.</mark>" in first["excerpt"]
     assert {r["href"] for r in search(page, site, "duocphan")} == set(sharded.marked)
-    assert _first_shown(page, site, "duocsua")["href"] == sharded.marked[1]
+    assert search(page, site, "duocsua", every=False)[0]["href"] == sharded.marked[1]
 
 
 def test_a_filter_holds_across_shards(browser: Browser, site: str, sharded: Sharded) -> None:
