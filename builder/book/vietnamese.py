@@ -37,6 +37,23 @@ def _split_tone(char: str) -> tuple[str, str]:
     return unicodedata.normalize("NFC", base + letter_marks), tone
 
 
+_WEIGHTS: dict[str, tuple[int, int, int]] = {}  # each character's, worked out once
+
+
+def _weights(char: str) -> tuple[int, int, int]:
+    """A character's primary (letter), secondary (tone) and tertiary (case) weights."""
+    letter, tone = _split_tone(char)
+    lower = letter.lower()
+    if lower in _LETTER_RANK:
+        first = _LETTER_RANK[lower]
+    elif char.isspace() or not char.isalnum():
+        first = _SEPARATOR
+    else:
+        first = _OTHER + ord(lower)
+    found = _WEIGHTS[char] = (first, _TONE_RANK.get(tone, 6), 0 if letter == lower else 1)
+    return found
+
+
 SortKey = tuple[tuple[int, ...], tuple[int, ...], tuple[int, ...], str]
 
 
@@ -60,19 +77,16 @@ def sort_key(text: str) -> SortKey:
             continue
         after_separator = False
         for char in run:
-            letter, tone = _split_tone(char)
-            lower = letter.lower()
-            if lower in _LETTER_RANK:
-                primary.append(_LETTER_RANK[lower])
-            elif char.isspace() or not char.isalnum():
+            first, tone, case = _WEIGHTS.get(char) or _weights(char)
+            if first == _SEPARATOR:
                 if after_separator:
                     continue  # a run of spaces and punctuation counts once
-                primary.append(_SEPARATOR)  # before every letter: `Hoa Lư` before `Hoang`
+                after_separator = True  # before every letter: `Hoa Lư` before `Hoang`
             else:
-                primary.append(_OTHER + ord(lower))
-            after_separator = primary[-1] == _SEPARATOR
-            secondary.append(_TONE_RANK.get(tone, 6))
-            tertiary.append(0 if letter == lower else 1)
+                after_separator = False
+            primary.append(first)
+            secondary.append(tone)
+            tertiary.append(case)
     # The last tie-break keeps the order stable: `Giáo` before `“Giáo”`.
     return tuple(primary), tuple(secondary), tuple(tertiary), normal[:start]
 
