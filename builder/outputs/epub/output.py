@@ -36,7 +36,7 @@ from builder.render.editions import (
     epub_name,
     print_pdf_name,
 )
-from builder.render.fonts import book_fonts, screen_subset
+from builder.render.fonts import book_fonts, characters_beyond_base, screen_subset
 from builder.render.templating import environment, words
 from builder.util.i18n import _
 
@@ -313,9 +313,8 @@ class EpubWriter:
                 uid="css", file_name="style/book.css", media_type="text/css", content=css.encode()
             )
         )
-        text = text_of_book(
-            self.book
-        )  # every string of the book, gathered once for the four subsets
+        # The characters of the book beyond the base, gathered once for the four subsets.
+        text = characters_beyond_base(text_of_book(self.book))
         for font in book_fonts():
             package.add_item(
                 epub.EpubItem(

@@ -33,7 +33,7 @@ from builder.outputs.site.site_search import (
 )
 from builder.render import markdown
 from builder.render.editions import PLAIN_BUILD, BuildOptions, Download, Handover, build_date
-from builder.render.fonts import book_fonts, screen_subset
+from builder.render.fonts import book_fonts, characters_beyond_base, screen_subset
 from builder.render.templating import TEMPLATES, environment, words
 from builder.util.folder_swap import link_or_copy
 
@@ -532,7 +532,7 @@ class SiteWriter:
         css = (TEMPLATES / "site" / "assets" / "style.css").read_text(encoding="utf-8")
         # Gathered once for the four subsets; serve counts only the entries that changed.
         text = self.memo.characters_of(self.book) if self.memo else text_of_book(self.book)
-        text = "".join(sorted(set(text)))  # each subset's key reads it: once, not four times
+        text = characters_beyond_base(text)  # each subset's key reads it: once, not four times
         for font in book_fonts():
             data = screen_subset(font, text).read_bytes()
             name = f"{font.path.stem}.{_digest(data)}.woff2"
