@@ -2,16 +2,49 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from functools import cache, lru_cache
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    FileSystemLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 
 from builder.book import urls
 from builder.book.fields import fact_rows
 from builder.book.vietnamese import format_long_date, format_number
+from builder.util.cache import cache_path, code_version
 from builder.util.paths import TEMPLATES as TEMPLATES
+
+
+class _CompiledTemplates(FileSystemBytecodeCache):
+    """The templates as compiled by an earlier process (`.cache/templates/`): Jinja checks
+    each one's source; the file names carry this module's and Jinja's versions, since the
+    environment's options shape the code. Compiling the site's templates took 0.13 s of every
+    build. A cache that cannot be written is no error."""
+
+    def __init__(self) -> None:
+        version = code_version("templates").hex()[:16]
+        super().__init__(str(cache_path("templates")), f"{version}-%s.cache")
+
+    def load_bytecode(self, bucket: Bucket) -> None:
+        """A damaged file is a miss (Jinja reads its checksum with pickle, unguarded)."""
+        try:
+            super().load_bytecode(bucket)
+        except Exception:
+            bucket.reset()
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            os.makedirs(self.directory, exist_ok=True)
+            super().dump_bytecode(bucket)
 
 
 @lru_cache(maxsize=4)
@@ -25,6 +58,7 @@ def environment(folder: str) -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        bytecode_cache=_CompiledTemplates(),
     )
     env.filters["number"] = format_number
     env.filters["longdate"] = format_long_date

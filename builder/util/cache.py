@@ -44,6 +44,18 @@ CACHES: dict[str, Cache] = {
         "each model file's check: its bytes and path, book.yaml, every picture's name, time "
         "and size, the message language and the folder",
     ),
+    "messages": Cache(
+        "messages",
+        ("builder.util.i18n",),
+        ("babel",),
+        "the message catalogue as Babel read it: the .po file's bytes",
+    ),
+    "templates": Cache(
+        "templates",
+        ("builder.render.templating",),  # the environment's options shape the compiled code
+        ("jinja2",),
+        "the templates compiled to Python code: each template's source (Jinja's own check)",
+    ),
     "qr-codes": Cache(
         "render.sqlite",  # its `kept` table
         ("builder.outputs.pdf.output",),
