@@ -21,6 +21,7 @@ from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, shortfalls
 from builder.util.errors import BuildError
+from builder.util.files import total_size
 from builder.util.folder_swap import put_back, remove_leftovers
 from builder.util.i18n import N_, _, ngettext
 
@@ -124,7 +125,7 @@ def build(
         sys.exit(130)
     if not final:
         remember(content, out_dir, inputs, problem_lines(loaded))
-    size = sum(path.stat().st_size for path in written if path.is_file())
+    size = total_size(written)
     seconds = time.perf_counter() - started
     click.echo(
         ngettext(

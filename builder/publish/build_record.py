@@ -19,6 +19,7 @@ import os
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TypeGuard
 
 from builder.render.editions import BuildOptions
 from builder.render.fonts import book_fonts
@@ -101,6 +102,20 @@ def _hash(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
+def _recorded_files(out_dir: Path) -> Stamps:
+    """The stamps the last record of `out_dir` holds (none when it cannot be read)."""
+    try:
+        files = json.loads(_record_path(out_dir).read_bytes())["files"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    return files if isinstance(files, dict) else {}
+
+
+def _same_stamp(seen: object, mtime: int, size: int) -> TypeGuard[list[int | str]]:
+    """Whether a recorded stamp has this time and size, and a hash (a racy file has none)."""
+    return isinstance(seen, list) and len(seen) == 3 and seen[:2] == [mtime, size] and bool(seen[2])
+
+
 def up_to_date(content: Path, out_dir: Path, inputs: BuildInputs) -> list[str] | None:
     """The problems the last build into `out_dir` reported, when it was made from these very
     inputs and is still there as it left it; None when the build has to run."""
@@ -126,14 +141,19 @@ def remember(content: Path, out_dir: Path, inputs: BuildInputs, problems: list[s
     racy one with the hash it had before the build and no time, so the next build looks
     at its content."""
     files: Stamps = {}
+    before = _recorded_files(out_dir)  # their hashes, for the files whose stat is the same
     for name, (mtime, size) in inputs.files.items():
         try:
             if name in inputs.racy:
                 files[name] = [-1, size, inputs.racy[name]]
                 continue
-            info = (content / name).stat()
+            info = os.stat(os.path.join(content, name))
             changed = (info.st_mtime_ns, info.st_size) != (mtime, size)
-            files[name] = [mtime, size, "" if changed else _hash(content / name)]
+            seen = before.get(name)
+            if not changed and _same_stamp(seen, mtime, size):
+                files[name] = [mtime, size, seen[2]]  # as up_to_date trusts it
+            else:
+                files[name] = [mtime, size, "" if changed else _hash(content / name)]
         except OSError:
             return  # removed meanwhile: no record, the next build runs
     record = {"key": inputs.key, "output": _manifest_identity(out_dir), "files": files,

@@ -21,6 +21,7 @@ from builder.publish.destinations import check_destination, mark
 from builder.render.editions import PLAIN_BUILD, BuildOptions, Handover
 from builder.util.cache import cache_dir
 from builder.util.errors import BuildError
+from builder.util.files import total_size
 from builder.util.folder_swap import copy_tree, link_or_copy, staged, turn
 from builder.util.i18n import _, ngettext
 
@@ -79,7 +80,7 @@ def _render(
         raise BuildError(
             _("the {output} output failed: {reason}").format(output=output.name, reason=exc)
         ) from exc
-    size = sum(path.stat().st_size for path in made if path.is_file()) / 1e6
+    size = total_size(made) / 1e6
     seconds = time.perf_counter() - started
     LOG.info(
         ngettext(

@@ -18,7 +18,8 @@ import errno
 import fcntl
 import os
 import secrets
-from collections.abc import Iterator
+import stat
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from builder.util.errors import WriteFailed as WriteFailed
@@ -103,3 +104,14 @@ def book_lock(content: Path) -> Iterator[None]:
         yield
     finally:
         os.close(handle)
+
+
+def total_size(paths: Iterable[Path]) -> int:
+    """The bytes of the files among `paths` (one stat each: 2 700 of them at 1 000 models)."""
+    size = 0
+    for path in paths:
+        with contextlib.suppress(OSError):
+            info = os.stat(path)
+            if stat.S_ISREG(info.st_mode):
+                size += info.st_size
+    return size

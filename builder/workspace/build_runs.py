@@ -37,6 +37,7 @@ from builder.publish.write_outputs import write_outputs
 from builder.render.editions import BuildOptions
 from builder.review_round.final_edition import final_book, open_comments_on_approved, shortfalls
 from builder.util.errors import BuildError
+from builder.util.files import total_size
 from builder.util.folder_swap import put_back, remove_leftovers
 from builder.util.i18n import N_, _, ngettext
 
@@ -176,7 +177,7 @@ def _built(
     progress: Progress,
 ) -> Built:  # fmt: skip
     """What the job's page says of a finished build."""
-    size = sum(path.stat().st_size for path in written if path.is_file())
+    size = total_size(written)
     built = Built(request.edition, request.kind.outputs, len(written), round(size / 1e6, 1),
                   started, time.monotonic(), tuple(notes))  # fmt: skip
     progress(
