@@ -161,21 +161,24 @@ class SiteWriter:
         """Every page; the search index is made by Pagefind meanwhile, on the other core.
         With the record of the last build into the same folder, a page (or the index) made
         from the same inputs is linked from there instead."""
-        search, kept_index = None, []
+        search, kept_shards = None, []
         if self.with_search:
             groups = shards(self.book.entries, model_path)
             to_index = []
             for number, group in enumerate(groups):
-                kept = None
                 if self.record is not None:  # a record is made from its entry alone
                     records_digest = digest(tuple(self._entry_key(entry) for entry in group))
-                    kept = self.record.search_kept(number, records_digest, self._search_folder)
-                if kept is None:
-                    to_index.append((number, [record(e, model_path(e)) for e in group]))
-                kept_index += kept or []
-            if to_index:
+                    if self.record.search_unchanged(number, records_digest, self._search_folder):
+                        kept_shards.append(number)
+                        continue
+                to_index.append((number, [record(e, model_path(e)) for e in group]))
+            if to_index:  # started first: an edit's build waits for it, not for the links
                 search = self.start_search_index(to_index, len(groups))
+        kept_index = []
         try:
+            if self.record is not None:
+                for number in kept_shards:
+                    kept_index += self.record.link_search(number, self._search_folder)
             self._copy_assets()
             if self.memo is not None:
                 prepare_pictures(self.memo.pictures_to_prepare(self.book))

@@ -109,16 +109,21 @@ class SiteRecord:
         self.now_extras[path] = self.extras.get(path, [])
         return linked
 
-    def search_kept(self, shard: int, records_digest: str, folder: Path) -> list[Path] | None:
-        """The last build's index of search shard `shard` linked into `folder/<shard>` (the
-        site's pagefind folder) when its records are the same; None when Pagefind has to
-        index them."""
+    def search_unchanged(self, shard: int, records_digest: str, folder: Path) -> bool:
+        """Whether the last build's index of search shard `shard` (in `folder/<shard>` of
+        its site, `folder` being the pagefind folder) was made from the same records: then
+        `link_search` puts it in this build's; otherwise Pagefind indexes them."""
         self.now_search[str(shard)] = records_digest
         if self.previous is None or self.search.get(str(shard)) != records_digest:
-            return None
+            return False
+        entry = os.path.join(self.previous, folder.name, str(shard), "pagefind-entry.json")
+        return os.path.isfile(entry)
+
+    def link_search(self, shard: int, folder: Path) -> list[Path]:
+        """The last build's index of shard `shard`, linked into `folder/<shard>` (after
+        `search_unchanged` said it may be)."""
+        assert self.previous is not None
         previous = os.path.join(self.previous, folder.name, str(shard))
-        if not os.path.isfile(os.path.join(previous, "pagefind-entry.json")):
-            return None
         linked = []
         for place, _folders, names in os.walk(previous):  # a thousand files at 1 000 models
             relative = os.path.relpath(place, previous)

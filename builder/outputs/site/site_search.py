@@ -85,8 +85,10 @@ def record(entry: Entry, url: str) -> SearchRecord:
     )
 
 
-SHARD_RECORDS = 125  # records per shard, about: an edit re-indexes one (2 ms a record)
-MAX_SHARDS = 8  # a search reads every shard's metadata: a few files, even at 10 000 models
+# Records per shard, about: an edit waits for Pagefind to index one (1.7 ms a record alone,
+# twice that beside the build; docs/performance.md).
+SHARD_RECORDS = 64
+MAX_SHARDS = 16  # a search reads every shard's metadata: a few files, even at 10 000 models
 
 
 def shard_count(records: int) -> int:
