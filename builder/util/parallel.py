@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import multiprocessing
 import os
 import pickle
@@ -252,10 +253,16 @@ class _Child:
         self.process.join()
 
 
-def die_with_parent(parent: int) -> None:
+# Python's own thresholds: a child lays out pages, whose boxes point at each other, and is
+# collected at the usual pace (the command raises them for its own process: cli/__init__).
+CHILD_GC_THRESHOLD = (700, 10, 10)
+
+
+def start_child(parent: int) -> None:
     """In a forked child: be killed when `parent` dies (Linux), so that a build killed with
     `kill -9` leaves no worker behind laying out pages nobody will read; gone at once if it
-    already has."""
+    already has. Its garbage is collected at Python's usual pace."""
+    gc.set_threshold(*CHILD_GC_THRESHOLD)
     with contextlib.suppress(OSError, AttributeError):
         libc = ctypes.CDLL(None, use_errno=True)
         libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
@@ -267,7 +274,7 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _in_child(parent: int, ours: Connection, work: Callable[[], Any]) -> Any:
-    die_with_parent(parent)
+    start_child(parent)
     ours.close()  # the parent's end: this child only writes
     return work()
 

@@ -41,7 +41,7 @@ from builder.outputs.pdf.layout.unit_layout import (
 from builder.outputs.pdf.write.pdf_writing import shell_for_book
 from builder.util.errors import BuildError
 from builder.util.i18n import _
-from builder.util.parallel import die_with_parent
+from builder.util.parallel import start_child
 
 LOG = logging.getLogger("builder")
 
@@ -367,7 +367,7 @@ def _run_forked(
 
 def _work(job: UnitJob, connection: Connection, parent: int) -> None:
     """A worker: lay out `job`, asking the parent for the folios before it at pagination."""
-    die_with_parent(parent)
+    start_child(parent)
 
     def folios_before(pages: UnitPages) -> int:
         connection.send(("paginated", pages))
