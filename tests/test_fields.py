@@ -27,7 +27,7 @@ from builder.book.fields import (
 )
 from builder.book.model import Entry
 from builder.load.loader import load_book
-from builder.render.fonts import SCREEN_BASE
+from builder.render.fonts import SCREEN_BASE, characters_beyond_base
 
 XHTML = {"x": "http://www.w3.org/1999/xhtml"}
 
@@ -167,6 +167,20 @@ def test_every_character_a_fact_box_shows_is_in_the_font_subsets(
     for entry in entries.values():
         for row in fact_rows(entry, "site"):
             assert set(row.label + row.value) <= covered, row
+
+
+def test_the_subsets_read_every_character_beyond_the_base() -> None:
+    """What the subsets' key reads of the book (`characters_beyond_base`) with the base is
+    every character of the book: a rare sign, a combining mark, a character outside the BMP
+    and the regular expression's own specials are kept; the base's letters are not repeated."""
+    book = load_book(FIXTURES / "minimal").book
+    assert book is not None
+    text = text_of_book(book) + "₫ Ω ǅ \u0301 😀 ] \\ ^ - [ đĐ ỹ\n"
+    beyond = characters_beyond_base(text)
+    assert set(beyond) | set(SCREEN_BASE) == set(text) | set(SCREEN_BASE)
+    assert not set(beyond) & set(SCREEN_BASE)
+    assert {"Ω", "ǅ", "\u0301", "😀"} <= set(beyond)
+    assert list(beyond) == sorted(set(beyond))
 
 
 # The model's text

@@ -120,3 +120,26 @@ def test_new_and_import_speak_vietnamese(
         "hong.docx: lỗi: đây không phải văn bản Word (.docx, .doc) hay văn bản OpenDocument (.odt)"
         in result.stderr
     )
+
+
+def test_a_damaged_kept_catalogue_is_read_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The catalogue as Babel read it is kept in the cache; junk or a cut file there is a
+    miss, and the messages still speak Vietnamese."""
+    from builder.util import i18n
+
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path))
+    i18n.set_language("vi")
+    try:
+        for damage in (b"", b"\x80junk", b"not a pickle at all"):
+            i18n._catalogue.cache_clear()
+            assert i18n._("the book has no models") == "sách chưa có mô hình nào"
+            kept = list((tmp_path / "messages").iterdir())
+            assert len(kept) == 1
+            kept[0].write_bytes(damage)
+        i18n._catalogue.cache_clear()
+        assert i18n._("the book has no models") == "sách chưa có mô hình nào"
+    finally:
+        i18n.set_language(None)
+        i18n._catalogue.cache_clear()
