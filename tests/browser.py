@@ -12,6 +12,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import ClassVar
+from urllib.parse import parse_qs, urlsplit
 
 from playwright.sync_api import Page
 
@@ -107,6 +108,10 @@ def search(
     for name, value in filters.items():
         page.select_option(f"select[name={name}]", value)
     page.fill("#q", query)
+    # A search starts by putting its query in the address (and "Đang tìm…" in the status):
+    # only then is a finished status this query's, not the filter's search before it.
+    wanted = {"q": [query], **{name: [value] for name, value in filters.items()}}
+    page.wait_for_url(lambda address: parse_qs(urlsplit(address).query) == wanted)
     # Locators, not wait_for_function: the site's Content-Security-Policy forbids the eval
     # that a string predicate needs, and the tests run with that policy in force.
     page.locator("#search-status", has_text=FINISHED).wait_for()

@@ -90,6 +90,8 @@ async function run() {
     status.textContent = "Nhập từ khóa để tìm trong tất cả mô hình.";
     return;
   }
+  // Until this query's results are in, the count shown is not an earlier query's.
+  status.textContent = "Đang tìm…";
   // One load for all the queries typed meanwhile. Pagefind keeps a shard that failed to
   // merge, so a failed load is not tried again: the page has to be loaded again.
   pagefindLoading ??= loadPagefind();
