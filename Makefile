@@ -56,8 +56,9 @@ workspace: setup
 publish: setup
 	$(BIN)/builder publish --content $(CONTENT) --out $(OUT) $(if $(TO),--to $(TO)) $(if $(BRANCH),--branch $(BRANCH))
 
+# Every test file on one worker (its fixtures built once), as many workers as cores.
 test: setup test-setup lint typecheck
-	$(BIN)/pytest
+	$(BIN)/pytest -n auto --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check builder tests
