@@ -62,6 +62,18 @@ CACHES: dict[str, Cache] = {
         ("segno",),
         "the printed book's QR codes: the model's web address",
     ),
+    "preflight-pages": Cache(
+        "render.sqlite",  # its `kept` table
+        (
+            "builder.outputs.pdf.press.preflight",
+            "builder.outputs.pdf.press.vector_ink",
+            "builder.outputs.pdf.press.ink_coverage",
+            "builder.outputs.pdf.press.page_walks",
+        ),
+        ("pikepdf", "pillow"),
+        "each print page's preflight walk and rendered ink: a digest of everything the page "
+        "is drawn from, and the Ghostscript program",
+    ),
     "site-images": Cache(
         "images",
         ("builder.outputs.site.site_images",),

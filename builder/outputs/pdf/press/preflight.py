@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,8 @@ from PIL import ImageCms
 
 from builder.book.model import GHOSTSCRIPT_CMYK, Book
 from builder.book.vietnamese import format_number
-from builder.outputs.pdf.press import ink_coverage
+from builder.outputs.pdf.press import ink_coverage, page_walks
+from builder.outputs.pdf.press.page_walks import Walk
 from builder.outputs.pdf.press.vector_ink import OPERATORS, PageInk
 from builder.util.i18n import _
 from builder.util.parallel import forked_map, page_shares
@@ -45,57 +46,42 @@ class Line:
     passed: bool
 
 
-@dataclass(slots=True)
-class Walk:
-    """What a walk over the content streams, forms and pictures of some pages found."""
-
-    operators: Counter[str] = field(default_factory=Counter)
-    spaces: Counter[str] = field(default_factory=Counter)  # colour spaces named or used
-    images: Counter[str] = field(default_factory=Counter)  # pictures by colour space
-    interpolated: int = 0
-    lowest_ppi: tuple[float, int] | None = None  # (ppi, page)
-    fonts: dict[str, str] = field(default_factory=dict)  # base name → font subtype
-    unembedded: set[str] = field(default_factory=set)
-    page_ink: dict[int, float] = field(default_factory=dict)  # page → ink of what it paints
-    to_render: set[int] = field(default_factory=set)  # pages whose ink only a render gives
-    rendered: dict[int, float] | None = None  # their ink, rendered; None: no Ghostscript
-
-    def add(self, other: Walk) -> None:
-        """Fold in the walk of the pages after this one's."""
-        self.operators.update(other.operators)
-        self.spaces.update(other.spaces)
-        self.images.update(other.images)
-        self.interpolated += other.interpolated
-        if other.lowest_ppi is not None and (
-            self.lowest_ppi is None or other.lowest_ppi[0] < self.lowest_ppi[0]
-        ):
-            self.lowest_ppi = other.lowest_ppi
-        self.fonts.update(other.fonts)
-        self.unembedded |= other.unembedded
-        self.page_ink.update(other.page_ink)
-        self.to_render |= other.to_render
-        if self.rendered is not None:
-            self.rendered = None if other.rendered is None else {**self.rendered, **other.rendered}
-
-
 def walk_file(path: Path, pages: int) -> Walk:
     """The walk of every page of `path` (`pages` of them) and the rendered ink of the pages
-    that need it, in shares of the pages on every core, folded together."""
-    walks = forked_map(partial(_walk_share, path), page_shares(pages))
-    found = walks[0]
-    for other in walks[1:]:
-        found.add(other)
-    return found
-
-
-def _walk_share(path: Path, pages: range) -> Walk:
+    that need it, folded together in page order. Pages drawn as a build before drew them
+    are taken from the cache (`page_walks`); the others are walked in shares on every core."""
     with pikepdf.open(path) as pdf:
-        found = walk(pdf, pages)
+        digests = page_walks.page_digests(pdf)
+    found = page_walks.kept_walks(digests)
+    missing = [index for index in range(pages) if index not in found]
+    if missing:
+        shares = [[missing[i] for i in share] for share in page_shares(len(missing))]
+        walked: dict[int, Walk] = {}
+        for share in forked_map(partial(_walk_share, path), shares):
+            walked.update(share)
+        page_walks.keep_walks(digests, walked)
+        found.update(walked)
+    folded = found[0]
+    for index in range(1, pages):
+        folded.add(found[index])
+    return folded
+
+
+def _walk_share(path: Path, indexes: list[int]) -> dict[int, Walk]:
+    """{page index: the walk of that page alone, with its rendered ink} for `indexes`."""
+    with pikepdf.open(path) as pdf:
+        walks = {index: walk(pdf, range(index, index + 1)) for index in indexes}
+    to_render = sorted(number for one in walks.values() for number in one.to_render)
     try:
-        found.rendered = ink_coverage.max_ink_on_pages(path, sorted(found.to_render))
+        rendered: dict[int, float] | None = ink_coverage.max_ink_on_pages(path, to_render)
     except OSError:  # FileNotFoundError: no Ghostscript
-        found.rendered = None
-    return found
+        rendered = None
+    for index, one in walks.items():
+        number = index + 1
+        one.rendered = None if rendered is None else (
+            {number: rendered[number]} if number in rendered else {}
+        )  # fmt: skip
+    return walks
 
 
 def walk(pdf: pikepdf.Pdf, pages: range | None = None) -> Walk:

@@ -1,0 +1,82 @@
+"""The preflight keeps each print page's walk and rendered ink by a digest of what the page is
+drawn from: a page drawn again is taken from the cache, one drawn differently is walked
+again, and the walk folded from kept pages is the walk of the whole file."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pikepdf
+import pytest
+
+from builder.outputs.pdf.press import page_walks, preflight
+from builder.util import render_cache
+
+SAMPLE_PRINT = "dan-van-kheo-ninh-binh-2021-2025-print.pdf"
+
+
+@pytest.fixture
+def interior(sample_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the sample's print interior, and a cache of this test's own."""
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
+    render_cache._open.clear()
+    copy = tmp_path / SAMPLE_PRINT
+    shutil.copy(sample_output / SAMPLE_PRINT, copy)
+    return copy
+
+
+def _digests(path: Path) -> list[str]:
+    with pikepdf.open(path) as pdf:
+        return page_walks.page_digests(pdf)
+
+
+def _pages(path: Path) -> int:
+    with pikepdf.open(path) as pdf:
+        return len(pdf.pages)
+
+
+def test_a_walk_from_kept_pages_is_the_walk_of_the_file(interior: Path) -> None:
+    pages = _pages(interior)
+    assert page_walks.kept_walks(_digests(interior)) == {}
+    first = preflight.walk_file(interior, pages)
+    kept = page_walks.kept_walks(_digests(interior))
+    assert sorted(kept) == list(range(pages))  # every page kept, each at its own number
+    assert first.rendered is not None and first.to_render  # the pictures' pages were rendered
+    assert preflight.walk_file(interior, pages) == first
+    assert all(walk.page_ink.keys() == {index + 1} for index, walk in kept.items())
+
+
+def _saved(source: Path, target: Path, box_on: int | None = None) -> Path:
+    """`source` saved again by qpdf (which tidies a few streams), with a rich black box drawn
+    on page `box_on` if given."""
+    with pikepdf.open(source) as pdf:
+        if box_on is not None:
+            box = pdf.make_stream(b"q 0.8 0.8 0.8 1 k 10 10 50 50 re f Q")
+            pdf.pages[box_on].contents_add(box)
+        pdf.save(target)
+    return target
+
+
+def test_a_page_drawn_differently_is_walked_again(interior: Path, tmp_path: Path) -> None:
+    pages = _pages(interior)
+    same = _saved(interior, tmp_path / "same.pdf")
+    preflight.walk_file(same, pages)
+    changed = _saved(interior, tmp_path / "changed.pdf", box_on=4)
+    before, after = _digests(same), _digests(changed)
+    assert [i for i in range(pages) if before[i] != after[i]] == [4]
+    assert sorted(page_walks.kept_walks(after)) == [i for i in range(pages) if i != 4]
+    walk = preflight.walk_file(changed, pages)
+    assert walk.page_ink[5] == pytest.approx(340)  # the new box's ink, not the kept page's
+    render_cache._open.clear()
+    shutil.rmtree(tmp_path / "cache")
+    assert preflight.walk_file(changed, pages) == walk  # the same walk from an empty cache
+
+
+def test_a_damaged_kept_walk_is_walked_again(interior: Path) -> None:
+    pages = _pages(interior)
+    first = preflight.walk_file(interior, pages)
+    digests = _digests(interior)
+    render_cache.render_cache().put([(f"preflight-page:{digests[2]}", b"\x80junk")])
+    assert 2 not in page_walks.kept_walks(digests)
+    assert preflight.walk_file(interior, pages) == first
