@@ -69,6 +69,40 @@ def test_an_edit_built_again_gives_the_files_of_a_clean_build(
     assert [name for name in whole if incremental[name] != whole[name]] == []
 
 
+def test_with_the_books_the_site_shows_their_new_sizes_and_page_count(
+    run: Run, book_copy: Callable[[str], Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Built with the PDF and the EPUB, the site's downloads page shows their sizes and its
+    home page the printed book's page count: an edit that lengthens the book changes both
+    pages, which the digests of their inputs must see (they once kept the old ones)."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    book = book_copy("sample")
+    out, clean = tmp_path / "out", tmp_path / "clean"
+    assert run("build", "--content", book, "--out", out).exit_code == 0
+    model = book / "models" / "cau-lac-bo-cheo-ninh-phong.md"
+    paragraph = "Một đoạn dài thêm về câu lạc bộ chèo, kể lại từng buổi tập trong năm. " * 60
+    model.write_text(model.read_text(encoding="utf-8") + f"\n{paragraph}\n", encoding="utf-8")
+    assert run("build", "--content", book, "--out", out).exit_code == 0
+    assert run("build", "--content", book, "--out", clean).exit_code == 0
+    incremental, whole = _files(out / "site"), _files(clean / "site")
+    assert sorted(incremental) == sorted(whole)
+    assert [name for name in whole if incremental[name] != whole[name]] == []
+
+
+def test_equal_inputs_shared_differently_have_one_digest() -> None:
+    """A model just parsed shares strings with the others; one read from the cache shares
+    none. Their pages' inputs are equal, so their digests must be (pickle's memo wrote a
+    string met twice as a reference, and the home page was rendered again for nothing)."""
+    from builder.outputs.site.site_record import digest
+
+    name = "".join(["Gia ", "Viễn"])
+    shared = ((name, "a"), (name, "b"))
+    apart = (("".join(["Gia ", "Viễn"]), "a"), ("".join(["Gia", " Viễn"]), "b"))
+    assert shared[0][0] is shared[1][0] and apart[0][0] is not apart[1][0]
+    assert digest(shared) == digest(apart)
+    assert digest(shared) != digest(((name, "a"), (name, "c")))
+
+
 def test_nothing_changed_writes_nothing_and_says_so(
     run: Run, book_copy: Callable[[str], Path], tmp_path: Path
 ) -> None:

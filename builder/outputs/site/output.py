@@ -201,7 +201,8 @@ class SiteWriter:
         self._site_inputs = (
             self.book.config, self.book.pages, tuple(self.assets.items()),
             tuple((item.path, item.title, len(item.entries)) for item in self.listings),
-            tuple(item["file"] for item in self.downloads),
+            tuple((item["file"], item["size"]) for item in self.downloads),  # the sizes shown
+            max(self.print_pages.values(), default=0),  # the home page's numberOfPages
         )  # fmt: skip
         self._site_key = digest(self._site_inputs) if self.record is not None else ""
         common = {"book": self.book.config, "indexes": self.indexes, "pages": self.book.pages,
