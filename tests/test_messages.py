@@ -125,14 +125,15 @@ def test_new_and_import_speak_vietnamese(
 def test_a_damaged_kept_catalogue_is_read_again(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The catalogue as Babel read it is kept in the cache; junk or a cut file there is a
-    miss, and the messages still speak Vietnamese."""
+    """The catalogue as Babel read it is kept in the cache, as JSON (reading it runs no
+    code); junk, a cut file or another shape there is a miss, and the messages still speak
+    Vietnamese, the same catalogue as Babel's."""
     from builder.util import i18n
 
     monkeypatch.setenv("BUILDER_CACHE", str(tmp_path))
     i18n.set_language("vi")
     try:
-        for damage in (b"", b"\x80junk", b"not a pickle at all"):
+        for damage in (b"", b"\x80junk", b"not json at all", b'{"a": 1}', b"[[1, 2]]", b"[[1]]"):
             i18n._catalogue.cache_clear()
             assert i18n._("the book has no models") == "sách chưa có mô hình nào"
             kept = list((tmp_path / "messages").iterdir())
@@ -140,6 +141,10 @@ def test_a_damaged_kept_catalogue_is_read_again(
             kept[0].write_bytes(damage)
         i18n._catalogue.cache_clear()
         assert i18n._("the book has no models") == "sách chưa có mô hình nào"
+        i18n._catalogue.cache_clear()
+        assert kept[0].suffix == ".json"
+        assert i18n._catalogue("vi") == {m.id: m.string for m in read_po(CATALOGUE.open("rb"))
+                                         if m.id and m.string and not m.fuzzy}  # fmt: skip
     finally:
         i18n.set_language(None)
         i18n._catalogue.cache_clear()

@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import json
 import os
-import pickle
 from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
@@ -52,20 +52,19 @@ def language() -> str:
 
 @cache
 def _catalogue(language: str) -> dict[object, object]:
-    """The translations of `language`: read from its .po file by Babel once, then kept
-    pickled in the cache by the file's bytes (Babel's import and its reading of the file
-    took 0.06 s of every command)."""
+    """The translations of `language`: read from its .po file by Babel once, then kept in
+    the cache as JSON by the file's bytes (Babel's import and its reading of the file took
+    0.06 s of every command). JSON, not pickle: every command reads it from the `.cache` of
+    the folder it runs in, and reading JSON runs no code."""
     path = LOCALES / language / "LC_MESSAGES" / "builder.po"
     try:
         data = path.read_bytes()
     except OSError:
         return {}
     digest = hashlib.sha256(code_version("messages") + data).hexdigest()[:24]
-    kept = cache_path("messages") / f"{language}-{digest}.pickle"
-    with contextlib.suppress(Exception):  # missing or damaged: read the .po again
-        found = pickle.loads(kept.read_bytes())
-        if isinstance(found, dict):
-            return found
+    kept = cache_path("messages") / f"{language}-{digest}.json"
+    with contextlib.suppress(OSError, ValueError, TypeError):  # missing or damaged: read again
+        return _from_json(json.loads(kept.read_bytes()))
     from babel.messages.pofile import read_po
 
     catalog = read_po(io.BytesIO(data), locale=language)
@@ -74,8 +73,32 @@ def _catalogue(language: str) -> dict[object, object]:
         for message in catalog
         if message.id and message.string and not message.fuzzy
     }
-    _keep(kept, pickle.dumps(messages, protocol=pickle.HIGHEST_PROTOCOL))
+    pairs = [[_as_json(key), _as_json(value)] for key, value in messages.items()]
+    _keep(kept, json.dumps(pairs, ensure_ascii=False).encode())
     return messages
+
+
+def _as_json(value: object) -> object:
+    """A message id or translation (a string, or a tuple of plural forms) as JSON holds it."""
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _from_json(pairs: object) -> dict[object, object]:
+    """The catalogue from its JSON form: [[id, translation], …], plural forms as lists."""
+    if not isinstance(pairs, list):
+        raise ValueError("not a catalogue")
+    found: dict[object, object] = {}
+    for key, value in pairs:
+        if not all(isinstance(part, str) for part in [*_parts(key), *_parts(value)]):
+            raise ValueError("not a catalogue")
+        found[tuple(key) if isinstance(key, list) else key] = (
+            tuple(value) if isinstance(value, list) else value
+        )
+    return found
+
+
+def _parts(value: object) -> list[object]:
+    return value if isinstance(value, list) else [value]
 
 
 def _keep(path: Path, data: bytes) -> None:
