@@ -80,3 +80,17 @@ def test_a_damaged_kept_walk_is_walked_again(interior: Path) -> None:
     render_cache.render_cache().put([(f"preflight-page:{digests[2]}", b"\x80junk")])
     assert 2 not in page_walks.kept_walks(digests)
     assert preflight.walk_file(interior, pages) == first
+
+
+def test_pages_whose_strings_differ_only_in_bytes_have_different_digests(tmp_path: Path) -> None:
+    """An indexed colour space's lookup string is bytes: two that pikepdf shows alike
+    (0x7F and 0x9F) are different colours, so the pages must not share a kept walk."""
+    digests = []
+    for byte in (b"\x7f", b"\x9f"):
+        pdf = pikepdf.new()
+        pdf.add_blank_page(page_size=(100, 100))
+        lookup = pikepdf.String(byte * 3)
+        space = pikepdf.Array([pikepdf.Name.Indexed, pikepdf.Name.DeviceRGB, 0, lookup])
+        pdf.pages[0].obj.Resources = pikepdf.Dictionary(ColorSpace=pikepdf.Dictionary(CS0=space))
+        digests.append(page_walks.page_digests(pdf)[0])
+    assert digests[0] != digests[1]

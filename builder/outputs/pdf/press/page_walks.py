@@ -13,9 +13,12 @@ A page is kept with its number taken out (`renumbered`), and put back at its pla
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
 import os
 import pickle
+import subprocess
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -124,13 +127,18 @@ def renumbered(walk: Walk, old: int, new: int) -> Walk:
     )  # fmt: skip
 
 
+@functools.cache
 def _version() -> bytes:
-    """The code's version and the Ghostscript program's (its path, size and time)."""
+    """The code's version and Ghostscript's: the program (its path, size and time) and the
+    version it reports (its library, which draws, comes from another package)."""
     digest = hashlib.sha256(code_version("preflight-pages"))
     program = ink_coverage.ghostscript()
     if program is not None:
         info = os.stat(os.path.realpath(program))
         digest.update(f"{program}|{info.st_size}|{info.st_mtime_ns}".encode())
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            said = subprocess.run([program, "--version"], capture_output=True, timeout=30)
+            digest.update(said.stdout)
     return digest.digest()
 
 
@@ -155,6 +163,8 @@ def _digest(value: Any, memo: dict[tuple[int, int], bytes], path: set[tuple[int,
         digest.update(b"array")
         for item in value:
             digest.update(_digest(item, memo, path))
+    elif isinstance(value, pikepdf.String):  # its bytes: repr shows some bytes alike
+        digest.update(b"string:" + bytes(value))
     else:
         digest.update(type(value).__name__.encode() + b":" + repr(value).encode())
     found = digest.digest()
