@@ -26,7 +26,6 @@ _TONE_RANK = {"": 0, "\u0300": 1, "\u0309": 2, "\u0303": 3, "\u0301": 4, "\u0323
 _LETTER_MARKS = {"\u0306", "\u0302", "\u031b"}  # breve, circumflex, horn: part of the letter
 
 
-@functools.lru_cache(maxsize=4096)  # a few hundred characters; 70 000 calls at 1 000 titles
 def _split_tone(char: str) -> tuple[str, str]:
     """`ế` → (`ê`, acute): the letter as the alphabet knows it, and its tone mark."""
     decomposed = unicodedata.normalize("NFD", char)
