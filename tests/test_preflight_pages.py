@@ -36,14 +36,19 @@ def _pages(path: Path) -> int:
         return len(pdf.pages)
 
 
+def _walk(path: Path) -> preflight.Walk:
+    with pikepdf.open(path) as pdf:
+        return preflight.walk_file(path, pdf)
+
+
 def test_a_walk_from_kept_pages_is_the_walk_of_the_file(interior: Path) -> None:
     pages = _pages(interior)
     assert page_walks.kept_walks(_digests(interior)) == {}
-    first = preflight.walk_file(interior, pages)
+    first = _walk(interior)
     kept = page_walks.kept_walks(_digests(interior))
     assert sorted(kept) == list(range(pages))  # every page kept, each at its own number
     assert first.rendered is not None and first.to_render  # the pictures' pages were rendered
-    assert preflight.walk_file(interior, pages) == first
+    assert _walk(interior) == first
     assert all(walk.page_ink.keys() == {index + 1} for index, walk in kept.items())
 
 
@@ -61,25 +66,24 @@ def _saved(source: Path, target: Path, box_on: int | None = None) -> Path:
 def test_a_page_drawn_differently_is_walked_again(interior: Path, tmp_path: Path) -> None:
     pages = _pages(interior)
     same = _saved(interior, tmp_path / "same.pdf")
-    preflight.walk_file(same, pages)
+    _walk(same)
     changed = _saved(interior, tmp_path / "changed.pdf", box_on=4)
     before, after = _digests(same), _digests(changed)
     assert [i for i in range(pages) if before[i] != after[i]] == [4]
     assert sorted(page_walks.kept_walks(after)) == [i for i in range(pages) if i != 4]
-    walk = preflight.walk_file(changed, pages)
+    walk = _walk(changed)
     assert walk.page_ink[5] == pytest.approx(340)  # the new box's ink, not the kept page's
     render_cache._open.clear()
     shutil.rmtree(tmp_path / "cache")
-    assert preflight.walk_file(changed, pages) == walk  # the same walk from an empty cache
+    assert _walk(changed) == walk  # the same walk from an empty cache
 
 
 def test_a_damaged_kept_walk_is_walked_again(interior: Path) -> None:
-    pages = _pages(interior)
-    first = preflight.walk_file(interior, pages)
+    first = _walk(interior)
     digests = _digests(interior)
     render_cache.render_cache().put([(f"preflight-page:{digests[2]}", b"\x80junk")])
     assert 2 not in page_walks.kept_walks(digests)
-    assert preflight.walk_file(interior, pages) == first
+    assert _walk(interior) == first
 
 
 def test_pages_whose_strings_differ_only_in_bytes_have_different_digests(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ A page is kept with its number taken out (`renumbered`), and put back at its pla
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import os
@@ -106,20 +107,16 @@ def keep_walks(digests: Sequence[str], walks: dict[int, Walk]) -> None:
 
 
 def renumbered(walk: Walk, old: int, new: int) -> Walk:
-    """A one-page walk of page `old` as the walk of page `new`."""
+    """A one-page walk of page `old` as the walk of page `new` (the fields that hold no page
+    number are shared with `walk`)."""
 
     def moved(page: int) -> int:
         return new if page == old else page
 
-    return Walk(
-        operators=walk.operators.copy(),
-        spaces=walk.spaces.copy(),
-        images=walk.images.copy(),
-        interpolated=walk.interpolated,
+    return dataclasses.replace(
+        walk,
         lowest_ppi=None if walk.lowest_ppi is None
         else (walk.lowest_ppi[0], moved(walk.lowest_ppi[1])),
-        fonts=dict(walk.fonts),
-        unembedded=set(walk.unembedded),
         page_ink={moved(page): ink for page, ink in walk.page_ink.items()},
         to_render={moved(page) for page in walk.to_render},
         rendered=None if walk.rendered is None

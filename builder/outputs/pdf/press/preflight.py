@@ -46,12 +46,13 @@ class Line:
     passed: bool
 
 
-def walk_file(path: Path, pages: int) -> Walk:
-    """The walk of every page of `path` (`pages` of them) and the rendered ink of the pages
+def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
+    """The walk of every page of `path` (open as `pdf`) and the rendered ink of the pages
     that need it, folded together in page order. Pages drawn as a build before drew them
-    are taken from the cache (`page_walks`); the others are walked in shares on every core."""
-    with pikepdf.open(path) as pdf:
-        digests = page_walks.page_digests(pdf)
+    are taken from the cache (`page_walks`); the others are walked in shares on every core,
+    each opening the file itself."""
+    digests = page_walks.page_digests(pdf)
+    pages = len(digests)
     found = page_walks.kept_walks(digests)
     missing = [index for index in range(pages) if index not in found]
     if missing:
@@ -201,8 +202,7 @@ def check_file(path: Path, trim: tuple[float, float], bleed_mm: float, max_ink: 
         boxes = _boxes_line(name, pdf, trim, bleed_mm)
         pdfx = _pdfx_line(name, pdf)
         groups = group_spaces(pdf)
-        pages = len(pdf.pages)
-    found = walk_file(path, pages)
+        found = walk_file(path, pdf)
     found.spaces.update(groups)
     return [
         boxes,
