@@ -81,9 +81,13 @@ def test_an_editor_builds_the_pdf_and_downloads_it(office: Office) -> None:
     assert any(text.endswith("MB") for text in _texts(listed, "//table[@class='files']//td"))
 
 
-def test_a_build_after_a_save_redoes_only_what_the_save_changed(office: Office) -> None:
+def test_a_build_after_a_save_redoes_only_what_the_save_changed(
+    office: Office, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The workspace builds through the command line's incremental path: the PDF's kept
-    units (one part laid out again) and the site's kept pages (linked, not rendered)."""
+    units (one part laid out again) and the site's kept pages (linked, not rendered). Its
+    own cache: it counts the units laid out, and other tests build beside it."""
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
     editor = office.session("lan")
     assert _finished(office, _queue(editor, kind="all")).state == "done"
     far = output_root(office.content) / "draft" / "site" / "trang" / "gioi-thieu-chung.html"
