@@ -1,22 +1,23 @@
 """The book laid out in units (`pdf_units`) on every core: one forked process per unit, at
 most `jobs` at a time, in the book's order.
 
-A unit's pages do not depend on the units before it, only its folios do; so every unit
-paginates at once, tells this process its page count, and waits there for the count of
-folios before it (`pagination_hook`) before it makes its margin boxes and writes. The
-front matter is paginated first with placeholder numbers in its table of contents, only
-to count its pages; the back matter (the indexes) starts once every part is paginated, with
-their literal page numbers; the front matter is laid out again last, with its literal
-numbers, and must keep its count (otherwise `FrontMatterMoved`: the caller lays the book out
-in one pass).
+A unit's pages do not depend on the units before it, only its folios and the side it starts
+on do; so every unit paginates at once, tells this process its page count, and waits there
+for the count of folios before it (`pagination_hook`) before it makes its margin boxes and
+writes. The front matter is paginated first with placeholder numbers in its table of
+contents, only to count its pages; the back matter (the indexes) starts once every part is
+paginated, with their literal page numbers; the front matter is laid out again last, with its
+literal numbers, and must keep its count (otherwise `FrontMatterMoved`: the caller lays the
+book out in one pass).
 
 A unit laid out before with the same HTML and files (`unit_cache`) is not laid out again: its
 pagination and written pages come from the cache, so a build after one model changed lays out
-that model's part, and the table of contents and the indexes if their numbers moved.
+that model, and the table of contents and the indexes if their numbers moved.
 """
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -29,14 +30,15 @@ from pathlib import Path
 from typing import Any
 
 from builder.outputs.pdf.layout.page_map import PAGE_ANCHORS
-from builder.outputs.pdf.layout.pdf_units import Unit
+from builder.outputs.pdf.layout.pdf_units import Unit, leading_pages
 from builder.outputs.pdf.layout.unit_cache import KeptUnit, UnitCache
 from builder.outputs.pdf.layout.unit_layout import (
+    SharedStyle,
     UnitJob,
     UnitPages,
     UnitWritten,
-    folio_widths,
     lay_out_unit,
+    written_variant,
 )
 from builder.outputs.pdf.write.pdf_writing import shell_for_book
 from builder.util.errors import BuildError
@@ -62,6 +64,7 @@ class BookLayout:
     model_pages: dict[str, int]  # `page_map.model_pages`
     starts: dict[int, tuple[str, str]]  # `page_map.page_starts`
     colophon_last: bool
+    continues: tuple[bool, ...]  # each unit's: whether it continues a part (`pdf_join`)
 
 
 @dataclass(slots=True)
@@ -79,18 +82,26 @@ class _Book:
         return self.paginated.get(unit)
 
     def folios_before(self, unit: int) -> int | None:
-        counts = [self.pages_of(before) for before in range(unit)]
-        if any(count is None for count in counts):
-            return None
-        return sum(count.folios for count in counts if count is not None)
+        before = 0
+        for index in range(unit):
+            pages = self.pages_of(index)
+            if pages is None:
+                return None
+            before += pages.folios(self.units[index].kind, before)
+        return before
+
+    def counted_from(self, unit: int) -> int:
+        """The unit's page counter's value before its first page in the book."""
+        before = self.folios_before(unit) or 0
+        return before - leading_pages(self.units[unit].kind, before)
 
     def folios(self) -> dict[str, int]:
         """{anchor: folio} of every unit paginated so far."""
         found: dict[str, int] = {}
         for unit, pages in sorted(self.paginated.items()):
-            before = self.folios_before(unit) or 0
+            first = self.counted_from(unit) - pages.cover_pages + 1
             for anchor, index in pages.anchors.items():
-                found.setdefault(anchor, before + index - pages.cover_pages + 1)
+                found.setdefault(anchor, first + index)
         return found
 
 
@@ -109,7 +120,7 @@ def lay_out(
     """Lay out and write every unit into `folder`, or take it from `cache`; BuildError when
     one fails."""
     book = _Book(units)
-    parts = [unit.index for unit in units if unit.kind == "part"]
+    parts = [unit.index for unit in units if unit.kind in ("opener", "model")]
     last = len(units) - 1
 
     def all_paginated(indexes: list[int]) -> Callable[[_Book], bool]:
@@ -125,9 +136,9 @@ def lay_out(
     others = [unit.index for unit in units[1:]]
     queue.append(_Job(0, False, all_paginated(others), lambda b: front.html(b.folios())))
     kept = _Kept(book, cache or UnitCache(None), folder, base_url)
-    unit_job = partial(_unit_job, kept=kept)
+    unit_job = partial(_unit_job, kept=kept, style=SharedStyle.parse(front.style, base_url))
     if "fork" in multiprocessing.get_all_start_methods():
-        load_weasyprint()
+        gc.freeze()  # what the workers inherit is not theirs to collect
         _run_forked(queue, book, unit_job, jobs, kept)
     else:
         _run_here(queue, book, unit_job)
@@ -172,13 +183,14 @@ def _layout(book: _Book, folder: Path) -> BookLayout:
     indexes = range(len(book.units))
     return BookLayout(
         screen_units=tuple(_screen(folder, i) for i in indexes),
-        folios=tuple((book.folios_before(i) or 0, book.written[i].folios) for i in indexes),
+        folios=tuple((book.counted_from(i), book.written[i].folios) for i in indexes),
         shell=_shell(folder),
         cover_pages=front.cover_pages,
-        interior_pages=sum(book.paginated[i].folios for i in indexes),
+        interior_pages=book.folios_before(len(book.units)) or 0,
         model_pages={a: page for a, page in folios.items() if a.startswith(PAGE_ANCHORS)},
         starts=starts,
         colophon_last=book.written[len(book.units) - 1].colophon_last,
+        continues=tuple(unit.kind == "model" for unit in book.units),
     )
 
 
@@ -190,11 +202,11 @@ def _shell(folder: Path) -> Path:
     return folder / "interior-shell.pdf"
 
 
-def _unit_job(job: _Job, *, kept: _Kept) -> UnitJob:
+def _unit_job(job: _Job, *, kept: _Kept, style: SharedStyle) -> UnitJob:
     return UnitJob(
-        job.unit, kept.html(job), kept.base_url, not kept.book.units[job.unit].last,
-        job.count_only, _screen(kept.folder, job.unit),
-        _shell(kept.folder) if _writes_shell(job) else None,
+        job.unit, kept.book.units[job.unit].kind, kept.html(job), kept.base_url, job.count_only,
+        _screen(kept.folder, job.unit), _shell(kept.folder) if _writes_shell(job) else None,
+        style,
     )  # fmt: skip
 
 
@@ -222,8 +234,9 @@ class _Kept:
     def _of(self, job: _Job) -> tuple[str, str]:
         if id(job) not in self.htmls:
             html = job.html(self.book)
-            drops_last = not self.book.units[job.unit].last
-            self.htmls[id(job)] = (html, self.cache.key(html, drops_last, self.base_url))
+            unit = self.book.units[job.unit]
+            key = self.cache.key(unit.style + html, unit.kind, self.base_url)
+            self.htmls[id(job)] = (html, key)
         return self.htmls[id(job)]
 
     def pages(self, job: _Job) -> UnitPages | None:
@@ -232,7 +245,8 @@ class _Kept:
     def restore(self, job: _Job, before: int) -> bool:
         """The unit's written files put in place from the cache, if it has them."""
         pages = self.book.paginated[job.unit]
-        found = self.cache.written(self.key(job), folio_widths(before, pages.folios))
+        kind = self.book.units[job.unit].kind
+        found = self.cache.written(self.key(job), written_variant(kind, before, pages.pages))
         if found is None or (found.shell is None) == _writes_shell(job):
             return False
         _screen(self.folder, job.unit).write_bytes(found.screen)
@@ -251,7 +265,8 @@ class _Kept:
             return
         shell = _shell(self.folder).read_bytes() if _writes_shell(job) else None
         kept = KeptUnit(result, _screen(self.folder, job.unit).read_bytes(), shell)
-        self.cache.keep_written(self.key(job), folio_widths(before, pages.folios), kept)
+        variant = written_variant(self.book.units[job.unit].kind, before, pages.pages)
+        self.cache.keep_written(self.key(job), variant, kept)
 
 
 def _done(book: _Book, job: _Job, result: Any) -> None:

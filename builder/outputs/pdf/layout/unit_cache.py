@@ -2,12 +2,13 @@
 after one model changed lays out only the units that changed (`parallel_layout`).
 
 A unit is kept twice: its pagination (`UnitPages`: page count, anchors) under its key, and
-its written screen PDF, print shell and page starts under its key and the width of each of
-its folios (`unit_layout.folio_widths`): its pages print provisional folios of that width,
-the join writes the real ones. The key is everything its pages are made from: its HTML (with
-the stylesheet, the footnote numbers it continues and the page numbers it prints of other
-units), the bytes of every file it names (pictures, typefaces, the press profile), whether
-its last page is left out, and the code's version (`cache.code_version`). A unit that did
+its written screen PDF, print shell and page starts under its key and its variant
+(`unit_layout.written_variant`: the side it starts on, the width of each of its folios):
+its pages print provisional folios of that width, the join writes the real ones. The key is
+everything its pages are made from: its HTML (with the stylesheet, the footnote numbers it
+continues and the page numbers it prints of other units), the bytes of every file it names
+(pictures, typefaces, the press profile), its kind (`pdf_units.Unit.kind`), and the code's
+version (`cache.code_version`). A unit that did
 not change but moved keeps its pages; one whose printed numbers moved (the table of
 contents, the indexes) has other HTML and is laid out again.
 
@@ -55,9 +56,9 @@ class UnitCache:
     def of_build(cls) -> UnitCache:
         return cls(Path.cwd() / cache_path("pdf-units"))
 
-    def key(self, html: str, drops_last: bool, base_url: str) -> str:
+    def key(self, html: str, kind: str, base_url: str) -> str:
         digest = hashlib.sha256(code_version("pdf-units"))
-        digest.update(f"{drops_last}\0{base_url}\0".encode())
+        digest.update(f"{kind}\0{base_url}\0".encode())
         digest.update(html.encode())
         for url in sorted(set(_FILE_URL.findall(html))):
             digest.update(url.encode() + self._file_digest(url))
@@ -70,12 +71,12 @@ class UnitCache:
     def keep_pages(self, key: str, pages: UnitPages) -> None:
         self._write(f"{key}.pages", pages)
 
-    def written(self, key: str, widths: str) -> KeptUnit | None:
-        found = self._read(_written_name(key, widths))
+    def written(self, key: str, variant: str) -> KeptUnit | None:
+        found = self._read(_written_name(key, variant))
         return found if isinstance(found, KeptUnit) else None
 
-    def keep_written(self, key: str, widths: str, kept: KeptUnit) -> None:
-        self._write(_written_name(key, widths), kept)
+    def keep_written(self, key: str, variant: str, kept: KeptUnit) -> None:
+        self._write(_written_name(key, variant), kept)
 
     def _file_digest(self, url: str) -> bytes:
         """The digest of the file a `file://` URL names (empty when it cannot be read)."""
@@ -108,8 +109,8 @@ class UnitCache:
             scratch.unlink(missing_ok=True)
 
 
-def _written_name(key: str, widths: str) -> str:
-    return f"{key}-{hashlib.sha256(widths.encode()).hexdigest()[:16]}.written"
+def _written_name(key: str, variant: str) -> str:
+    return f"{key}-{hashlib.sha256(variant.encode()).hexdigest()[:16]}.written"
 
 
 def _size(folder: Path) -> int:

@@ -99,12 +99,26 @@ def _face(
 
 
 def _digit_glyphs(font: pikepdf.Object, fonts: Sequence[Path]) -> dict[str, int]:
-    """{digit: glyph id} of a PDF font, from the installed file of its face."""
+    """{digit: glyph id} of a PDF font, from the installed file of its face (looked up by
+    its program's PostScript name, once for each name the font has in the PDF)."""
     descendant = font.get("/DescendantFonts", Array([Dictionary()]))[0]
-    program = descendant.get("/FontDescriptor", Dictionary()).get("/FontFile2")
+    descriptor = descendant.get("/FontDescriptor", Dictionary())
+    program = descriptor.get("/FontFile2")
     if program is None:
         return {}
-    return _installed_digits(tuple(fonts)).get(postscript_name(program.read_bytes()), {})
+    named = str(descriptor.get("/FontName", "")).partition("+")[2]
+    key = (named, tuple(fonts))
+    if not named or key not in _DIGITS_BY_NAME:
+        digits = _installed_digits(tuple(fonts)).get(postscript_name(program.read_bytes()), {})
+        if not named:
+            return digits
+        _DIGITS_BY_NAME[key] = digits
+    return _DIGITS_BY_NAME[key]
+
+
+# {(a PDF font's name without its subset tag, the installed faces): its digits' glyph ids}:
+# every unit of a book names a face the same way (WeasyPrint: `ABCDEF+Charis-SIL-Bold`).
+_DIGITS_BY_NAME: dict[tuple[str, tuple[Path, ...]], dict[str, int]] = {}
 
 
 @cache

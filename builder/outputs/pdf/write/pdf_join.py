@@ -5,11 +5,14 @@ The first unit's file is the base (its catalogue keeps /Lang, /MarkInfo, /Metada
 with them its named destinations, its bookmarks, its page labels (moved by the pages before
 it) and its structure tree (`struct_tree_merge`). A link that a unit could not resolve (its
 anchor is in another unit) is written by the unit as `cross_unit_uri(anchor)`; the join turns
-it into a GoTo to the named destination.
+it into a GoTo to the named destination. A unit that continues the one before (a model of
+a part opened there, `pdf_units.CONTINUES`) has its top-level element's tags and its
+bookmarks put under the part's, as a single pass nests them.
 
-What every unit embeds is kept once: one subset of each face in place of each unit's
-(`font_union`), each font program named after its glyphs (a RIP that caches fonts by name
-would otherwise draw one unit's text with another's glyphs).
+What every unit embeds is kept once: a picture two units show (`image_sharing`), one subset
+of each face in place of each unit's (`font_union`), each font program named after its
+glyphs (a RIP that caches fonts by name would otherwise draw one unit's text with another's
+glyphs).
 Saved with a deterministic /ID: the same units give the same bytes. `info` adds entries
 to the document information (the screen edition's book identity). Units laid out with
 provisional folios get their real ones here (`folio_rewrite`).
@@ -25,10 +28,11 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from builder.outputs.pdf.write.folio_rewrite import write_folios
 from builder.outputs.pdf.write.font_union import merge_subsets, name_programs_apart
+from builder.outputs.pdf.write.image_sharing import share_images
 from builder.outputs.pdf.write.struct_tree_merge import (
+    TreeJoin,
     copied,
     flat_pairs,
-    merge_into,
     name_tree,
     number_tree,
 )
@@ -45,13 +49,15 @@ def join(
     units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = (),
     info: Mapping[str, str] | None = None,
     folios: Sequence[tuple[int, Mapping[int, int]]] = (), identifier: bytes = b"",
+    continues: Sequence[bool] = (),
 ) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
     (`font_union`); `info`: entries (`/Key`: text) added to the document information.
     `folios`, one per unit: the folios before it and {page index: its page counter} of its
     pages with a provisional folio (`folio_rewrite`); `identifier`: the first half of the
-    file's /ID (otherwise the first unit's)."""
+    file's /ID (otherwise the first unit's); `continues`, one per unit: whether it
+    continues the last top-level element and bookmark of the units before it."""
     opened = [_open(unit) for unit in units]
     for unit, (before, pages) in zip(opened, folios, strict=False):
         write_folios(unit, before, pages, fonts)
@@ -60,16 +66,19 @@ def join(
         joined.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])
     dests = dict(_dests(joined))
     labels = dict(_labels(joined))
-    for unit in opened[1:]:
+    nested = [*continues[1:], *[False] * len(opened)]
+    tree = TreeJoin(joined)
+    for unit, under_last in zip(opened[1:], nested, strict=False):
         first_page = len(joined.pages)
         joined.pages.extend(unit.pages)
-        merge_into(joined, unit, first_page)
+        tree.add(unit, first_page, under_last)
         for name, dest in _dests(unit):
             dests.setdefault(name, copied(joined, unit, dest))
         labels.update(
             (key + first_page, copied(joined, unit, label)) for key, label in _labels(unit)
         )
-        _append_outline(joined, unit)
+        _append_outline(joined, unit, under_last)
+    tree.finish()
     if dests:
         if "/Names" not in joined.Root:
             joined.Root.Names = Dictionary()
@@ -80,6 +89,7 @@ def join(
     if len(opened) > 1:
         merge_subsets(joined, fonts)
         name_programs_apart(joined)
+        share_images(joined)
     for key, value in (info or {}).items():
         joined.docinfo[Name(key)] = pikepdf.String(value)
     joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
@@ -107,8 +117,9 @@ def _labels(pdf: Pdf) -> list[tuple[int, pikepdf.Object]]:
     return list(number_tree(pdf.Root.PageLabels))
 
 
-def _append_outline(joined: Pdf, unit: Pdf) -> None:
-    """The unit's top-level bookmarks after the joined file's, their children with them."""
+def _append_outline(joined: Pdf, unit: Pdf, under_last: bool = False) -> None:
+    """The unit's top-level bookmarks after the joined file's (`under_last`: after the
+    children of its last top-level bookmark), their children with them."""
     if "/Outlines" not in unit.Root or "/First" not in unit.Root.Outlines:
         return
     theirs = copied(joined, unit, unit.Root.Outlines)
@@ -116,16 +127,27 @@ def _append_outline(joined: Pdf, unit: Pdf) -> None:
         joined.Root.Outlines = theirs
         return
     ours = joined.Root.Outlines
+    parent = ours.Last if under_last else ours
     item = theirs.First
     while True:
-        item.Parent = ours
+        item.Parent = parent
         if "/Next" not in item:
             break
         item = item.Next
-    ours.Last.Next = theirs.First
-    theirs.First.Prev = ours.Last
-    ours.Last = theirs.Last
-    ours.Count = int(ours.get("/Count", 0)) + int(theirs.get("/Count", 0))
+    if "/First" in parent:
+        parent.Last.Next = theirs.First
+        theirs.First.Prev = parent.Last
+    else:
+        parent.First = theirs.First
+    parent.Last = theirs.Last
+    shown = int(theirs.get("/Count", 0))  # the items they show (PDF 32000 12.3.3)
+    count = int(parent.get("/Count", 0))
+    if parent is not ours and count < 0:  # closed: they show nothing yet
+        parent.Count = count - shown
+        return
+    parent.Count = count + shown
+    if parent is not ours:
+        ours.Count = int(ours.get("/Count", 0)) + shown
 
 
 def _resolve_cross_unit_links(joined: Pdf, dests: set[str]) -> None:

@@ -1,6 +1,6 @@
 """One structure tree (PDF/UA tags) for PDFs joined page after page: no library merges them.
 
-`pdf_join.join` appends each unit's pages to the first unit's PDF; `merge_into` then gives
+`pdf_join.join` appends each unit's pages to the first unit's PDF; `TreeJoin` then gives
 the joined file one StructTreeRoot: every unit's top-level elements under the first unit's
 Document element, the /StructParents of its pages and the /StructParent of its annotations
 moved past the keys already used, the ParentTree, RoleMap and IDTree merged.
@@ -16,38 +16,67 @@ import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
 
-def merge_into(joined: Pdf, unit: Pdf, first_page: int) -> None:
-    """Graft the structure tree of `unit`, whose pages are `joined`'s pages from
-    `first_page` on (already appended), onto `joined`'s tree."""
-    if "/StructTreeRoot" not in unit.Root:
-        return
-    root = joined.Root.StructTreeRoot
-    offset = next_parent_key(root)
-    tree = copied(joined, unit, unit.Root.StructTreeRoot)
-    for page in joined.pages[first_page:]:
-        _shift_keys(page.obj, offset)
-    document = _document(joined, root)
-    if not isinstance(document.get("/K"), Array):
-        document.K = Array(_as_list(document.get("/K")))
-    for kid in _as_list(tree.get("/K")):
-        for element in _top_elements(kid):
+class TreeJoin:
+    """The structure tree of `joined` as units are grafted onto it (`add`), written whole
+    once they all are (`finish`): its ParentTree and IDTree are kept here meanwhile, read
+    once, rather than read again for every unit (a hundred units, 60 000 entries)."""
+
+    def __init__(self, joined: Pdf) -> None:
+        self.joined = joined
+        root = joined.Root.get("/StructTreeRoot")
+        self.entries = dict(number_tree(root.ParentTree)) if root is not None else {}
+        self.next_key = next_parent_key(root) if root is not None else 0
+        self.ids = dict(name_tree(root.IDTree)) if root is not None and "/IDTree" in root else {}
+        self.changed = False
+
+    def add(self, unit: Pdf, first_page: int, continues: bool = False) -> None:
+        """Graft the structure tree of `unit`, whose pages are `joined`'s pages from
+        `first_page` on (already appended); `continues`: the elements under its first
+        top-level element go on under `joined`'s last one."""
+        joined = self.joined
+        if "/StructTreeRoot" not in unit.Root or "/StructTreeRoot" not in joined.Root:
+            return
+        root = joined.Root.StructTreeRoot
+        offset = self.next_key
+        tree = copied(joined, unit, unit.Root.StructTreeRoot)
+        for page in joined.pages[first_page:]:
+            _shift_keys(page.obj, offset)
+        document = _document(joined, root)
+        if not isinstance(document.get("/K"), Array):
+            document.K = Array(_as_list(document.get("/K")))
+        elements = [element for kid in _as_list(tree.get("/K")) for element in _top_elements(kid)]
+        if continues and elements and len(document.K) and _only_elements(elements[0]):
+            last = document.K[len(document.K) - 1]
+            if not isinstance(last.get("/K"), Array):
+                last.K = Array(_as_list(last.get("/K")))
+            for element in _as_list(elements.pop(0).get("/K")):
+                element.P = last
+                last.K.append(element)
+        for element in elements:
             element.P = document
             document.K.append(element)
-    entries = dict(number_tree(root.ParentTree))
-    entries.update((key + offset, value) for key, value in number_tree(tree.ParentTree))
-    root.ParentTree = Dictionary(Nums=Array(flat_pairs(sorted(entries.items()))))
-    root.ParentTreeNextKey = offset + next_parent_key(tree)
-    if "/RoleMap" in tree:
-        if "/RoleMap" not in root:
-            root.RoleMap = Dictionary()
-        for role, standard in tree.RoleMap.items():
-            if role not in root.RoleMap:
-                root.RoleMap[role] = standard
-    if "/IDTree" in tree:
-        ids = dict(name_tree(root.IDTree)) if "/IDTree" in root else {}
-        for key, element in name_tree(tree.IDTree):
-            ids.setdefault(key, element)
-        root.IDTree = Dictionary(Names=Array(flat_pairs(sorted(ids.items()))))
+        self.entries.update((key + offset, value) for key, value in number_tree(tree.ParentTree))
+        self.next_key = offset + next_parent_key(tree)
+        if "/RoleMap" in tree:
+            if "/RoleMap" not in root:
+                root.RoleMap = Dictionary()
+            for role, standard in tree.RoleMap.items():
+                if role not in root.RoleMap:
+                    root.RoleMap[role] = standard
+        if "/IDTree" in tree:
+            for key, element in name_tree(tree.IDTree):
+                self.ids.setdefault(key, element)
+        self.changed = True
+
+    def finish(self) -> None:
+        """The ParentTree and IDTree written into `joined`'s StructTreeRoot."""
+        if not self.changed:
+            return
+        root = self.joined.Root.StructTreeRoot
+        root.ParentTree = Dictionary(Nums=Array(flat_pairs(sorted(self.entries.items()))))
+        root.ParentTreeNextKey = self.next_key
+        if self.ids:
+            root.IDTree = Dictionary(Names=Array(flat_pairs(sorted(self.ids.items()))))
 
 
 def copied(joined: Pdf, unit: Pdf, value: pikepdf.Object) -> pikepdf.Object:
@@ -111,6 +140,16 @@ def _top_elements(kid: pikepdf.Object) -> list[pikepdf.Object]:
     if kid.get("/S") == Name.Document:
         return _as_list(kid.get("/K"))
     return [kid]
+
+
+def _only_elements(element: pikepdf.Object) -> bool:
+    """Whether all of `element`'s kids are structure elements (no marked content of its own
+    that would lose its page)."""
+    kids = _as_list(element.get("/K"))
+    return bool(kids) and all(
+        isinstance(kid, Dictionary) and kid.get("/Type", Name.StructElem) == Name.StructElem
+        and "/MCID" not in kid for kid in kids
+    )  # fmt: skip
 
 
 def _as_list(value: pikepdf.Object | None) -> list[pikepdf.Object]:
