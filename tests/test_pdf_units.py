@@ -220,10 +220,10 @@ def test_a_unit_that_fails_stops_the_build_and_leaves_no_output(
 
     laid_out = parallel_layout.lay_out_unit
 
-    def failing(job: object, folios_before: object) -> object:
+    def failing(job: object, folios_before: object, style: object) -> object:
         if getattr(job, "unit", 0) == 2:
             raise MemoryError("no memory left for the second part")
-        return laid_out(job, folios_before)  # type: ignore[arg-type]
+        return laid_out(job, folios_before, style)  # type: ignore[arg-type]
 
     monkeypatch.setattr(parallel_layout, "lay_out_unit", failing)
     monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))  # no unit kept from before

@@ -17,6 +17,7 @@ that model, and the table of contents and the indexes if their numbers moved.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import logging
 import multiprocessing
@@ -136,12 +137,13 @@ def lay_out(
     others = [unit.index for unit in units[1:]]
     queue.append(_Job(0, False, all_paginated(others), lambda b: front.html(b.folios())))
     kept = _Kept(book, cache or UnitCache(None), folder, base_url)
-    unit_job = partial(_unit_job, kept=kept, style=SharedStyle.parse(front.style, base_url))
+    unit_job = partial(_unit_job, kept=kept)
+    style = SharedStyle.parse(front.style, base_url)
     if "fork" in multiprocessing.get_all_start_methods():
         gc.freeze()  # what the workers inherit is not theirs to collect
-        _run_forked(queue, book, unit_job, jobs, kept)
+        _run_forked(queue, book, unit_job, jobs, kept, style)
     else:
-        _run_here(queue, book, unit_job)
+        _run_here(queue, book, unit_job, style)
     shell_for_book(_shell(folder), identifier)
     if kept.restored:
         LOG.info(_("pdf: {kept} of {units} units kept from an earlier build, {laid} laid out")
@@ -202,11 +204,10 @@ def _shell(folder: Path) -> Path:
     return folder / "interior-shell.pdf"
 
 
-def _unit_job(job: _Job, *, kept: _Kept, style: SharedStyle) -> UnitJob:
+def _unit_job(job: _Job, *, kept: _Kept) -> UnitJob:
     return UnitJob(
         job.unit, kept.book.units[job.unit].kind, kept.html(job), kept.base_url, job.count_only,
         _screen(kept.folder, job.unit), _shell(kept.folder) if _writes_shell(job) else None,
-        style,
     )  # fmt: skip
 
 
@@ -276,7 +277,8 @@ def _done(book: _Book, job: _Job, result: Any) -> None:
         book.written[job.unit] = result
 
 
-def _run_here(queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob]) -> None:
+def _run_here(queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob],
+              style: SharedStyle) -> None:  # fmt: skip
     """Where processes cannot be forked: the units one after the other, in this process
     (in the book's order, every unit's folios are known when it is paginated)."""
     for job in queue:
@@ -288,7 +290,7 @@ def _run_here(queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob
             assert before is not None
             return before
 
-        _done(book, job, lay_out_unit(unit_job(job), folios_before))
+        _done(book, job, lay_out_unit(unit_job(job), folios_before, style))
 
 
 def _from_cache(queue: list[_Job], pending: list[_Job], laid_out: list[_Job], kept: _Kept
@@ -319,13 +321,18 @@ def _from_cache(queue: list[_Job], pending: list[_Job], laid_out: list[_Job], ke
 
 def _run_forked(
     queue: list[_Job], book: _Book, unit_job: Callable[[_Job], UnitJob], jobs: int,
-    kept: _Kept,
+    kept: _Kept, style: SharedStyle,
 ) -> None:  # fmt: skip
+    """The units on `jobs` workers forked once, each laying out one unit after another
+    (a process forked for each unit cost a tenth of a second of the kernel's and Python's
+    time at a hundred units, and started with cold caches)."""
     context = multiprocessing.get_context("fork")
+    idle: list[tuple[Connection, Any]] = []
     running: dict[Connection, tuple[_Job, Any]] = {}
     waiting: dict[Connection, int] = {}  # paginated units waiting for their folios
     pending: list[_Job] = []  # paginated from the cache, their folios not yet known
     laid_out: list[_Job] = []  # paginated from the cache, their pages not kept
+    workers: list[Any] = []
     try:
         while True:
             while True:  # start what can start: kept units are taken, not laid out
@@ -338,11 +345,16 @@ def _run_forked(
                     job = queue.pop(0)
                 else:
                     break
-                ours, theirs = context.Pipe()
-                process = context.Process(target=_work, args=(unit_job(job), theirs, os.getpid()),
-                                          daemon=True)  # fmt: skip
-                process.start()
-                theirs.close()
+                if not idle:
+                    ours, theirs = context.Pipe()
+                    process = context.Process(target=_work, args=(theirs, os.getpid(), style),
+                                              daemon=True)  # fmt: skip
+                    process.start()
+                    theirs.close()
+                    workers.append(process)
+                    idle.append((ours, process))
+                ours, process = idle.pop()
+                ours.send(unit_job(job))
                 running[ours] = (job, process)
             if not running:
                 if queue or pending or laid_out:
@@ -367,21 +379,25 @@ def _run_forked(
                 _done(book, job, payload)
                 kept.keep(job, payload)
                 del running[connection]
-                connection.close()
-                process.join()
+                idle.append((connection, process))
             for connection, unit in list(waiting.items()):
                 before = book.folios_before(unit)
                 if before is not None:
                     connection.send(before)
                     del waiting[connection]
     finally:
-        for _connection, (_job, process) in running.items():
-            process.terminate()
+        for connection, _process in idle:
+            with contextlib.suppress(OSError):
+                connection.send(None)
+        for process in workers:
+            if process.is_alive() and any(process is p for _job, p in running.values()):
+                process.terminate()
             process.join()
 
 
-def _work(job: UnitJob, connection: Connection, parent: int) -> None:
-    """A worker: lay out `job`, asking the parent for the folios before it at pagination."""
+def _work(connection: Connection, parent: int, style: SharedStyle) -> None:
+    """A worker: lay out each job the parent sends until it sends None, asking the parent
+    for the folios before the unit at pagination."""
     start_child(parent)
 
     def folios_before(pages: UnitPages) -> int:
@@ -390,10 +406,11 @@ def _work(job: UnitJob, connection: Connection, parent: int) -> None:
         return before
 
     try:
-        result = lay_out_unit(job, folios_before)
-        connection.send(("done", result))
+        while (job := connection.recv()) is not None:
+            connection.send(("done", lay_out_unit(job, folios_before, style)))
     except BaseException as exc:  # report, then leave with a failure code
-        connection.send(("failed", (str(exc) or type(exc).__name__, traceback.format_exc())))
+        with contextlib.suppress(OSError):
+            connection.send(("failed", (str(exc) or type(exc).__name__, traceback.format_exc())))
         connection.close()
         os._exit(1)
     connection.close()

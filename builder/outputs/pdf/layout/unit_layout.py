@@ -72,12 +72,11 @@ class SharedStyle:
 class UnitJob:
     unit: int
     kind: str  # `pdf_units.Unit.kind`
-    html: str  # without the book's stylesheet: `style`
+    html: str  # without the book's stylesheet (`SharedStyle`)
     base_url: str
     count_only: bool  # stop at pagination: only its page count is wanted
     screen: Path
     shell: Path | None  # where to write the print interior's shell, if this unit does
-    style: SharedStyle
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +126,12 @@ class _Stop(Exception):
 
 
 def lay_out_unit(
-    job: UnitJob, folios_before: Callable[[UnitPages], int]
+    job: UnitJob, folios_before: Callable[[UnitPages], int], style: SharedStyle
 ) -> UnitPages | UnitWritten:
-    """Lay out `job`'s unit; `folios_before(pages)`, called at pagination, says how many
-    folios the book has before the unit's first. Writes the unit's screen PDF (and the
-    shell), or with `count_only` returns its pages without writing anything."""
+    """Lay out `job`'s unit with the book's `style`; `folios_before(pages)`, called at
+    pagination, says how many folios the book has before the unit's first. Writes the
+    unit's screen PDF (and the shell), or with `count_only` returns its pages without
+    writing anything."""
     html = figure_placement.number_figures(job.html)
     may_move = True
     shown: dict[int, int] = {}
@@ -154,7 +154,7 @@ def lay_out_unit(
     while True:
         try:
             with paginated(at_pagination, shown):
-                document = job.style.render(html, job.base_url)
+                document = style.render(html, job.base_url)
             break
         except _Stop as stop:
             if stop.pages is not None:
