@@ -4,11 +4,10 @@ most `jobs` at a time, in the book's order.
 A unit's pages do not depend on the units before it, only its folios and the side it starts
 on do; so every unit paginates at once, tells this process its page count, and waits there
 for the count of folios before it (`pagination_hook`) before it makes its margin boxes and
-writes. The front matter is paginated first with placeholder numbers in its table of
-contents, only to count its pages; the back matter (the indexes) starts once every part is
-paginated, with their literal page numbers; the front matter is laid out again last, with its
-literal numbers, and must keep its count (otherwise `FrontMatterMoved`: the caller lays the
-book out in one pass).
+writes. The table of contents is paginated first with placeholder numbers, only to count
+its pages; the indexes start once every other unit is paginated, with their literal page
+numbers; the table of contents is laid out again last, with its literal numbers, and must
+keep its count (otherwise `FrontMatterMoved`: the caller lays the book out in one pass).
 
 A unit laid out before with the same HTML and files (`unit_cache`) is not laid out again: its
 pagination and written pages come from the cache, so a build after one model changed lays out
@@ -50,7 +49,7 @@ LOG = logging.getLogger("builder")
 
 
 class FrontMatterMoved(Exception):
-    """The front matter's pages changed with its literal page numbers."""
+    """The table of contents' pages changed with its literal page numbers."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,13 +72,14 @@ class _Book:
     """What the parent knows so far."""
 
     units: tuple[Unit, ...]
-    counted_front: UnitPages | None = None
+    counted_unit: int | None = None  # the table of contents: counted first
+    counted: UnitPages | None = None
     paginated: dict[int, UnitPages] = field(default_factory=dict)
     written: dict[int, UnitWritten] = field(default_factory=dict)
 
     def pages_of(self, unit: int) -> UnitPages | None:
-        if unit == 0 and unit not in self.paginated:
-            return self.counted_front
+        if unit == self.counted_unit and unit not in self.paginated:
+            return self.counted
         return self.paginated.get(unit)
 
     def folios_before(self, unit: int) -> int | None:
@@ -120,25 +120,26 @@ def lay_out(
 ) -> BookLayout:  # fmt: skip
     """Lay out and write every unit into `folder`, or take it from `cache`; BuildError when
     one fails."""
-    book = _Book(units)
-    parts = [unit.index for unit in units if unit.kind in ("opener", "model")]
-    last = len(units) - 1
+    toc = next((unit for unit in units if unit.kind == "toc"), None)
+    book = _Book(units, toc.index if toc is not None else None)
+    numbered = [unit.index for unit in units if unit.needs_other_folios]
+    at_once = [unit.index for unit in units if not unit.needs_other_folios]
+    others = [unit.index for unit in units if unit is not toc]
 
     def all_paginated(indexes: list[int]) -> Callable[[_Book], bool]:
         return lambda book: all(index in book.paginated for index in indexes)
 
-    front, back = units[0], units[-1]
     queue: list[_Job] = []
-    if front.needs_other_folios:  # counted first, with placeholder numbers
-        queue.append(_Job(0, True, lambda book: True, lambda book: front.html(None)))
-    queue += [_Job(i, False, lambda book: True, _html_of(units[i])) for i in parts]
-    if back.kind == "back":
-        queue.append(_Job(last, False, all_paginated(parts), lambda b: back.html(b.folios())))
-    others = [unit.index for unit in units[1:]]
-    queue.append(_Job(0, False, all_paginated(others), lambda b: front.html(b.folios())))
+    if toc is not None:  # counted first, with placeholder numbers
+        queue.append(_Job(toc.index, True, lambda book: True, lambda book: toc.html(None)))
+    queue += [_Job(i, False, lambda book: True, _html_of(units[i])) for i in at_once]
+    queue += [_Job(i, False, all_paginated(at_once), _numbered_html_of(units[i]))
+              for i in numbered if units[i] is not toc]  # fmt: skip
+    if toc is not None:
+        queue.append(_Job(toc.index, False, all_paginated(others), _numbered_html_of(toc)))
     kept = _Kept(book, cache or UnitCache(None), folder, base_url)
     unit_job = partial(_unit_job, kept=kept)
-    style = SharedStyle.parse(front.style, base_url)
+    style = SharedStyle.parse(units[0].style, base_url)
     if "fork" in multiprocessing.get_all_start_methods():
         gc.freeze()  # what the workers inherit is not theirs to collect
         _run_forked(queue, book, unit_job, jobs, kept, style)
@@ -169,13 +170,20 @@ def load_weasyprint(font_faces: str = "") -> None:
 
 
 def _html_of(unit: Unit) -> Callable[[_Book], str]:
-    """A part's HTML: it prints no number of another unit's page."""
+    """The HTML of a unit that prints no number of another unit's page."""
     return lambda book: unit.html({})
+
+
+def _numbered_html_of(unit: Unit) -> Callable[[_Book], str]:
+    """The HTML of the table of contents or an index, with the page numbers it prints."""
+    return lambda book: unit.html(book.folios())
 
 
 def _layout(book: _Book, folder: Path) -> BookLayout:
     front = book.paginated[0]
-    if book.counted_front is not None and book.counted_front.pages != front.pages:
+    counted = book.counted_unit
+    if counted is not None and book.counted is not None \
+            and book.counted.pages != book.paginated[counted].pages:  # fmt: skip
         raise FrontMatterMoved
     folios = book.folios()
     starts: dict[int, tuple[str, str]] = {}
@@ -272,7 +280,7 @@ class _Kept:
 
 def _done(book: _Book, job: _Job, result: Any) -> None:
     if job.count_only:
-        book.counted_front = result
+        book.counted = result
     else:
         book.written[job.unit] = result
 
@@ -313,7 +321,7 @@ def _from_cache(queue: list[_Job], pending: list[_Job], laid_out: list[_Job], ke
             return
         job = queue.pop(0)
         if job.count_only:
-            book.counted_front = pages
+            book.counted = pages
         else:
             book.paginated[job.unit] = pages
             pending.append(job)

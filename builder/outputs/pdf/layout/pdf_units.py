@@ -1,6 +1,8 @@
 """The book's HTML cut into units that lay out apart and join into the same pages: the front
-matter (cover to table of contents), each part's opener, each model, the back matter
-(indexes to colophon). One model edited is one unit laid out again (`unit_cache`).
+matter (cover to the last page before the table of contents), the table of contents, each
+part's opener, each model, each index, the back matter's pages (with the colophon). One
+model edited is one unit laid out again (`unit_cache`); the table of contents and the
+indexes too if their page numbers moved.
 
 A unit's pagination does not depend on the units before it: every page has the same
 width whichever side it falls on. What does depend on them is put in here or at the join:
@@ -8,9 +10,10 @@ width whichever side it falls on. What does depend on them is put in here or at 
 - the side its first page falls on. A model starts on the next page, left or right: it is
   laid out as a document (starting on a right-hand page) and turned to the left side when
   it follows an odd number of folios (`pagination_hook`: margins and margin boxes of the
-  other side, the same lines). A part opener and the back matter start on a right-hand
-  page: they are laid out after a page that is always left out (`START`) and a blank
-  left-hand page, kept when the page before them is a right-hand one (`leading_pages`);
+  other side, the same lines). The table of contents, a part opener, an index and the
+  back matter start on a right-hand page: they are laid out after a page that is always
+  left out (`START`) and a blank left-hand page, kept when the page before them is a
+  right-hand one (`leading_pages`);
 - the part a model belongs to: its left-hand running head is the part's title, written
   here as a literal (its part opener is another unit);
 - the footnote numbers, which run on through the book (`counter-reset: footnote N`);
@@ -39,7 +42,9 @@ from builder.render.templating import css_string
 
 PART = '<section class="part"'
 MODEL = '<article class="model'
+TOC = '<nav class="toc"'
 INDEX = '<section class="index"'
+MATTER = '<section class="matter"'
 COLOPHON = '<section class="colophon"'
 FOOTNOTE = 'class="footnote"'  # each footnote of the printed HTML (paged_html)
 # Begins a unit that starts on a right-hand page: its own page (a right-hand one) is always
@@ -64,7 +69,7 @@ _TAG = re.compile(r"<[^>]+>")
 def starts_right(kind: str) -> bool:
     """Whether a unit of `kind` starts on a right-hand page (laid out after START and a
     blank page)."""
-    return kind in ("opener", "back")
+    return kind in ("toc", "opener", "index", "matter")
 
 
 def leading_pages(kind: str, before: int) -> int:
@@ -75,9 +80,9 @@ def leading_pages(kind: str, before: int) -> int:
 
 
 def turned(kind: str, before: int) -> bool:
-    """Whether a unit's pages are turned to the other side: a model after `before` folios
-    that starts on a left-hand page."""
-    return kind == "model" and before % 2 == 1
+    """Whether a unit's pages are turned to the other side: a model (or a colophon without
+    back matter before it) after `before` folios that starts on a left-hand page."""
+    return kind in ("model", "colophon") and before % 2 == 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +90,8 @@ class Unit:
     """One piece of the book's body with what it needs from the rest of the book."""
 
     index: int
-    kind: str  # "front", "opener" (a part's first page), "model" or "back"
+    kind: str  # "front", "toc", "opener" (a part's first page), "model", "index", "matter"
+    # (back matter pages and the colophon) or "colophon" (alone)
     head: str  # the book's `<head>…</head>` and `<body …>` opening tag, without BOOK_STYLE
     body: str
     footnotes_before: int
@@ -102,11 +108,9 @@ class Unit:
 
     @property
     def needs_other_folios(self) -> bool:
-        """Whether its printed numbers point into other units (the TOC, the indexes)."""
-        anchors = self.anchors
-        return self.kind in ("front", "back") and any(
-            anchor not in anchors for anchor in _LINK.findall(self.body)
-        )
+        """Whether it prints the page numbers of other units (the TOC, the indexes): its
+        other units' links carry them (`html`); any other unit's carry none."""
+        return self.kind in ("toc", "index")
 
     def html(self, folios: Mapping[str, int] | None = None) -> str:
         """The unit as a document. `folios` (anchor → printed page) gives the numbers of its
@@ -118,6 +122,8 @@ class Unit:
             if anchor in anchors:
                 return match.group(0)
             folio = PLACEHOLDER_FOLIO if folios is None else str(folios.get(anchor, ""))
+            if not self.needs_other_folios:
+                folio = ""
             return f'href="{cross_unit_uri(anchor)}" data-folio="{folio}"'
 
         style = LITERAL_FOLIOS
@@ -146,17 +152,37 @@ def cut(book_html: str) -> tuple[Unit, ...]:
     back_at = [at for at in (body.find(INDEX, starts[-1]), body.find(COLOPHON, starts[-1]))
                if at >= 0]  # fmt: skip
     ends = [*starts[1:], min(back_at) if back_at else len(body)]
-    pieces = [("front", body[: starts[0]], "")]
+    toc = body.find(TOC, 0, starts[0])
+    pieces = [("front", body[:toc], ""), ("toc", body[toc : starts[0]], "")] if toc > 0 else [
+        ("front", body[: starts[0]], "")]  # fmt: skip
     for a, b in zip(starts, ends, strict=True):
         pieces += _part_pieces(body[a:b])
     if back_at:
-        pieces.append(("back", body[ends[-1] :], ""))
+        pieces += _back_pieces(body[ends[-1] :])
     units = []
     footnotes = 0
     for index, (kind, piece, part_title) in enumerate(pieces):
         units.append(Unit(index, kind, head, piece, footnotes, part_title, style))
         footnotes += piece.count(FOOTNOTE)
     return tuple(units)
+
+
+def _back_pieces(back: str) -> list[tuple[str, str, str]]:
+    """The back matter as each index and the pages after them (with the colophon): each
+    starts on a right-hand page; a colophon alone starts on the next page."""
+    cuts = sorted(match.start() for match in re.finditer(f"{INDEX}|{MATTER}", back))
+    cuts = [0, *[at for at in cuts if at > 0]]
+    pieces = []
+    for a, b in zip(cuts, [*cuts[1:], len(back)], strict=True):
+        piece = back[a:b]
+        if piece.startswith(INDEX):
+            pieces.append(("index", piece, ""))
+        elif piece.startswith(MATTER):  # the back matter's pages, one unit
+            pieces.append(("matter", back[a:], ""))
+            break
+        else:
+            pieces.append(("colophon", piece, ""))
+    return pieces
 
 
 def _part_pieces(part: str) -> list[tuple[str, str, str]]:
