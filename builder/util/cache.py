@@ -91,7 +91,8 @@ CACHES: dict[str, Cache] = {
         ("builder.outputs.pdf.layout", "builder.outputs.pdf.write"),
         ("weasyprint", "pydyf", "fonttools", "tinycss2", "cssselect2", "pillow"),
         "the PDF's units as laid out and written: the unit's HTML, the bytes of the files it "
-        "names, the width of each of its folios",
+        "names, the side it starts on and the width of each of its folios; the joined "
+        "book's typeface subsets: the typeface file and the glyphs",
         max_bytes=2 << 30,  # every edit adds the units it changed
     ),
     "fonts": Cache(

@@ -111,8 +111,9 @@ class PdfOutput:
 
         # The units are laid out from a child forked now, which loads WeasyPrint while
         # this process makes the book's HTML.
-        host = ForkedAhead(partial(parallel_layout.load_weasyprint, font_faces()), in_units,
-                           _("laying out the PDF failed: {reason}"))  # fmt: skip
+        host = ForkedAhead(
+            parallel_layout.load_weasyprint, in_units, _("laying out the PDF failed: {reason}")
+        )
         with layout_progress(self.name), host if self.in_units else nullcontext():
             html = book_html(book, draft=options.for_review)
             written = host.run(html) if self.in_units else Whole.ASKED
@@ -198,7 +199,7 @@ def _render_in_units(
         def screen_file() -> None:
             identity = {BOOK_ID_KEY: book_id(package.book.config)}
             join(book.screen_units, screen, _font_files(), identity, book.folios,
-                 package.identifier, book.continues)  # fmt: skip
+                 package.identifier, book.continues, UnitCache.of_build().folder)  # fmt: skip
 
         def interior_file() -> None:
             _interior_from_units(screen, book, package)

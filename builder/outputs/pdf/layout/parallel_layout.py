@@ -153,20 +153,19 @@ def lay_out(
     return _layout(book, folder)
 
 
-def load_weasyprint(font_faces: str = "") -> None:
-    """WeasyPrint (with its Pango bindings and fontTools) takes most of a second to import;
-    imported here, before the first fork, every worker and every later child (the join, the
-    print files) has it without paying that second again. With the book's `font_faces`,
-    a line is also laid out in each style, so that Pango and Fontconfig are ready too
-    (a twentieth of a second in every worker's first layout otherwise)."""
-    import fontTools.subset  # noqa: F401
+def load_weasyprint() -> None:
+    """WeasyPrint (with its Pango bindings) takes most of a second to import; imported
+    here, before the first fork, every worker and every later child (the join, the print
+    files) has it without paying that second again. Its typefaces are made ready with the
+    book's stylesheet (`SharedStyle`)."""
     import weasyprint
-    import weasyprint.pdf.metadata
+    import weasyprint.pdf.metadata  # noqa: F401
 
-    if font_faces:
-        styles = "<p>a <b>b</b> <i>c</i> <b><i>d</i></b></p>"
-        html = f'<style>{font_faces}</style><body style="font-family: Charis SIL">{styles}'
-        weasyprint.HTML(string=html).render()
+
+def _load_for_the_join() -> None:
+    """fontTools' subsetter, for the join forked from this process after the layout
+    (`font_union`): imported while the workers lay out, not before they start."""
+    import fontTools.subset  # noqa: F401
 
 
 def _html_of(unit: Unit) -> Callable[[_Book], str]:
@@ -341,6 +340,7 @@ def _run_forked(
     pending: list[_Job] = []  # paginated from the cache, their folios not yet known
     laid_out: list[_Job] = []  # paginated from the cache, their pages not kept
     workers: list[Any] = []
+    loaded = False
     try:
         while True:
             while True:  # start what can start: kept units are taken, not laid out
@@ -368,6 +368,9 @@ def _run_forked(
                 if queue or pending or laid_out:
                     raise BuildError(_("the PDF's units could not be scheduled"))
                 break
+            if not loaded:
+                _load_for_the_join()
+                loaded = True
             for connection in wait(list(running)):
                 assert isinstance(connection, Connection)
                 job, process = running[connection]

@@ -4,11 +4,14 @@ Each unit embeds its own subset of each face (WeasyPrint keeps the glyph ids of 
 font: `retain_gids`), so a book of six units would carry the typeface six times. Here the
 subsets of one face are replaced by a single subset of the installed font with every glyph
 any of them uses (the glyphs a font's /W widths list); the text's glyph ids stay valid.
-A face whose installed file is not found keeps its subsets.
+A face whose installed file is not found keeps its subsets. With a folder to keep them in,
+a subset cut once is read back when the book's glyphs are the same (a build after an edit
+that brought no new letter: 0.4 s of fontTools at 100 models).
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import io
 import re
@@ -19,11 +22,13 @@ import pikepdf
 from pikepdf import Dictionary, Name, Pdf
 
 _SUBSET_TAG = re.compile(r"^/[A-Z]{6}\+")
+_TRUETYPE = b"\x00\x01\x00\x00"  # how a TrueType font program begins
 _PROGRAMS = ("/FontFile2", "/FontFile3", "/FontFile")
 
 
-def merge_subsets(pdf: Pdf, sources: Sequence[Path]) -> None:
-    """Every face's subsets in `pdf` made one, cut from its file among `sources`."""
+def merge_subsets(pdf: Pdf, sources: Sequence[Path], kept: Path | None = None) -> None:
+    """Every face's subsets in `pdf` made one, cut from its file among `sources` (or read
+    from the folder `kept`, where each subset cut is kept)."""
     faces: dict[str, list[pikepdf.Object]] = {}
     for font in _fonts(pdf):
         for cid_font in font.get("/DescendantFonts", pikepdf.Array()):
@@ -38,7 +43,7 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path]) -> None:
         if source is None:
             continue
         glyphs = {0}.union(*(_glyphs(font.get("/W", pikepdf.Array())) for font in fonts))
-        data = _subset(source, glyphs)
+        data = _kept_subset(source, glyphs, kept)
         program = pdf.make_stream(data)
         program.Length1 = len(data)
         for font in fonts:
@@ -104,6 +109,28 @@ def _glyphs(widths: Iterable[pikepdf.Object]) -> Iterator[int]:
         else:
             yield from range(first, int(items[index + 1]) + 1)
             index += 3
+
+
+def _kept_subset(source: Path, glyphs: set[int], kept: Path | None) -> bytes:
+    """`_subset`, kept in the folder `kept` under the font's bytes, the glyphs and the code's
+    version; a file that cannot be read or written is a miss."""
+    if kept is None:
+        return _subset(source, glyphs)
+    from builder.util.cache import code_version
+    from builder.util.files import write_whole
+
+    digest = hashlib.sha256(code_version("pdf-units") + source.read_bytes())
+    digest.update(",".join(map(str, sorted(glyphs))).encode())
+    path = kept / f"subset-{digest.hexdigest()}.ttf"
+    with contextlib.suppress(OSError):
+        found = path.read_bytes()
+        if found.startswith(_TRUETYPE):
+            return found
+    data = _subset(source, glyphs)
+    with contextlib.suppress(OSError):
+        kept.mkdir(parents=True, exist_ok=True)
+        write_whole(path, data)
+    return data
 
 
 def _subset(source: Path, glyphs: set[int]) -> bytes:

@@ -49,7 +49,7 @@ def join(
     units: Sequence[Path | bytes], target: Path, fonts: Sequence[Path] = (),
     info: Mapping[str, str] | None = None,
     folios: Sequence[tuple[int, Mapping[int, int]]] = (), identifier: bytes = b"",
-    continues: Sequence[bool] = (),
+    continues: Sequence[bool] = (), kept_fonts: Path | None = None,
 ) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
@@ -57,7 +57,8 @@ def join(
     `folios`, one per unit: the folios before it and {page index: its page counter} of its
     pages with a provisional folio (`folio_rewrite`); `identifier`: the first half of the
     file's /ID (otherwise the first unit's); `continues`, one per unit: whether it
-    continues the last top-level element and bookmark of the units before it."""
+    continues the last top-level element and bookmark of the units before it; `kept_fonts`:
+    a folder where the faces' subsets are kept from one build to the next."""
     opened = [_open(unit) for unit in units]
     for unit, (before, pages) in zip(opened, folios, strict=False):
         write_folios(unit, before, pages, fonts)
@@ -87,7 +88,7 @@ def join(
         joined.Root.PageLabels = Dictionary(Nums=Array(flat_pairs(sorted(labels.items()))))
     _resolve_cross_unit_links(joined, set(dests))
     if len(opened) > 1:
-        merge_subsets(joined, fonts)
+        merge_subsets(joined, fonts, kept_fonts)
         name_programs_apart(joined)
         share_images(joined)
     for key, value in (info or {}).items():
