@@ -83,10 +83,11 @@ def test_a_build_after_one_change_lays_out_only_that_and_equals_a_full_build(
             second_part = next(anchor for anchor in sorted(pages, key=pages.__getitem__)
                                if anchor.startswith("phan-") and pages[anchor] > 1)  # fmt: skip
             assert pages[second_part] >= first_pages[second_part]
-            # the model, the contents and the two indexes; the part openers and the back
+            # the model; the contents and the two indexes only if one of the numbers they
+            # print gained a digit (the join writes them), the part openers and the back
             # matter if their blank page came or went, the first part's other models if
             # they changed sides
-            assert 4 <= laid_out <= 4 + 5 + first_part - 1, laid_out
+            assert 1 <= laid_out <= 1 + 3 + 5 + first_part - 1, laid_out
 
 
 def test_a_damaged_or_missing_kept_unit_is_a_miss(tmp_path: Path) -> None:

@@ -199,7 +199,8 @@ def _render_in_units(
         def screen_file() -> None:
             identity = {BOOK_ID_KEY: book_id(package.book.config)}
             join(book.screen_units, screen, _font_files(), identity, book.folios,
-                 package.identifier, book.continues, UnitCache.of_build().folder)  # fmt: skip
+                 package.identifier, book.continues, UnitCache.of_build().folder,
+                 book.numbers)  # fmt: skip
 
         def interior_file() -> None:
             _interior_from_units(screen, book, package)

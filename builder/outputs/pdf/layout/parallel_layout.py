@@ -65,6 +65,7 @@ class BookLayout:
     starts: dict[int, tuple[str, str]]  # `page_map.page_starts`
     colophon_last: bool
     continues: tuple[bool, ...]  # each unit's: whether it continues a part (`pdf_join`)
+    numbers: tuple[tuple[int, ...], ...]  # each unit's: the page numbers it prints (`pdf_join`)
 
 
 @dataclass(slots=True)
@@ -200,6 +201,7 @@ def _layout(book: _Book, folder: Path) -> BookLayout:
         starts=starts,
         colophon_last=book.written[len(book.units) - 1].colophon_last,
         continues=tuple(unit.kind == "model" for unit in book.units),
+        numbers=tuple(unit.printed(folios) for unit in book.units),
     )
 
 

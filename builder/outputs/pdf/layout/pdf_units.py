@@ -20,8 +20,9 @@ width whichever side it falls on. What does depend on them is put in here or at 
 - links to another unit's anchors, written as `pdf_join.cross_unit_uri` (the join makes them
   GoTo links again);
 - the page numbers of the table of contents and the indexes, which point into other units:
-  written as literal numbers (`data-folio`) once those units are paginated, or as a
-  placeholder of the same width to count the front matter's pages first.
+  written (`data-folio`) once those units are paginated, as provisional numbers as wide as
+  the real ones, which the join writes (`folio_rewrite.write_numbers`, `printed`), or as a
+  placeholder of the widest numbers' width to count the table of contents' pages first.
 
 A model's HTML is wrapped in a part's `<section>` of its own; the join puts its tags and
 its bookmark back under its part's (`CONTINUES`). The folios are not in the HTML: they are
@@ -37,6 +38,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from builder.outputs.pdf.write.folio_rewrite import provisional
 from builder.outputs.pdf.write.pdf_join import cross_unit_uri
 from builder.render.templating import css_string
 
@@ -121,7 +123,7 @@ class Unit:
             anchor = match.group(1)
             if anchor in anchors:
                 return match.group(0)
-            folio = PLACEHOLDER_FOLIO if folios is None else str(folios.get(anchor, ""))
+            folio = PLACEHOLDER_FOLIO if folios is None else _provisional(folios.get(anchor))
             if not self.needs_other_folios:
                 folio = ""
             return f'href="{cross_unit_uri(anchor)}" data-folio="{folio}"'
@@ -135,6 +137,18 @@ class Unit:
         head = self.head.replace("</head>", f"<style>{style}</style>\n</head>", 1)
         start = START if self.starts_right else ""
         return f"{head}{start}{_LINK.sub(relink, self.body)}</body></html>"
+
+    def printed(self, folios: Mapping[str, int]) -> tuple[int, ...]:
+        """The page numbers it prints of other units' anchors, in its order (`html`)."""
+        if not self.needs_other_folios:
+            return ()
+        anchors = self.anchors
+        found = (folios.get(anchor) for anchor in _LINK.findall(self.body) if anchor not in anchors)
+        return tuple(folio for folio in found if folio)
+
+
+def _provisional(folio: int | None) -> str:
+    return str(provisional(folio)) if folio else ""
 
 
 def cut(book_html: str) -> tuple[Unit, ...]:

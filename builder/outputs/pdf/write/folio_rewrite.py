@@ -10,6 +10,11 @@ ids of the whole font: `retain_gids`); the folio is the last such run of the pro
 number on its page. The real digits' glyphs are added to the font's widths (/W) and text
 (/ToUnicode) where the unit did not use them; the join cuts one subset with every glyph
 the widths name (`font_union`).
+
+The table of contents and the indexes print other units' page numbers the same way
+(`write_numbers`): each a provisional number as wide as the real one, after a space, in a
+run of its own (book.css: `leader(". ") " " attr(data-folio)`), so that they are laid out
+again only when a number gains or loses a digit.
 """
 
 from __future__ import annotations
@@ -29,7 +34,11 @@ from builder.util.i18n import _
 
 _RUN = re.compile(rb"/([^\s/]+) [\d.]+ Tf\n\[((?:<[0-9a-f]{4}>0)+)\] TJ")
 _GLYPH = re.compile(rb"<([0-9a-f]{4})>0")
+# A run of any text: its glyphs may be spaced (letter-spacing: `[<0003>-14<>-15.3<0014>0]`).
+_SPACED_RUN = re.compile(rb"/([^\s/]+) [\d.]+ Tf\n\[((?:<[0-9a-f]*>-?[\d.]*)+)\] TJ")
+_ANY_GLYPH = re.compile(rb"<([0-9a-f]{4})>")
 DIGITS = "0123456789"
+SPACE = " "  # before each printed number of the contents and the indexes
 
 
 def provisional(real: int) -> int:
@@ -42,7 +51,7 @@ class _Face:
     """What the rewrite knows of one PDF font of the unit, read once for all its pages (its
     program, read for the digits, is the whole face's: 0.3 s a 100-model book, page by page)."""
 
-    digits: dict[str, int]  # {digit: glyph id}
+    digits: dict[str, int]  # {digit (or SPACE): glyph id}
     widths: dict[int, pikepdf.Object] | None = None  # its /W, once a glyph is added
 
 
@@ -59,6 +68,46 @@ def write_folios(pdf: Pdf, before: int, folios: Mapping[int, int], fonts: Sequen
         for label in pdf.Root.PageLabels.get("/Nums", Array())[1::2]:
             if "/St" in label:
                 label.St = int(label.St) + before
+
+
+def write_numbers(pdf: Pdf, numbers: Sequence[int], fonts: Sequence[Path]) -> None:
+    """The page numbers `pdf`, a unit that prints other units' (`pdf_units.Unit.printed`),
+    shows in its pages' order: each run of a space and the provisional number of the next
+    of `numbers` gets the real one."""
+    faces: dict[tuple[int, int], _Face] = {}
+    at = 0
+    for page in pdf.pages:
+        if at == len(numbers):
+            break
+        contents = page.obj.Contents
+        data = contents.read_bytes()
+        resources = page.obj.Resources.get("/Font", Dictionary())
+        written, last = [], 0
+        for match in _SPACED_RUN.finditer(data):
+            font = resources.get(Name("/" + match.group(1).decode()))
+            if at == len(numbers) or font is None:
+                continue
+            face = _face(font, fonts, faces)
+            glyphs = [int(glyph, 16) for glyph in _ANY_GLYPH.findall(match.group(2))]
+            shown, real = SPACE + str(provisional(numbers[at])), SPACE + str(numbers[at])
+            if [face.digits.get(digit) for digit in shown] != glyphs:
+                continue
+            start, end = match.span(2)
+            written += [data[last:start], _with_glyphs(match.group(2), face, real)]
+            last = end
+            _add_glyphs(pdf, font, face, {face.digits[c]: c for c in real[1:]}, glyphs[1])
+            at += 1
+        if written:
+            contents.write(b"".join([*written, data[last:]]))
+    if at != len(numbers):
+        raise BuildError(_("the PDF's folio {folio} was not found on its page")
+                         .format(folio=provisional(numbers[at])))  # fmt: skip
+
+
+def _with_glyphs(run: bytes, face: _Face, text: str) -> bytes:
+    """`run` with its glyphs, in their order, those of `text`'s characters (as many)."""
+    glyphs = iter([b"<%04x>" % face.digits[character] for character in text])
+    return _ANY_GLYPH.sub(lambda _match: next(glyphs), run)
 
 
 def _rewrite(
@@ -131,7 +180,7 @@ def _installed_digits(fonts: tuple[Path, ...]) -> dict[str, dict[str, int]]:
         font = TTFont(path, lazy=True)
         cmap, order = font.getBestCmap(), font.getGlyphOrder()
         name = str(font["name"].getDebugName(6) or "")
-        found[name] = {digit: order.index(cmap[ord(digit)]) for digit in DIGITS}
+        found[name] = {digit: order.index(cmap[ord(digit)]) for digit in DIGITS + SPACE}
     return found
 
 

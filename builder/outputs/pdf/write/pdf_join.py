@@ -26,7 +26,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from builder.outputs.pdf.write.folio_rewrite import write_folios
+from builder.outputs.pdf.write.folio_rewrite import write_folios, write_numbers
 from builder.outputs.pdf.write.font_union import merge_subsets, name_programs_apart
 from builder.outputs.pdf.write.image_sharing import share_images
 from builder.outputs.pdf.write.struct_tree_merge import (
@@ -50,6 +50,7 @@ def join(
     info: Mapping[str, str] | None = None,
     folios: Sequence[tuple[int, Mapping[int, int]]] = (), identifier: bytes = b"",
     continues: Sequence[bool] = (), kept_fonts: Path | None = None,
+    numbers: Sequence[Sequence[int]] = (),
 ) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
@@ -58,10 +59,14 @@ def join(
     pages with a provisional folio (`folio_rewrite`); `identifier`: the first half of the
     file's /ID (otherwise the first unit's); `continues`, one per unit: whether it
     continues the last top-level element and bookmark of the units before it; `kept_fonts`:
-    a folder where the faces' subsets are kept from one build to the next."""
+    a folder where the faces' subsets are kept from one build to the next; `numbers`, one per
+    unit: the other units' page numbers it prints (`folio_rewrite.write_numbers`)."""
     opened = [_open(unit) for unit in units]
     for unit, (before, pages) in zip(opened, folios, strict=False):
         write_folios(unit, before, pages, fonts)
+    for unit, printed in zip(opened, numbers, strict=False):
+        if printed:
+            write_numbers(unit, printed, fonts)
     joined = opened[0]
     if identifier:
         joined.trailer.ID = Array([pikepdf.String(identifier), pikepdf.String(identifier)])
