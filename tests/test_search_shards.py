@@ -96,6 +96,21 @@ def test_an_edit_reindexes_its_shard_only(sharded: Sharded) -> None:
     assert any(sharded.before.get(n) != i for n, i in shard(1).items())
 
 
+def test_what_pagefind_writes_again_is_not_linked_from_its_cache(sharded: Sharded) -> None:
+    """Pagefind rewrites its runtime files (`pagefind.js`, its worker, its WebAssembly) in
+    place on every run: a site linking them from the cache would change under a build that
+    is summing it when another build indexes (two builds at once, test_build)."""
+    from builder.util.cache import cache_path
+
+    cached = {(p.stat().st_dev, p.stat().st_ino)
+              for p in (ROOT / cache_path("search")).rglob("*") if p.is_file()}  # fmt: skip
+    tops = [p for p in (sharded.out / "site" / "pagefind").glob("*/*") if p.is_file()]
+    assert {p.name for p in tops} >= {"pagefind.js", "pagefind-worker.js", "pagefind-entry.json"}
+    assert [p.name for p in tops if (p.stat().st_dev, p.stat().st_ino) in cached] == []
+    fragments = [p for p in (sharded.out / "site" / "pagefind").rglob("*.pf_fragment")]
+    assert any((p.stat().st_dev, p.stat().st_ino) in cached for p in fragments)  # still linked
+
+
 def test_the_site_built_again_is_a_clean_builds(sharded: Sharded) -> None:
     def files(folder: Path) -> dict[str, bytes]:
         return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")

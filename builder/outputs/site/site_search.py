@@ -294,12 +294,19 @@ def _prune(work: Path, keep: set[str]) -> None:
 
 
 def _install(work: Path, files: set[str], folder: Path) -> None:
-    """Hard-link the index into `folder`, replacing what is there in one rename."""
+    """Put the index into `folder`, replacing what is there in one rename: its pages'
+    fragments, index chunks and filters hard-linked (named by their content, never written
+    again), the files at its top copied. Pagefind writes those (`pagefind.js`, its worker,
+    its WebAssembly) again on every run, through the same inode: a link would let the next
+    build's Pagefind rewrite this site's files while this build sums them (SHA256SUMS)."""
     fresh = folder.with_name(f".{folder.name}.new")
     shutil.rmtree(fresh, ignore_errors=True)
     for name in sorted(files):
         (fresh / name).parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(work / name, fresh / name)
+        if "/" in name:
+            link_or_copy(work / name, fresh / name)
+        else:
+            shutil.copyfile(work / name, fresh / name)
     swap_in(fresh, folder)
 
 
