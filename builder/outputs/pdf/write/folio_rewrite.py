@@ -20,7 +20,7 @@ again only when a number gains or loses a digit.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -110,6 +110,18 @@ def _with_glyphs(run: bytes, face: _Face, text: str) -> bytes:
     return _ANY_GLYPH.sub(lambda _match: next(glyphs), run)
 
 
+def _runs_from_the_end(data: bytes) -> Iterator[re.Match[bytes]]:
+    """The text runs of a content stream (`_RUN`), the last first: a folio is among the
+    last, so the page's text before it is not matched at all."""
+    end = len(data)
+    while (at := data.rfind(b" Tf\n[", 0, end)) >= 0:
+        name = data.rfind(b"/", 0, at)  # the font's name: `/RBQAEQ 12 Tf`
+        match = _RUN.match(data, max(name, 0))
+        if match is not None:
+            yield match
+        end = max(name, 0)
+
+
 def _rewrite(
     pdf: Pdf, page: pikepdf.Page, shown: str, real: str, fonts: Sequence[Path],
     faces: dict[tuple[int, int], _Face],
@@ -117,7 +129,7 @@ def _rewrite(
     contents = page.obj.Contents
     data = contents.read_bytes()
     resources = page.obj.Resources.get("/Font", Dictionary())
-    for match in reversed(list(_RUN.finditer(data))):
+    for match in _runs_from_the_end(data):
         font = resources.get(Name("/" + match.group(1).decode()))
         if font is None:
             continue
