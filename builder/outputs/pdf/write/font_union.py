@@ -1,9 +1,10 @@
 """One font program per face in a PDF joined from units (`pdf_join`).
 
 Each unit embeds its own subset of each face (WeasyPrint keeps the glyph ids of the whole
-font: `retain_gids`), so a book of six units would carry the typeface six times. Here the
-subsets of one face are replaced by a single subset of the installed font with every glyph
-any of them uses (the glyphs a font's /W widths list); the text's glyph ids stay valid.
+font: `retain_gids`), so a book of a hundred units would carry the typeface a hundred
+times. Here the subsets of one face are replaced by a single subset of the installed font
+with every glyph any of them uses (the glyphs a font's /W widths list); the text's glyph
+ids stay valid.
 A face whose installed file is not found keeps its subsets. With a folder to keep them in,
 a subset cut once is read back when the book's glyphs are the same (a build after an edit
 that brought no new letter: 0.4 s of fontTools at 100 models).
