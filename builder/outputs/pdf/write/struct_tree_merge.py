@@ -44,18 +44,29 @@ class TreeJoin:
         document = _document(joined, root)
         if not isinstance(document.get("/K"), Array):
             document.K = Array(_as_list(document.get("/K")))
-        elements = [element for kid in _as_list(tree.get("/K")) for element in _top_elements(kid)]
+        kids = _as_list(tree.get("/K"))
+        elements = [element for kid in kids for element in _top_elements(kid)]
+        # The unit's root and Document element, and the part a model continues, are left
+        # out: what names them as parent is given the joined tree's own (`_reparented`).
+        dropped = {tree.objgen: root, **{kid.objgen: document for kid in kids
+                                         if kid.get("/S") == Name.Document}}  # fmt: skip
         if continues and elements and len(document.K) and _only_elements(elements[0]):
             last = document.K[len(document.K) - 1]
             if not isinstance(last.get("/K"), Array):
                 last.K = Array(_as_list(last.get("/K")))
-            for element in _as_list(elements.pop(0).get("/K")):
+            wrapper = elements.pop(0)
+            dropped[wrapper.objgen] = last
+            for element in _as_list(wrapper.get("/K")):
                 element.P = last
                 last.K.append(element)
         for element in elements:
             element.P = document
             document.K.append(element)
-        self.entries.update((key + offset, value) for key, value in number_tree(tree.ParentTree))
+        seen: set[tuple[int, int]] = set()
+        self.entries.update(
+            (key + offset, _reparented(value, dropped, seen))
+            for key, value in number_tree(tree.ParentTree)
+        )
         self.next_key = offset + next_parent_key(tree)
         if "/RoleMap" in tree:
             if "/RoleMap" not in root:
@@ -140,6 +151,39 @@ def _top_elements(kid: pikepdf.Object) -> list[pikepdf.Object]:
     if kid.get("/S") == Name.Document:
         return _as_list(kid.get("/K"))
     return [kid]
+
+
+def _reparented(
+    value: pikepdf.Object, dropped: dict[tuple[int, int], pikepdf.Object],
+    seen: set[tuple[int, int]],
+) -> pikepdf.Object:  # fmt: skip
+    """A ParentTree entry (an element, or a page's array of them) with the dropped elements
+    replaced, and every element above it whose parent was dropped given the replacement:
+    otherwise a unit's own root stays reachable (through the margin boxes' NonStruct
+    elements, whose parent is its Document) and is written, with its ParentTree, once per
+    unit."""
+    if isinstance(value, Array):
+        for index, item in enumerate(value):
+            if isinstance(item, Dictionary) and item.is_indirect and item.objgen in dropped:
+                value[index] = dropped[item.objgen]
+            else:
+                _reparented(item, dropped, seen)
+        return value
+    if not isinstance(value, Dictionary) or not value.is_indirect:
+        return value
+    if value.objgen in dropped:
+        return dropped[value.objgen]
+    node = value  # up its parents, to the one whose parent was dropped
+    while node.objgen not in seen:
+        seen.add(node.objgen)
+        parent = node.get("/P")
+        if not (isinstance(parent, Dictionary) and parent.is_indirect):
+            break
+        if parent.objgen in dropped:
+            node.P = dropped[parent.objgen]
+            break
+        node = parent
+    return value
 
 
 def _only_elements(element: pikepdf.Object) -> bool:
