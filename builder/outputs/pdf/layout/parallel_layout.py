@@ -83,25 +83,34 @@ class _Book:
             return self.counted
         return self.paginated.get(unit)
 
-    def folios_before(self, unit: int) -> int | None:
-        before = 0
-        for index in range(unit):
+    def befores(self) -> list[int]:
+        """The folios before each unit, as far as the units before it are paginated (and one
+        past the last unit): read once for a pass over many units, not once per unit (at
+        1 000 models, seconds of this process's time in a build after an edit)."""
+        found, before = [], 0
+        for index, unit in enumerate(self.units):
+            found.append(before)
             pages = self.pages_of(index)
             if pages is None:
-                return None
-            before += pages.folios(self.units[index].kind, before)
-        return before
+                return found
+            before += pages.folios(unit.kind, before)
+        return [*found, before]
 
-    def counted_from(self, unit: int) -> int:
+    def folios_before(self, unit: int, befores: list[int] | None = None) -> int | None:
+        befores = self.befores() if befores is None else befores
+        return befores[unit] if unit < len(befores) else None
+
+    def counted_from(self, unit: int, befores: list[int] | None = None) -> int:
         """The unit's page counter's value before its first page in the book."""
-        before = self.folios_before(unit) or 0
+        before = self.folios_before(unit, befores) or 0
         return before - leading_pages(self.units[unit].kind, before)
 
     def folios(self) -> dict[str, int]:
         """{anchor: folio} of every unit paginated so far."""
         found: dict[str, int] = {}
+        befores = self.befores()
         for unit, pages in sorted(self.paginated.items()):
-            first = self.counted_from(unit) - pages.cover_pages + 1
+            first = self.counted_from(unit, befores) - pages.cover_pages + 1
             for anchor, index in pages.anchors.items():
                 found.setdefault(anchor, first + index)
         return found
@@ -185,18 +194,18 @@ def _layout(book: _Book, folder: Path) -> BookLayout:
     if counted is not None and book.counted is not None \
             and book.counted.pages != book.paginated[counted].pages:  # fmt: skip
         raise FrontMatterMoved
-    folios = book.folios()
+    folios, befores = book.folios(), book.befores()
     starts: dict[int, tuple[str, str]] = {}
     for unit, written in sorted(book.written.items()):
-        before = book.folios_before(unit) or 0
+        before = befores[unit]
         starts.update((before + local, start) for local, start in written.starts.items())
     indexes = range(len(book.units))
     return BookLayout(
         screen_units=tuple(_screen(folder, i) for i in indexes),
-        folios=tuple((book.counted_from(i), book.written[i].folios) for i in indexes),
+        folios=tuple((book.counted_from(i, befores), book.written[i].folios) for i in indexes),
         shell=_shell(folder),
         cover_pages=front.cover_pages,
-        interior_pages=book.folios_before(len(book.units)) or 0,
+        interior_pages=befores[len(book.units)],
         model_pages={a: page for a, page in folios.items() if a.startswith(PAGE_ANCHORS)},
         starts=starts,
         colophon_last=book.written[len(book.units) - 1].colophon_last,
@@ -309,8 +318,9 @@ def _from_cache(queue: list[_Job], pending: list[_Job], laid_out: list[_Job], ke
     they go to `laid_out`)."""
     book = kept.book
     while True:
+        befores = book.befores()
         for job in list(pending):
-            before = book.folios_before(job.unit)
+            before = book.folios_before(job.unit, befores)
             if before is not None:
                 pending.remove(job)
                 if not kept.restore(job, before):
@@ -393,8 +403,9 @@ def _run_forked(
                 kept.keep(job, payload)
                 del running[connection]
                 idle.append((connection, process))
+            befores = book.befores()
             for connection, unit in list(waiting.items()):
-                before = book.folios_before(unit)
+                before = book.folios_before(unit, befores)
                 if before is not None:
                     connection.send(before)
                     del waiting[connection]
