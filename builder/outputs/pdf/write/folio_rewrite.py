@@ -137,9 +137,8 @@ def _rewrite(
         glyphs = [int(glyph, 16) for glyph in _GLYPH.findall(match.group(2))]
         if [face.digits.get(digit) for digit in shown] != glyphs:
             continue
-        run = b"".join(b"<%04x>0" % face.digits[digit] for digit in real)
         start, end = match.span(2)
-        contents.write(data[:start] + run + data[end:])
+        contents.write(data[:start] + _with_glyphs(match.group(2), face, real) + data[end:])
         _add_glyphs(pdf, font, face, {face.digits[digit]: digit for digit in real}, glyphs[0])
         return
     # A layout this code misreads: better no book than one with a wrong page number.
