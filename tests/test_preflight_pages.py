@@ -1,9 +1,11 @@
-"""The preflight keeps each print page's walk and rendered ink by a digest of what the page is
+"""The preflight keeps each print page's walk and rendered ink by digests of what the page is
 drawn from: a page drawn again is taken from the cache, one drawn differently is walked
+again, one whose text alone changed (a folio after an edit) keeps its walk but is rendered
 again, and the walk folded from kept pages is the walk of the whole file."""
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -26,7 +28,7 @@ def interior(sample_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     return copy
 
 
-def _digests(path: Path) -> list[str]:
+def _digests(path: Path) -> list[page_walks.PageDigest]:
     with pikepdf.open(path) as pdf:
         return page_walks.page_digests(pdf)
 
@@ -78,10 +80,63 @@ def test_a_page_drawn_differently_is_walked_again(interior: Path, tmp_path: Path
     assert _walk(changed) == walk  # the same walk from an empty cache
 
 
+def _text_changed(source: Path, target: Path, pages: list[int]) -> Path:
+    """`source` saved again with the first glyph its text shows on each of `pages` (indexes)
+    drawn with another glyph, as a folio's digit changes after an edit."""
+    with pikepdf.open(source) as pdf:
+        for index in pages:
+            for stream in _streams(pdf.pages[index]):
+                data = stream.read_bytes()
+                glyph = re.search(rb"<([0-9a-f]{4})>", data)
+                if glyph is not None:
+                    other = b"%04x" % ((int(glyph[1], 16) + 1) % 0x10000)
+                    stream.write(data[: glyph.start(1)] + other + data[glyph.end(1) :])
+                    break
+        pdf.save(target)
+    return target
+
+
+def _pages_showing_text(path: Path) -> list[int]:
+    with pikepdf.open(path) as pdf:
+        return [index for index, page in enumerate(pdf.pages)
+                if re.search(rb"<[0-9a-f]{4}>", _contents(page))]  # fmt: skip
+
+
+def _contents(page: pikepdf.Page) -> bytes:
+    return b"\n".join(stream.read_bytes() for stream in _streams(page))
+
+
+def _streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
+    contents = page.obj.get("/Contents", pikepdf.Array())
+    return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
+
+
+def test_a_page_whose_text_alone_changed_keeps_its_walk_but_is_rendered_again(
+    interior: Path, tmp_path: Path
+) -> None:
+    same = _saved(interior, tmp_path / "same.pdf")
+    first = _walk(same)
+    showing = _pages_showing_text(same)
+    picture = next(i for i in showing if i + 1 in first.to_render)  # ink only a render gives
+    text = next(i for i in showing if i + 1 not in first.to_render)
+    changed = _text_changed(same, tmp_path / "changed.pdf", [picture, text])
+    before, after = _digests(same), _digests(changed)
+    drawn_again = [i for i in range(len(after)) if before[i].drawn != after[i].drawn]
+    assert drawn_again == sorted([text, picture])
+    assert [d.walked for d in before] == [d.walked for d in after]
+    assert sorted(page_walks.kept_walks(after)) == list(range(len(after)))
+    kept_inks = page_walks.kept_inks(after, sorted(first.to_render))
+    assert picture + 1 in first.to_render and picture + 1 not in kept_inks
+    walk = _walk(changed)
+    render_cache._open.clear()
+    shutil.rmtree(tmp_path / "cache")
+    assert _walk(changed) == walk  # the same walk from an empty cache
+
+
 def test_a_damaged_kept_walk_is_walked_again(interior: Path) -> None:
     first = _walk(interior)
     digests = _digests(interior)
-    render_cache.render_cache().put([(f"preflight-page:{digests[2]}", b"\x80junk")])
+    render_cache.render_cache().put([(f"preflight-page:{digests[2].walked}", b"\x80junk")])
     assert 2 not in page_walks.kept_walks(digests)
     assert _walk(interior) == first
 

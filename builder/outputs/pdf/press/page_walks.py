@@ -1,13 +1,18 @@
 """Each page's preflight walk and rendered ink kept in `render.sqlite` (`preflight-pages`),
-by a digest of everything the page is drawn from, so that the preflight of a build after
-one model changed walks and renders only the pages that changed.
+so that the preflight of a build after one model changed walks and renders only the pages
+that changed.
 
-A page's digest covers its dictionary (but /Parent) and every object it reaches: content
-streams and forms (their raw bytes), fonts with their programs, pictures with their data,
-graphic states, colour spaces, its boxes. Object numbers are left out (they move when
-another page changes), so the same page drawn again has the same digest. What a walk is
-kept under also holds the code's version and the Ghostscript program that rendered its ink.
-A page is kept with its number taken out (`renumbered`), and put back at its place.
+A page has two digests (`PageDigest`). `drawn` covers its dictionary (but /Parent) and
+every object it reaches: content streams and forms (their raw bytes), fonts with their
+programs, pictures with their data, graphic states, colour spaces, its boxes: its rendered
+ink is kept under it. `walked` is the same with the text its content streams show left out
+(the glyphs and spacing of `TJ`, `Tj`, `'` and `"`, and the fonts' widths and Unicode
+maps), which a walk does not read: its walk
+is kept under it, so that the pages after an edit, whose folios alone changed, are not
+walked again. Object numbers are left out (they move when another page changes), so the
+same page drawn again has the same digests. Both also hold the code's version and the
+Ghostscript program that renders the ink.
+A walk is kept with its page number taken out (`renumbered`), and put back at its place.
 `Walk` is what a walk found (`preflight.walk`): of one page, or folded over many.
 """
 
@@ -19,10 +24,12 @@ import functools
 import hashlib
 import os
 import pickle
+import re
 import subprocess
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
@@ -47,7 +54,7 @@ class Walk:
     unembedded: set[str] = field(default_factory=set)
     page_ink: dict[int, float] = field(default_factory=dict)  # page → ink of what it paints
     to_render: set[int] = field(default_factory=set)  # pages whose ink only a render gives
-    rendered: dict[int, float] | None = None  # their ink, rendered; None: no Ghostscript
+    rendered: dict[int, float] | None = None  # their ink, rendered (`preflight.walk_file`)
 
     def add(self, other: Walk) -> None:
         """Fold in the walk of the pages after this one's."""
@@ -63,25 +70,32 @@ class Walk:
         self.unembedded |= other.unembedded
         self.page_ink.update(other.page_ink)
         self.to_render |= other.to_render
-        if self.rendered is not None:
-            self.rendered = None if other.rendered is None else {**self.rendered, **other.rendered}
 
 
-def page_digests(pdf: pikepdf.Pdf) -> list[str]:
-    """The digest of each page of `pdf`, in order (each shared object hashed once)."""
-    memo: dict[tuple[int, int], bytes] = {}
+@dataclass(frozen=True, slots=True)
+class PageDigest:
+    drawn: str  # everything the page is drawn from: its rendered ink is kept under it
+    walked: str  # the same but the text it shows: its walk is kept under it
+
+
+def page_digests(pdf: pikepdf.Pdf) -> list[PageDigest]:
+    """The digests of each page of `pdf`, in order (each shared object hashed once)."""
+    memo: dict[tuple[int, int], tuple[bytes, bytes]] = {}
     version = _version()
-    return [
-        hashlib.sha256(version + _digest(page.obj, memo, set())).hexdigest() for page in pdf.pages
-    ]
+    found = []
+    for page in pdf.pages:
+        drawn, walked = _digest(page.obj, memo, set())
+        found.append(PageDigest(hashlib.sha256(version + drawn).hexdigest(),
+                                hashlib.sha256(version + walked).hexdigest()))  # fmt: skip
+    return found
 
 
-def kept_walks(digests: Sequence[str]) -> dict[int, Walk]:
+def kept_walks(digests: Sequence[PageDigest]) -> dict[int, Walk]:
     """{page index: its walk, numbered as page index + 1} of the pages kept before."""
     store = render_cache()
     found: dict[int, Walk] = {}
     for index, digest in enumerate(digests):
-        data = store.get(f"preflight-page:{digest}")
+        data = store.get(f"preflight-page:{digest.walked}")
         if data is None:
             continue
         try:
@@ -93,16 +107,33 @@ def kept_walks(digests: Sequence[str]) -> dict[int, Walk]:
     return found
 
 
-def keep_walks(digests: Sequence[str], walks: dict[int, Walk]) -> None:
-    """Keep the walks of pages just walked ({page index: walk}); not one whose ink could
-    not be rendered (no Ghostscript): the next build tries again."""
+def keep_walks(digests: Sequence[PageDigest], walks: dict[int, Walk]) -> None:
+    """Keep the walks of pages just walked ({page index: walk})."""
     render_cache().put(
         [
-            (f"preflight-page:{digests[index]}",
+            (f"preflight-page:{digests[index].walked}",
              pickle.dumps(renumbered(walk, index + 1, _KEPT_AT)))
             for index, walk in walks.items()
-            if walk.rendered is not None
         ]
+    )  # fmt: skip
+
+
+def kept_inks(digests: Sequence[PageDigest], pages: Iterable[int]) -> dict[int, float]:
+    """{page: its rendered ink} of the `pages` (numbered from 1) rendered before."""
+    store = render_cache()
+    found: dict[int, float] = {}
+    for page in pages:
+        data = store.get(f"preflight-ink:{digests[page - 1].drawn}")
+        with contextlib.suppress(ValueError, TypeError):
+            found[page] = float((data or b"").decode("ascii"))
+    return found
+
+
+def keep_inks(digests: Sequence[PageDigest], inks: Mapping[int, float]) -> None:
+    """Keep the rendered ink of pages just rendered ({page: ink})."""
+    render_cache().put(
+        [(f"preflight-ink:{digests[page - 1].drawn}", repr(ink).encode("ascii"))
+         for page, ink in inks.items()]
     )  # fmt: skip
 
 
@@ -119,8 +150,6 @@ def renumbered(walk: Walk, old: int, new: int) -> Walk:
         else (walk.lowest_ppi[0], moved(walk.lowest_ppi[1])),
         page_ink={moved(page): ink for page, ink in walk.page_ink.items()},
         to_render={moved(page) for page in walk.to_render},
-        rendered=None if walk.rendered is None
-        else {moved(page): ink for page, ink in walk.rendered.items()},
     )  # fmt: skip
 
 
@@ -139,41 +168,104 @@ def _version() -> bytes:
     return digest.digest()
 
 
-def _digest(value: Any, memo: dict[tuple[int, int], bytes], path: set[tuple[int, int]]) -> bytes:
-    """The digest of a PDF object and all it reaches (dictionaries but for /Parent)."""
+def _digest(
+    value: Any, memo: dict[tuple[int, int], tuple[bytes, bytes]], path: set[tuple[int, int]],
+    content: bool = False,
+) -> tuple[bytes, bytes]:  # fmt: skip
+    """The digests, drawn and walked, of a PDF object and all it reaches (dictionaries but
+    for /Parent); `content`: it is (or holds) a page's content streams."""
     objgen = value.objgen if isinstance(value, pikepdf.Object) else (0, 0)
     if objgen != (0, 0):
         if objgen in memo:
             return memo[objgen]
         if objgen in path:
-            return b"cycle"  # a page's annotation pointing back at it
+            return b"cycle", b"cycle"  # a page's annotation pointing back at it
         path = path | {objgen}
-    digest = hashlib.sha256()
+    drawn, walked = hashlib.sha256(), hashlib.sha256()
     if isinstance(value, pikepdf.Stream):
-        digest.update(b"stream")
-        digest.update(_entries(value, memo, path))
-        digest.update(value.read_raw_bytes())
+        entries = _entries(value, memo, path)
+        data = value.read_raw_bytes()
+        drawn.update(b"stream" + entries[0] + data)
+        shown = content or value.get("/Subtype") == pikepdf.Name.Form
+        walked.update(b"stream" + entries[1] + (_text_left_out(value) if shown else data))
     elif isinstance(value, pikepdf.Dictionary):
-        digest.update(b"dict")
-        digest.update(_entries(value, memo, path))
+        entries = _entries(value, memo, path)
+        drawn.update(b"dict" + entries[0])
+        walked.update(b"dict" + entries[1])
     elif isinstance(value, pikepdf.Array):
-        digest.update(b"array")
+        drawn.update(b"array")
+        walked.update(b"array")
+        written = b"" if value.is_indirect else value.unparse()
+        if written and b" R" not in written:  # no object named: its text (a font's widths)
+            drawn.update(written)
+            walked.update(written)
+            return drawn.digest(), walked.digest()
         for item in value:
-            digest.update(_digest(item, memo, path))
-    elif isinstance(value, pikepdf.String):  # its bytes: repr shows some bytes alike
-        digest.update(b"string:" + bytes(value))
+            if isinstance(item, int | Decimal):
+                drawn.update(_said(item))
+                walked.update(_said(item))
+                continue
+            one, other = _digest(item, memo, path, content)
+            drawn.update(one)
+            walked.update(other)
     else:
-        digest.update(type(value).__name__.encode() + b":" + repr(value).encode())
-    found = digest.digest()
+        if isinstance(value, pikepdf.String):  # its bytes: repr shows some bytes alike
+            written = b"string:" + bytes(value)
+        else:
+            written = type(value).__name__.encode() + b":" + repr(value).encode()
+        drawn.update(written)
+        walked.update(written)
+    found = drawn.digest(), walked.digest()
     if objgen != (0, 0):
         memo[objgen] = found
     return found
 
 
-def _entries(value: Any, memo: dict[tuple[int, int], bytes], path: set[tuple[int, int]]) -> bytes:
-    digest = hashlib.sha256()
+def _entries(
+    value: Any, memo: dict[tuple[int, int], tuple[bytes, bytes]], path: set[tuple[int, int]]
+) -> tuple[bytes, bytes]:
+    drawn, walked = hashlib.sha256(), hashlib.sha256()
     for key in sorted(value.keys()):
         if key == "/Parent":
             continue
-        digest.update(key.encode() + b"\0" + _digest(value[key], memo, path))
-    return digest.digest()
+        item = value[key]
+        if isinstance(item, int | Decimal):
+            one = other = _said(item)
+        else:
+            one, other = _digest(item, memo, path, key == "/Contents")
+        drawn.update(key.encode() + b"\0" + one)
+        if key not in _GLYPHS_SHOWN:
+            walked.update(key.encode() + b"\0" + other)
+    return drawn.digest(), walked.digest()
+
+
+def _said(number: int | Decimal) -> bytes:
+    """A number as a digest holds it, without hashing it alone (most of a page's items)."""
+    return b"%s:%s;" % (type(number).__name__.encode(), str(number).encode())
+
+
+# What a font says of the glyphs the text shows, which a walk does not read either (a unit
+# whose folio gained a digit has that digit's width added, `folio_rewrite`), and a
+# stream's length, which its bytes give.
+_GLYPHS_SHOWN = frozenset({"/W", "/W2", "/Widths", "/ToUnicode", "/Length"})
+
+
+# The operands of the text-showing operators as WeasyPrint writes them: hex strings, and
+# arrays of hex strings and numbers. A stream with a literal string, a comment or an inline
+# picture (where such bytes could hide in another token) keeps its text.
+_SHOWN_TEXT = re.compile(rb"(?:\[[^\[\]]*\]|<[0-9A-Fa-f\s]*>)\s*(?=TJ|Tj|'|\")")
+_INLINE_PICTURE = re.compile(rb"\bBI\b")
+
+
+def _text_left_out(stream: pikepdf.Stream) -> bytes:
+    """A content stream's instructions with the text it shows left out (`walked`)."""
+    try:
+        data = stream.read_bytes()
+    except pikepdf.PdfError:  # a filter pikepdf cannot decode: all of it counts
+        return b"raw:" + stream.read_raw_bytes()
+    if b"(" in data or b"%" in data:
+        return b"decoded:" + data
+    left = _SHOWN_TEXT.sub(b"", data)
+    if b"BI" in left and _INLINE_PICTURE.search(left):  # looked for in what is left: faster
+        return b"decoded:" + data
+    return b"shown left out:" + left

@@ -48,9 +48,9 @@ class Line:
 
 def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     """The walk of every page of `path` (open as `pdf`) and the rendered ink of the pages
-    that need it, folded together in page order. Pages drawn as a build before drew them
+    that need it, folded together in page order. Pages walked or rendered by a build before
     are taken from the cache (`page_walks`); the others are walked in shares on every core,
-    each opening the file itself."""
+    each opening the file itself, then rendered."""
     digests = page_walks.page_digests(pdf)
     pages = len(digests)
     found = page_walks.kept_walks(digests)
@@ -65,24 +65,28 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     folded = found[0]
     for index in range(1, pages):
         folded.add(found[index])
+    folded.rendered = _rendered_ink(path, digests, sorted(folded.to_render))
     return folded
 
 
 def _walk_share(path: Path, indexes: list[int]) -> dict[int, Walk]:
-    """{page index: the walk of that page alone, with its rendered ink} for `indexes`."""
+    """{page index: the walk of that page alone} for `indexes`."""
     with pikepdf.open(path) as pdf:
-        walks = {index: walk(pdf, range(index, index + 1)) for index in indexes}
-    to_render = sorted(number for one in walks.values() for number in one.to_render)
+        return {index: walk(pdf, range(index, index + 1)) for index in indexes}
+
+
+def _rendered_ink(
+    path: Path, digests: list[page_walks.PageDigest], pages: list[int]
+) -> dict[int, float] | None:
+    """{page: its total ink, rendered} for `pages` (from 1), those drawn by a build before
+    from the cache; None without Ghostscript."""
+    inks = page_walks.kept_inks(digests, pages)
     try:
-        rendered: dict[int, float] | None = ink_coverage.max_ink_on_pages(path, to_render)
+        rendered = ink_coverage.max_ink_on_pages(path, [page for page in pages if page not in inks])
     except OSError:  # FileNotFoundError: no Ghostscript
-        rendered = None
-    for index, one in walks.items():
-        number = index + 1
-        one.rendered = None if rendered is None else (
-            {number: rendered[number]} if number in rendered else {}
-        )  # fmt: skip
-    return walks
+        return None
+    page_walks.keep_inks(digests, rendered)
+    return {**inks, **rendered}
 
 
 def walk(pdf: pikepdf.Pdf, pages: range | None = None) -> Walk:
