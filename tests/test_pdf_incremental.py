@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pikepdf
 import pytest
 from conftest import SAMPLE, Run
 
@@ -88,6 +89,33 @@ def test_a_build_after_one_change_lays_out_only_that_and_equals_a_full_build(
             # matter if their blank page came or went, the first part's other models if
             # they changed sides
             assert 1 <= laid_out <= 1 + 3 + 5 + first_part - 1, laid_out
+
+
+def _programs(pdf_file: Path) -> set[bytes]:
+    """The font programs a PDF embeds."""
+    with pikepdf.open(pdf_file) as pdf:
+        return {
+            bytes(descriptor.FontFile2.read_bytes())
+            for descriptor in pdf.objects
+            if isinstance(descriptor, pikepdf.Dictionary) and "/FontFile2" in descriptor
+        }
+
+
+def test_a_letter_the_book_had_not_used_leaves_the_typeface_as_it_was(
+    run: Run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The joined subsets hold every Vietnamese letter: an edit that brings a new one (here
+    the capital Ỵ, which the sample does not use) changes no font program, so the pages it
+    did not touch keep their bytes, and their preflight walk and ink."""
+    content = tmp_path / "content"
+    shutil.copytree(SAMPLE, content)
+    assert not any("Ỵ" in path.read_text("utf-8") for path in content.rglob("*.md"))
+    kept = tmp_path / "kept"
+    _build(run, content, tmp_path / "before", kept, monkeypatch)
+    _append(_first_model(content), " KHU DÂN CƯ THÔN YÊN MỸ ĐƯỢC CÔNG NHẬN LẠI LÀ ĐIỂM SÁNG, Ỵ.")
+    assert _build(run, content, tmp_path / "after", kept, monkeypatch) == 1
+    before = _programs(tmp_path / "before" / FILES[0])
+    assert before and _programs(tmp_path / "after" / FILES[0]) == before
 
 
 def test_a_damaged_or_missing_kept_unit_is_a_miss(tmp_path: Path) -> None:

@@ -5,9 +5,13 @@ font: `retain_gids`), so a book of a hundred units would carry the typeface a hu
 times. Here the subsets of one face are replaced by a single subset of the installed font
 with every glyph any of them uses (the glyphs a font's /W widths list); the text's glyph
 ids stay valid.
+The joined subset also holds every glyph of the characters any page may show (`SCREEN_BASE`:
+ASCII, every Vietnamese letter, the templates' signs), used or not: an edit that brings a
+letter the book had not used yet leaves the typeface as it was, so the pages it did not
+touch keep their bytes, and their preflight walk and ink (`page_walks`).
 A face whose installed file is not found keeps its subsets. With a folder to keep them in,
-a subset cut once is read back when the book's glyphs are the same (a build after an edit
-that brought no new letter: 0.4 s of fontTools at 100 models).
+a subset cut once is read back when its glyphs are the same (0.4 s of fontTools at 100
+models).
 """
 
 from __future__ import annotations
@@ -43,7 +47,8 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path], kept: Path | None = None) -
         source = by_name.get(postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
         if source is None:
             continue
-        glyphs = {0}.union(*(_glyphs(font.get("/W", pikepdf.Array())) for font in fonts))
+        used = (_glyphs(font.get("/W", pikepdf.Array())) for font in fonts)
+        glyphs = _base_glyphs(source, kept).union(*used)
         data = _kept_subset(source, glyphs, kept)
         program = pdf.make_stream(data)
         program.Length1 = len(data)
@@ -90,6 +95,57 @@ def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
             if form.get("/Subtype") == Name.Form:
                 pending.append(form.get("/Resources"))
     return list(found.values())
+
+
+def _base_glyphs(source: Path, kept: Path | None) -> set[int]:
+    """The glyph ids of `source` that the characters of SCREEN_BASE can be shown with: their
+    own, and those the shaper may put in their place (Vietnamese forms of the tone marks,
+    ligatures: the GSUB closure of HarfBuzz's default features), with .notdef. Kept in the
+    folder `kept` (0.06 s a face)."""
+    from builder.util.cache import code_version
+    from builder.util.files import write_whole
+
+    if kept is None:
+        return _shaped_glyphs(source)
+    digest = hashlib.sha256(code_version("pdf-units") + source.read_bytes()).hexdigest()
+    path = kept / f"base-glyphs-{digest}.txt"
+    with contextlib.suppress(OSError, ValueError):
+        found = {int(glyph) for glyph in path.read_text("ascii").split()}
+        if 0 in found:  # whole: written with .notdef first
+            return found
+    found = _shaped_glyphs(source)
+    with contextlib.suppress(OSError):
+        kept.mkdir(parents=True, exist_ok=True)
+        write_whole(path, " ".join(map(str, sorted(found))).encode("ascii"))
+    return found
+
+
+# What HarfBuzz applies to Latin text by default (WeasyPrint asks for no other feature).
+_DEFAULT_FEATURES = ["ccmp", "locl", "rlig", "rvrn", "mark", "mkmk", "kern", "liga", "clig",
+                     "calt", "rclt", "curs", "dist", "abvm", "blwm"]  # fmt: skip
+
+
+def _shaped_glyphs(source: Path) -> set[int]:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    from builder.render.fonts import SCREEN_BASE
+
+    font = TTFont(source)
+    ids = {name: glyph for glyph, name in enumerate(font.getGlyphOrder())}
+    for tag in list(font.keys()):
+        if tag not in _CLOSURE_TABLES:
+            del font[tag]
+    options = subset.Options(layout_features=_DEFAULT_FEATURES, ignore_missing_glyphs=True,
+                             hinting=False, name_IDs=[])  # fmt: skip
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=SCREEN_BASE)
+    subsetter.subset(font)
+    return {0} | {ids[name] for name in font.getGlyphOrder()}
+
+
+_CLOSURE_TABLES = {"GlyphOrder", "head", "hhea", "hmtx", "maxp", "cmap", "post", "loca", "glyf",
+                   "GSUB", "GDEF"}  # fmt: skip
 
 
 def postscript_name(font: bytes) -> str:
