@@ -28,7 +28,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
-from builder.outputs.pdf.write.font_union import postscript_name
+from builder.outputs.pdf.write.font_union import cid_widths, postscript_name
 from builder.util.errors import BuildError
 from builder.util.i18n import _
 
@@ -203,7 +203,7 @@ def _add_glyphs(
     descendant = font.DescendantFonts[0]
     widths = descendant.get("/W", Array())
     if face.widths is None:
-        face.widths = _widths(widths)
+        face.widths = cid_widths(widths)
     known = face.widths
     missing = sorted(glyph for glyph in glyphs if glyph not in known)
     if not missing:
@@ -218,20 +218,3 @@ def _add_glyphs(
         entries = b"".join(b"<%04x> <%04x>\n" % (glyph, ord(glyphs[glyph])) for glyph in missing)
         block = b"%d beginbfchar\n%sendbfchar\n" % (len(missing), entries)
         font.ToUnicode = pdf.make_stream(cmap.replace(b"endcmap", block + b"endcmap", 1))
-
-
-def _widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
-    """{glyph id: width} of a CID font's /W array (`c [w1 w2 …]` and `c_first c_last w`)."""
-    items = list(widths)
-    found: dict[int, pikepdf.Object] = {}
-    index = 0
-    while index < len(items):
-        first = int(items[index])
-        if isinstance(items[index + 1], Array):
-            found.update((first + n, w) for n, w in enumerate(items[index + 1]))
-            index += 2
-        else:
-            found.update((glyph, items[index + 2])
-                         for glyph in range(first, int(items[index + 1]) + 1))  # fmt: skip
-            index += 3
-    return found

@@ -20,7 +20,7 @@ import contextlib
 import hashlib
 import io
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
@@ -47,7 +47,7 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path], kept: Path | None = None) -
         source = by_name.get(postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
         if source is None:
             continue
-        used = (_glyphs(font.get("/W", pikepdf.Array())) for font in fonts)
+        used = (cid_widths(font.get("/W", pikepdf.Array())) for font in fonts)
         glyphs = _base_glyphs(source, kept).union(*used)
         data = _kept_subset(source, glyphs, kept)
         program = pdf.make_stream(data)
@@ -154,18 +154,21 @@ def postscript_name(font: bytes) -> str:
     return str(TTFont(io.BytesIO(font), lazy=True)["name"].getDebugName(6) or "")
 
 
-def _glyphs(widths: Iterable[pikepdf.Object]) -> Iterator[int]:
-    """The glyph ids of a CID font's /W array: `c [w1 w2 …]` and `c_first c_last w`."""
+def cid_widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
+    """{glyph id: width} of a CID font's /W array (`c [w1 w2 …]` and `c_first c_last w`)."""
     items = list(widths)
+    found: dict[int, pikepdf.Object] = {}
     index = 0
     while index < len(items):
         first = int(items[index])
         if isinstance(items[index + 1], pikepdf.Array):
-            yield from range(first, first + len(items[index + 1]))
+            found.update((first + n, width) for n, width in enumerate(items[index + 1]))
             index += 2
         else:
-            yield from range(first, int(items[index + 1]) + 1)
+            found.update((glyph, items[index + 2])
+                         for glyph in range(first, int(items[index + 1]) + 1))  # fmt: skip
             index += 3
+    return found
 
 
 def _kept_subset(source: Path, glyphs: set[int], kept: Path | None) -> bytes:
