@@ -44,21 +44,26 @@ def interior_from_screen(screen: Path, shell: Path, cover_pages: int) -> Iterato
         screen_only = set(pdf.Root.keys()) - set(_PAGE_TREE)
         for name in sorted(screen_only):
             del pdf.Root[name]
-        for name, value in press.Root.items():
-            if name not in _PAGE_TREE:
-                pdf.Root[name] = _copied(pdf, press, value)
-        pdf.trailer.Info = _copied(pdf, press, press.trailer.Info)
+        taken = {name: value for name, value in press.Root.items() if name not in _PAGE_TREE}
+        copies = _copied(pdf, press, {**taken, "/Info": press.trailer.Info})
+        for name in taken:
+            pdf.Root[name] = copies[name]
+        pdf.trailer.Info = copies["/Info"]
         _drop_destinations_on(pdf, removed)
         yield pdf
 
 
-def _copied(pdf: Pdf, source: Pdf, value: pikepdf.Object) -> pikepdf.Object:
-    """`value` of `source`, with what it refers to, as an object of `pdf`."""
-    if not isinstance(value, (Dictionary, Array, pikepdf.Stream)):
-        return value  # a name, a string, a number: copied as it is
-    if not value.is_indirect:
-        value = source.make_indirect(value)
-    return pdf.copy_foreign(value)
+def _copied(pdf: Pdf, source: Pdf, values: dict[str, pikepdf.Object]) -> dict[str, object]:
+    """`values` of `source`, with what they refer to, as objects of `pdf`: copied in one
+    call, since each copy into a large file walks all of its objects (0.3 s at 1 000
+    models)."""
+    named = Dictionary()
+    for name, value in values.items():
+        if isinstance(value, (Dictionary, Array, pikepdf.Stream)) and not value.is_indirect:
+            value = source.make_indirect(value)
+        named[name] = value  # a name, a string, a number: copied as it is
+    copies = pdf.copy_foreign(source.make_indirect(named))
+    return {name: copies[name] for name in values}
 
 
 def _margins(page: Dictionary) -> dict[str, tuple[float, float, float, float]]:
