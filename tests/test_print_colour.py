@@ -84,3 +84,37 @@ def test_a_page_that_draws_nothing_has_nothing_to_rewrite() -> None:
     if "/Contents" in page:
         del page["/Contents"]
     assert print_colour._rewritten(page, _table()) is None
+
+
+def test_every_transparency_group_a_page_paints_is_made_cmyk(tmp_path: Path) -> None:
+    """The page's own group, a form's, a form's inside a form, a soft mask's and a pattern's:
+    found from the pages, as WeasyPrint nests them (opacity, masks, repeated backgrounds)."""
+
+    def group() -> pikepdf.Dictionary:
+        return pikepdf.Dictionary(S=pikepdf.Name.Transparency, CS=pikepdf.Name.DeviceRGB)
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(100, 100))
+
+    def form(**resources: object) -> pikepdf.Stream:
+        made = pdf.make_stream(b"", Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Form,
+                               BBox=[0, 0, 10, 10], Group=group())  # fmt: skip
+        made.Resources = pikepdf.Dictionary(**resources)
+        return made
+
+    inner = form()
+    outer = form(XObject=pikepdf.Dictionary(Fm1=inner))
+    mask = form()
+    pattern = form()
+    pattern.PatternType = 1
+    page = pdf.pages[0].obj
+    page.Group = group()
+    page.Resources = pikepdf.Dictionary(
+        XObject=pikepdf.Dictionary(Fm0=outer),
+        ExtGState=pikepdf.Dictionary(Gs0=pikepdf.Dictionary(SMask=pikepdf.Dictionary(
+            S=pikepdf.Name.Luminosity, G=mask))),
+        Pattern=pikepdf.Dictionary(P0=pattern),
+    )  # fmt: skip
+    print_colour.to_press(pdf, {}, tmp_path / "unused.icc")  # no picture: no profile read
+    for holder in (page, outer, inner, mask, pattern):
+        assert pikepdf.Name.DeviceCMYK == holder.Group.CS
