@@ -5,13 +5,13 @@ that changed.
 A page has two digests (`PageDigest`). `drawn` covers its dictionary (but /Parent) and
 every object it reaches: content streams and forms (their raw bytes), fonts with their
 programs, pictures with their data, graphic states, colour spaces, its boxes: its rendered
-ink is kept under it. `walked` is the same with the text its content streams show left out
-(the glyphs and spacing of `TJ`, `Tj`, `'` and `"`, and the fonts' widths and Unicode
-maps), which a walk does not read: its walk
-is kept under it, so that the pages after an edit, whose folios alone changed, are not
-walked again. Object numbers are left out (they move when another page changes), so the
-same page drawn again has the same digests. Both also hold the code's version and the
-Ghostscript program that renders the ink.
+ink is kept under it. `walked` is the same without what a walk does not read: the text its
+content streams show (the glyphs and spacing of `TJ`, `Tj`, `'` and `"`) and the fonts'
+widths and Unicode maps. Its walk is kept under it, so that the pages after an edit, whose
+folios alone changed, are not walked again; their ink is rendered again (a glyph may cover
+a picture's darkest pixel). Object numbers are left out (they move when another page
+changes), so the same page drawn again has the same digests. Both also hold the code's
+version and the Ghostscript program that renders the ink.
 A walk is kept with its page number taken out (`renumbered`), and put back at its place.
 `Walk` is what a walk found (`preflight.walk`): of one page, or folded over many.
 """
