@@ -20,7 +20,8 @@ import contextlib
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import pikepdf
@@ -40,16 +41,18 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path], kept: Path | None = None) -
             descriptor = cid_font.get("/FontDescriptor", Dictionary())
             if cid_font.get("/Subtype") == Name.CIDFontType2 and "/FontFile2" in descriptor:
                 faces.setdefault(str(descriptor.FontName), []).append(cid_font)
-    by_name = {postscript_name(path.read_bytes()): path for path in sources}
+    installed = {path: path.read_bytes() for path in sources}
+    by_name = {postscript_name(data): path for path, data in installed.items()}
     for fonts in faces.values():
         if len(fonts) < 2:
             continue
         source = by_name.get(postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
         if source is None:
             continue
+        face = _Face(source, installed[source], kept)
         used = (cid_widths(font.get("/W", pikepdf.Array())) for font in fonts)
-        glyphs = _base_glyphs(source, kept).union(*used)
-        data = _kept_subset(source, glyphs, kept)
+        glyphs = face.base_glyphs().union(*used)
+        data = face.subset(glyphs)
         program = pdf.make_stream(data)
         program.Length1 = len(data)
         for font in fonts:
@@ -97,27 +100,65 @@ def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
     return list(found.values())
 
 
-def _base_glyphs(source: Path, kept: Path | None) -> set[int]:
-    """The glyph ids of `source` that the characters of SCREEN_BASE can be shown with: their
-    own, and those the shaper may put in their place (Vietnamese forms of the tone marks,
-    ligatures: the GSUB closure of HarfBuzz's default features), with .notdef. Kept in the
-    folder `kept` (0.06 s a face)."""
-    from builder.util.cache import code_version
-    from builder.util.files import write_whole
+@dataclass(frozen=True, slots=True)
+class _Face:
+    """An installed typeface file (`data`, its bytes, at `source`) and what is cut from it,
+    kept in the folder `kept` (if any) under its bytes and the code's version."""
 
-    if kept is None:
-        return _shaped_glyphs(source)
-    digest = hashlib.sha256(code_version("pdf-units") + source.read_bytes()).hexdigest()
-    path = kept / f"base-glyphs-{digest}.txt"
-    with contextlib.suppress(OSError, ValueError):
-        found = {int(glyph) for glyph in path.read_text("ascii").split()}
-        if 0 in found:  # whole: written with .notdef first
-            return found
-    found = _shaped_glyphs(source)
-    with contextlib.suppress(OSError):
-        kept.mkdir(parents=True, exist_ok=True)
-        write_whole(path, " ".join(map(str, sorted(found))).encode("ascii"))
-    return found
+    source: Path
+    data: bytes
+    kept: Path | None
+
+    def base_glyphs(self) -> set[int]:
+        """The glyph ids that the characters of SCREEN_BASE can be shown with: their own,
+        and those the shaper may put in their place (Vietnamese forms of the tone marks,
+        ligatures: the GSUB closure of HarfBuzz's default features), with .notdef (0.06 s a
+        face)."""
+
+        def listed() -> bytes:
+            return " ".join(map(str, sorted(_shaped_glyphs(self.source)))).encode("ascii")
+
+        found = _glyph_list(self._kept("base-glyphs", b"", ".txt", _glyph_list, listed))
+        assert found is not None  # read back whole, or just listed with .notdef
+        return found
+
+    def subset(self, glyphs: set[int]) -> bytes:
+        """`glyphs` cut from the face, their ids kept, as WeasyPrint's own subsets are."""
+        recipe = ",".join(map(str, sorted(glyphs))).encode()
+        return self._kept("subset", recipe, ".ttf", lambda data: data.startswith(_TRUETYPE),
+                          lambda: _subset(self.source, glyphs))  # fmt: skip
+
+    def _kept(
+        self, kind: str, recipe: bytes, suffix: str, whole: Callable[[bytes], object],
+        make: Callable[[], bytes],
+    ) -> bytes:  # fmt: skip
+        """`make()`, or what was kept of it under the face and `recipe`; a file that is not
+        `whole`, or cannot be read or written, is a miss."""
+        if self.kept is None:
+            return make()
+        from builder.util.cache import code_version
+        from builder.util.files import write_whole
+
+        digest = hashlib.sha256(code_version("pdf-units") + self.data + recipe).hexdigest()
+        path = self.kept / f"{kind}-{digest}{suffix}"
+        with contextlib.suppress(OSError):
+            found = path.read_bytes()
+            if whole(found):
+                return found
+        data = make()
+        with contextlib.suppress(OSError):
+            self.kept.mkdir(parents=True, exist_ok=True)
+            write_whole(path, data)
+        return data
+
+
+def _glyph_list(data: bytes) -> set[int] | None:
+    """The glyph ids a kept `base-glyphs` file lists; None unless whole (.notdef first)."""
+    try:
+        found = {int(glyph) for glyph in data.decode("ascii").split()}
+    except ValueError:  # UnicodeDecodeError too
+        return None
+    return found if 0 in found else None
 
 
 # What HarfBuzz applies to Latin text by default (WeasyPrint asks for no other feature).
@@ -169,28 +210,6 @@ def cid_widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
                          for glyph in range(first, int(items[index + 1]) + 1))  # fmt: skip
             index += 3
     return found
-
-
-def _kept_subset(source: Path, glyphs: set[int], kept: Path | None) -> bytes:
-    """`_subset`, kept in the folder `kept` under the font's bytes, the glyphs and the code's
-    version; a file that cannot be read or written is a miss."""
-    if kept is None:
-        return _subset(source, glyphs)
-    from builder.util.cache import code_version
-    from builder.util.files import write_whole
-
-    digest = hashlib.sha256(code_version("pdf-units") + source.read_bytes())
-    digest.update(",".join(map(str, sorted(glyphs))).encode())
-    path = kept / f"subset-{digest.hexdigest()}.ttf"
-    with contextlib.suppress(OSError):
-        found = path.read_bytes()
-        if found.startswith(_TRUETYPE):
-            return found
-    data = _subset(source, glyphs)
-    with contextlib.suppress(OSError):
-        kept.mkdir(parents=True, exist_ok=True)
-        write_whole(path, data)
-    return data
 
 
 def _subset(source: Path, glyphs: set[int]) -> bytes:
