@@ -33,10 +33,9 @@ from builder.util.errors import BuildError
 from builder.util.i18n import _
 
 _RUN = re.compile(rb"/([^\s/]+) [\d.]+ Tf\n\[((?:<[0-9a-f]{4}>0)+)\] TJ")
-_GLYPH = re.compile(rb"<([0-9a-f]{4})>0")
 # A run of any text: its glyphs may be spaced (letter-spacing: `[<0003>-14<>-15.3<0014>0]`).
 _SPACED_RUN = re.compile(rb"/([^\s/]+) [\d.]+ Tf\n\[((?:<[0-9a-f]*>-?[\d.]*)+)\] TJ")
-_ANY_GLYPH = re.compile(rb"<([0-9a-f]{4})>")
+_GLYPH = re.compile(rb"<([0-9a-f]{4})>")
 DIGITS = "0123456789"
 SPACE = " "  # before each printed number of the contents and the indexes
 
@@ -84,14 +83,13 @@ def write_numbers(pdf: Pdf, numbers: Sequence[int], fonts: Sequence[Path]) -> No
         resources = page.obj.Resources.get("/Font", Dictionary())
         written, last = [], 0
         for match in _SPACED_RUN.finditer(data):
-            font = resources.get(Name("/" + match.group(1).decode()))
-            if at == len(numbers) or font is None:
-                continue
-            face = _face(font, fonts, faces)
-            glyphs = [int(glyph, 16) for glyph in _ANY_GLYPH.findall(match.group(2))]
+            if at == len(numbers):
+                break
             shown, real = SPACE + str(provisional(numbers[at])), SPACE + str(numbers[at])
-            if [face.digits.get(digit) for digit in shown] != glyphs:
+            found = _showing(match, shown, resources, fonts, faces)
+            if found is None:
                 continue
+            font, face, glyphs = found
             start, end = match.span(2)
             written += [data[last:start], _with_glyphs(match.group(2), face, real)]
             last = end
@@ -107,7 +105,7 @@ def write_numbers(pdf: Pdf, numbers: Sequence[int], fonts: Sequence[Path]) -> No
 def _with_glyphs(run: bytes, face: _Face, text: str) -> bytes:
     """`run` with its glyphs, in their order, those of `text`'s characters (as many)."""
     glyphs = iter([b"<%04x>" % face.digits[character] for character in text])
-    return _ANY_GLYPH.sub(lambda _match: next(glyphs), run)
+    return _GLYPH.sub(lambda _match: next(glyphs), run)
 
 
 def _runs_from_the_end(data: bytes) -> Iterator[re.Match[bytes]]:
@@ -130,19 +128,30 @@ def _rewrite(
     data = contents.read_bytes()
     resources = page.obj.Resources.get("/Font", Dictionary())
     for match in _runs_from_the_end(data):
-        font = resources.get(Name("/" + match.group(1).decode()))
-        if font is None:
+        found = _showing(match, shown, resources, fonts, faces)
+        if found is None:
             continue
-        face = _face(font, fonts, faces)
-        glyphs = [int(glyph, 16) for glyph in _GLYPH.findall(match.group(2))]
-        if [face.digits.get(digit) for digit in shown] != glyphs:
-            continue
+        font, face, glyphs = found
         start, end = match.span(2)
         contents.write(data[:start] + _with_glyphs(match.group(2), face, real) + data[end:])
         _add_glyphs(pdf, font, face, {face.digits[digit]: digit for digit in real}, glyphs[0])
         return
     # A layout this code misreads: better no book than one with a wrong page number.
     raise BuildError(_("the PDF's folio {folio} was not found on its page").format(folio=shown))
+
+
+def _showing(
+    run: re.Match[bytes], shown: str, resources: pikepdf.Object, fonts: Sequence[Path],
+    faces: dict[tuple[int, int], _Face],
+) -> tuple[pikepdf.Object, _Face, list[int]] | None:  # fmt: skip
+    """The font, its `_Face` and the glyph ids of a text run (`_RUN`, `_SPACED_RUN`) that
+    shows `shown` (digits, or a space and digits); None for any other run."""
+    font = resources.get(Name("/" + run.group(1).decode()))
+    if font is None:
+        return None
+    face = _face(font, fonts, faces)
+    glyphs = [int(glyph, 16) for glyph in _GLYPH.findall(run.group(2))]
+    return (font, face, glyphs) if [face.digits.get(c) for c in shown] == glyphs else None
 
 
 def _face(
