@@ -35,6 +35,7 @@ from typing import Any
 import pikepdf
 
 from builder.outputs.pdf.press import ink_coverage
+from builder.outputs.pdf.press.print_colour import hides_tokens
 from builder.util.cache import code_version
 from builder.util.render_cache import render_cache
 
@@ -251,10 +252,9 @@ _GLYPHS_SHOWN = frozenset({"/W", "/W2", "/Widths", "/ToUnicode", "/Length"})
 
 
 # The operands of the text-showing operators as WeasyPrint writes them: hex strings, and
-# arrays of hex strings and numbers. A stream with a literal string, a comment or an inline
-# picture (where such bytes could hide in another token) keeps its text.
+# arrays of hex strings and numbers. A stream where such bytes could hide in another token
+# (`print_colour.hides_tokens`) keeps its text.
 _SHOWN_TEXT = re.compile(rb"(?:\[[^\[\]]*\]|<[0-9A-Fa-f\s]*>)\s*(?=TJ|Tj|'|\")")
-_INLINE_PICTURE = re.compile(rb"\bBI\b")
 
 
 def _text_left_out(stream: pikepdf.Stream) -> bytes:
@@ -263,9 +263,6 @@ def _text_left_out(stream: pikepdf.Stream) -> bytes:
         data = stream.read_bytes()
     except pikepdf.PdfError:  # a filter pikepdf cannot decode: all of it counts
         return b"raw:" + stream.read_raw_bytes()
-    if b"(" in data or b"%" in data:
+    if hides_tokens(data):
         return b"decoded:" + data
-    left = _SHOWN_TEXT.sub(b"", data)
-    if b"BI" in left and _INLINE_PICTURE.search(left):  # looked for in what is left: faster
-        return b"decoded:" + data
-    return b"shown left out:" + left
+    return b"shown left out:" + _SHOWN_TEXT.sub(b"", data)

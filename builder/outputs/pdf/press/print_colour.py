@@ -167,6 +167,13 @@ _COLOUR_LINE = re.compile(
 _INLINE_PICTURE = re.compile(rb"\bBI\b")
 
 
+def hides_tokens(data: bytes) -> bool:
+    """Whether a content stream has what could hide an instruction inside another token
+    (a literal string, a comment, an inline picture): then it is parsed, not read as lines
+    of WeasyPrint's (here and in the preflight's `page_walks`)."""
+    return b"(" in data or b"%" in data or (b"BI" in data and bool(_INLINE_PICTURE.search(data)))
+
+
 def _rewritten(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
     """The content of a page or form with its colours for the press; None if none changed.
     Rewritten line by line (a few milliseconds a page) where the stream allows it, and
@@ -179,7 +186,7 @@ def _rewritten(holder: Any, table: Mapping[Rgb, Cmyk]) -> bytes | None:
     else:
         return None  # a page that draws nothing
     data = stream.read_bytes()
-    if b"(" in data or b"%" in data or (b"BI" in data and _INLINE_PICTURE.search(data)):
+    if hides_tokens(data):
         return _rewritten_parsed(holder, table)
     changed = False
 
