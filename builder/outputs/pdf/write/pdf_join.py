@@ -103,7 +103,7 @@ def _prepared(
 ) -> Iterator[Pdf]:  # fmt: skip
     """Each unit opened, its folios and numbers written, one at a time: what the join
     copied from a unit stays valid without it, and a thousand units open at once held
-    0.5 MB each (1.25 GB at the peak of a 1 000-model join, 0.72 GB one by one)."""
+    0.5 MB each (1.25 GB at the peak of a 1 000-model join, 0.74 GB one by one)."""
     for index, unit in enumerate(units):
         opened = _open(unit)
         if index < len(folios):
