@@ -275,13 +275,14 @@ class _Kept:
         self.restored.add(job.unit)
         return True
 
-    def keep(self, job: _Job, result: UnitPages | UnitWritten) -> None:
+    def keep(self, job: _Job, result: UnitPages | UnitWritten, before: int | None = None) -> None:
+        """Keep a unit's pagination, or its written pages laid out after `before` folios."""
         if isinstance(result, UnitPages):
             self.cache.keep_pages(self.key(job), result)
             return
-        pages, before = self.book.paginated[job.unit], self.book.folios_before(job.unit)
         if before is None:
             return
+        pages = self.book.paginated[job.unit]
         shell = _shell(self.folder).read_bytes() if _writes_shell(job) else None
         kept = KeptUnit(result, _screen(self.folder, job.unit).read_bytes(), shell)
         variant = written_variant(self.book.units[job.unit].kind, before, pages.pages)
@@ -353,6 +354,7 @@ def _run_forked(
     laid_out: list[_Job] = []  # paginated from the cache, their pages not kept
     workers: list[Any] = []
     loaded = False
+    told: dict[int, int] = {}  # the folios before each unit, as sent to its worker
     try:
         while True:
             while True:  # start what can start: kept units are taken, not laid out
@@ -400,7 +402,7 @@ def _run_forked(
                     waiting[connection] = job.unit
                     continue
                 _done(book, job, payload)
-                kept.keep(job, payload)
+                kept.keep(job, payload, told.get(job.unit))
                 del running[connection]
                 idle.append((connection, process))
             befores = book.befores()
@@ -408,6 +410,7 @@ def _run_forked(
                 before = book.folios_before(unit, befores)
                 if before is not None:
                     connection.send(before)
+                    told[unit] = before
                     del waiting[connection]
     finally:
         for connection, _process in idle:
