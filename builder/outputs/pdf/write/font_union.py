@@ -49,7 +49,7 @@ def merge_subsets(pdf: Pdf, sources: Sequence[Path], kept: Path | None = None) -
         source = by_name.get(postscript_name(fonts[0].FontDescriptor.FontFile2.read_bytes()))
         if source is None:
             continue
-        face = _Face(source, installed[source], kept)
+        face = _Typeface(source, installed[source], kept)
         used = (cid_widths(font.get("/W", pikepdf.Array())) for font in fonts)
         glyphs = face.base_glyphs().union(*used)
         data = face.subset(glyphs)
@@ -101,7 +101,7 @@ def _fonts(pdf: Pdf) -> list[pikepdf.Object]:
 
 
 @dataclass(frozen=True, slots=True)
-class _Face:
+class _Typeface:
     """An installed typeface file (`data`, its bytes, at `source`) and what is cut from it,
     kept in the folder `kept` (if any) under its bytes and the code's version."""
 
