@@ -70,6 +70,7 @@ typecheck: $(STAMP)
 setup: $(STAMP)
 	$(call need,test -f /usr/share/fonts/truetype/charis/CharisSIL-BoldItalic.ttf,fonts-sil-charis)
 	$(call need,/sbin/ldconfig -p | grep -q libpangoft2-1.0,libpango-1.0-0 libpangoft2-1.0-0)
+	$(call need,/sbin/ldconfig -p | grep -q libharfbuzz-subset,libharfbuzz-subset0)
 	$(call need,test -f /usr/share/color/icc/ghostscript/default_cmyk.icc,libgs-common)
 	$(call need,command -v gs,ghostscript)
 
