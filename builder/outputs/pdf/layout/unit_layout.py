@@ -29,6 +29,7 @@ from builder.outputs.pdf.layout.page_map import (
 from builder.outputs.pdf.layout.pagination_hook import Folio, Margins, page_anchors, paginated
 from builder.outputs.pdf.layout.pdf_units import leading_pages, turned
 from builder.outputs.pdf.write.pdf_writing import UNIT_IDENTIFIER, write_interior, write_screen
+from builder.outputs.pdf.write.subset_arrays import glyph_arrays_without_parsing
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,7 @@ class SharedStyle:
         from weasyprint import CSS
         from weasyprint.text.fonts import FontConfiguration
 
+        glyph_arrays_without_parsing()
         fonts = FontConfiguration()
         profiles: dict[str, Any] = {}
         sheet = CSS(string=style, base_url=base_url, font_config=fonts, color_profiles=profiles)
