@@ -162,3 +162,40 @@ def test_role_maps_and_id_trees_are_merged(tmp_path: Path) -> None:
         assert [int(page.obj.StructParents) for page in pdf.pages] == [0, 1]
         parents = dict(number_tree(root.ParentTree))
         assert [parents[key][0].ID for key in (0, 1)] == ["doan-a", "doan-b"]
+
+
+def test_harfbuzz_cuts_the_joined_typeface_as_fonttools_did() -> None:
+    """The joined book's subsets are cut by HarfBuzz (a hundredth of fontTools' time): the
+    same tables and names, every glyph kept at its id with the outline and advance of the
+    installed face (.notdef empty, as fontTools cut it), the others empty."""
+    import io
+
+    from fontTools.pens.recordingPen import RecordingPen
+    from fontTools.ttLib import TTFont
+
+    from builder.outputs.pdf.write import font_union
+    from builder.outputs.pdf.write.harfbuzz_subset import subset_keeping_ids
+    from builder.render.fonts import book_fonts
+
+    source = book_fonts()[0].path
+    glyphs = {0, 3, 36, 68, 500, 1200}
+    cut = TTFont(io.BytesIO(subset_keeping_ids(
+        source.read_bytes(), glyphs, font_union._KEPT_TABLES, font_union._NAME_IDS
+    )))  # fmt: skip
+    installed = TTFont(source)
+    assert set(cut.keys()) == set(installed.keys()) & font_union._KEPT_TABLES
+    assert {record.nameID for record in cut["name"].names} <= set(font_union._NAME_IDS)
+    assert cut["maxp"].numGlyphs == max(glyphs) + 1
+
+    def drawn(font: TTFont, glyph: int) -> list[object]:
+        pen = RecordingPen()
+        font.getGlyphSet()[font.getGlyphName(glyph)].draw(pen)
+        return pen.value
+
+    for glyph in glyphs - {0}:
+        assert drawn(cut, glyph) == drawn(installed, glyph)
+        assert (
+            cut["hmtx"][cut.getGlyphName(glyph)] == installed["hmtx"][installed.getGlyphName(glyph)]
+        )
+    assert drawn(cut, 36) != [] and drawn(cut, 3) == []  # "A", the space
+    assert drawn(cut, 0) == drawn(cut, 37) == []  # .notdef, kept empty as before; "B"

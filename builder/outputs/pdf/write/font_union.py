@@ -213,22 +213,24 @@ def cid_widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
 
 
 def _subset(source: Path, glyphs: set[int]) -> bytes:
-    """The glyphs of `source` with their ids kept, as WeasyPrint's own subsets are cut."""
+    """The glyphs of `source` with their ids kept, as WeasyPrint's own subsets are cut: only
+    the tables those keep (not Charis SIL's `Silt`, 9.6 KB, nor the layout tables), and the
+    names a PDF needs (0–6; the licence and description are 9.6 KB a face). By HarfBuzz
+    (`harfbuzz_subset`), or fontTools where HarfBuzz cannot."""
+    from builder.outputs.pdf.write.harfbuzz_subset import SubsetFailed, subset_keeping_ids
+
+    with contextlib.suppress(SubsetFailed):
+        return subset_keeping_ids(source.read_bytes(), glyphs, _KEPT_TABLES, _NAME_IDS)
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
-    # The names a PDF needs (0–6, as HarfBuzz keeps for WeasyPrint): fontTools' default
-    # 0–255 adds the licence and description, 9.6 KB a face of Charis SIL.
     options = subset.Options(retain_gids=True, ignore_missing_glyphs=True, hinting=False,
-                             desubroutinize=True, name_IDs=[0, 1, 2, 3, 4, 5, 6])  # fmt: skip
+                             desubroutinize=True, name_IDs=list(_NAME_IDS))  # fmt: skip
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(glyphs))
     font = TTFont(source, recalcTimestamp=False)  # the same book, the same bytes
     for tag in list(font.keys()):
-        # Only the tables WeasyPrint's subsets keep: deleting the others before subsetting
-        # skips reading the layout tables (most of its time), and leaves out tables of the
-        # font's maker (Charis SIL's `Silt`, 9.6 KB) that fontTools would pass through whole.
-        if tag not in _KEPT_TABLES:
+        if tag not in _KEPT_TABLES:  # deleted first: fontTools then skips reading them
             del font[tag]
     subsetter.subset(font)
     written = io.BytesIO()
@@ -236,5 +238,6 @@ def _subset(source: Path, glyphs: set[int]) -> bytes:
     return written.getvalue()
 
 
-_KEPT_TABLES = {"GlyphOrder", "head", "hhea", "maxp", "OS/2", "hmtx", "cmap", "loca", "glyf",
-                "name", "post", "gasp", "GDEF"}  # fmt: skip
+_NAME_IDS = range(7)  # as HarfBuzz keeps for WeasyPrint
+_KEPT_TABLES = frozenset({"GlyphOrder", "head", "hhea", "maxp", "OS/2", "hmtx", "cmap", "loca",
+                          "glyf", "name", "post", "gasp", "GDEF"})  # fmt: skip
