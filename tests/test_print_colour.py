@@ -118,3 +118,33 @@ def test_every_transparency_group_a_page_paints_is_made_cmyk(tmp_path: Path) -> 
     print_colour.to_press(pdf, {}, tmp_path / "unused.icc")  # no picture: no profile read
     for holder in (page, outer, inner, mask, pattern):
         assert pikepdf.Name.DeviceCMYK == holder.Group.CS
+
+
+def test_the_pictures_converted_beside_the_join_are_the_ones_the_interior_takes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`pictures_to_cmyk`, run on a unit beside the join, converts each RGB picture (a JPEG
+    and a PNG) into the cache; the interior's conversion of the same picture then takes
+    those bytes and converts nothing more."""
+    from weasyprint import HTML
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("BUILDER_CACHE", str(cache))
+    images = SAMPLE / "images"
+    pictures = [images / "duong-lang-gia-hung.jpg", images / "bieu-do-hien-dat.png"]
+    unit = tmp_path / "unit.pdf"
+    HTML(string="".join(f'<img src="{picture.as_uri()}">' for picture in pictures)).write_pdf(unit)
+    book = load_book(SAMPLE).book
+    assert book is not None
+    profile = book.config.print.profile
+
+    print_colour.pictures_to_cmyk([unit], profile)
+    kept = {path.name: path.read_bytes() for path in (cache / "press-images").iterdir()}
+    assert sorted(Path(name).suffix for name in kept) == [".jpg", ".zz"]
+
+    with pikepdf.open(unit) as pdf:
+        print_colour.to_press(pdf, {}, profile)
+        written = [image.read_raw_bytes() for image in pdf.pages[0].get_images().values()]
+        spaces = {str(image.ColorSpace) for image in pdf.pages[0].get_images().values()}
+    assert sorted(written) == sorted(kept.values()) and spaces == {"/DeviceCMYK"}
+    assert {path.name for path in (cache / "press-images").iterdir()} == set(kept)

@@ -32,7 +32,13 @@ from builder.outputs.pdf.layout.unit_cache import UnitCache
 from builder.outputs.pdf.paged_html import footnotes_at_call_sites
 from builder.outputs.pdf.press import preflight
 from builder.outputs.pdf.press.cover_spread import cover_size, render_cover
-from builder.outputs.pdf.press.print_colour import Rgb, press_colours, press_shares, rewritten
+from builder.outputs.pdf.press.print_colour import (
+    Rgb,
+    pictures_to_cmyk,
+    press_colours,
+    press_shares,
+    rewritten,
+)
 from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
 from builder.outputs.pdf.progress import layout_progress
 from builder.outputs.pdf.write.interior_from_screen import interior_from_screen
@@ -206,11 +212,23 @@ def _render_in_units(
             _interior_from_units(screen, book, package)
 
         with _cover_task(package, book.interior_pages) as cover:
-            run_forked(screen_file, _("joining the PDF's units failed: {reason}"))
+            with _pictures_task(units, book.screen_units, package):
+                run_forked(screen_file, _("joining the PDF's units failed: {reason}"))
             run_forked(interior_file, _("writing the print PDF failed: {reason}"))
     laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                        book.colophon_last)  # fmt: skip
     return laid_out, cover.result or []
+
+
+def _pictures_task(
+    units: tuple[pdf_units.Unit, ...], written: tuple[Path, ...], package: PrintPackage
+) -> ForkedTask[None]:
+    """The pictures of the units written converted for the press in a child, beside the
+    join (`print_colour.pictures_to_cmyk`); only the units with a picture are opened."""
+    sources = [path for unit, path in zip(units, written, strict=True) if "<img" in unit.body]
+    profile = package.book.config.print.profile
+    return ForkedTask(lambda: pictures_to_cmyk(sources, profile),
+                      _("writing the print PDF failed: {reason}"))  # fmt: skip
 
 
 def _interior_from_units(

@@ -15,9 +15,9 @@ import hashlib
 import io
 import re
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
-from functools import partial
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +132,20 @@ def _rewritten_share(
                 if data is not None:
                     found[holder.objgen] = data
     return found
+
+
+def pictures_to_cmyk(sources: Sequence[Path], profile: Path) -> None:
+    """Every RGB picture the pages of `sources` paint converted into the cache, as the press
+    shares convert them (this copy of each file is not saved): run beside the join, on the
+    core it leaves idle, from the units the join is made of, so that the print interior
+    finds its pictures converted (0.6 s of its CPU at 100 models, a picture every 10)."""
+    for source in sources:
+        seen: set[tuple[int, int]] = set()
+        with pikepdf.open(source) as pdf:
+            for page in pdf.pages:
+                for xobject in _xobjects(page.obj, seen):
+                    if xobject.get("/Subtype") == "/Image":
+                        _image_to_cmyk(xobject, profile)
 
 
 def _xobjects(holder: Any, seen: set[tuple[int, int]]) -> Iterator[Any]:
@@ -275,20 +289,27 @@ def _image_to_cmyk(image: Any, profile: Path) -> None:
 def _converted(image: Any, source: bytes, profile: Path, lossless: bool) -> bytes:
     """The picture in CMYK through the press profile: zlib-compressed samples, or a JPEG."""
     rgb = pikepdf.PdfImage(image).as_pil_image().convert("RGB")
-    cmyk = ImageCms.profileToProfile(
-        rgb,
-        ImageCms.ImageCmsProfile(io.BytesIO(source)) if source else ImageCms.createProfile("sRGB"),
-        str(profile),
-        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
-        outputMode="CMYK",
-        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
-    )
-    assert cmyk is not None
+    cmyk = _transform(source, profile).apply(rgb)
     if lossless:
         return zlib.compress(cmyk.tobytes(), 6)
     buffer = io.BytesIO()
     cmyk.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)
     return buffer.getvalue()
+
+
+@lru_cache(maxsize=4)
+def _transform(source: bytes, profile: Path) -> ImageCms.ImageCmsTransform:
+    """The transform from a picture's profile (`source`, b"" for sRGB) to the press
+    `profile`, made once for the pictures that share it (17 ms each: the press profile
+    read and its tables built)."""
+    return ImageCms.buildTransform(
+        ImageCms.ImageCmsProfile(io.BytesIO(source)) if source else ImageCms.createProfile("sRGB"),
+        str(profile),
+        "RGB",
+        "CMYK",
+        renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC,
+        flags=ImageCms.Flags.BLACKPOINTCOMPENSATION,
+    )
 
 
 def _is_rgb(space: Any) -> bool:
