@@ -79,23 +79,29 @@ class PageDigest:
     walked: str  # the same but the text it shows: its walk is kept under it
 
 
-def page_digests(pdf: pikepdf.Pdf) -> list[PageDigest]:
-    """The digests of each page of `pdf`, in order (each shared object hashed once)."""
+def page_digests(pdf: pikepdf.Pdf, pages: Iterable[int] | None = None) -> list[PageDigest]:
+    """The digests of `pages` of `pdf` (indexes from 0; all of them by default), in order
+    (each shared object hashed once)."""
     memo: dict[tuple[int, int], tuple[bytes, bytes]] = {}
     version = _version()
     found = []
-    for page in pdf.pages:
-        drawn, walked = _digest(page.obj, memo, set())
+    for index in pages if pages is not None else range(len(pdf.pages)):
+        drawn, walked = _digest(pdf.pages[index].obj, memo, set())
         found.append(PageDigest(hashlib.sha256(version + drawn).hexdigest(),
                                 hashlib.sha256(version + walked).hexdigest()))  # fmt: skip
     return found
 
 
-def kept_walks(digests: Sequence[PageDigest]) -> dict[int, Walk]:
-    """{page index: its walk, numbered as page index + 1} of the pages kept before."""
+def kept_walks(
+    digests: Sequence[PageDigest], pages: Sequence[int] | None = None
+) -> dict[int, Walk]:
+    """{page index: its walk, numbered as page index + 1} of the pages kept before; the
+    digests are those of `pages` (indexes from 0; all of the file's by default)."""
     store = render_cache()
     found: dict[int, Walk] = {}
-    for index, digest in enumerate(digests):
+    for index, digest in zip(
+        pages if pages is not None else range(len(digests)), digests, strict=True
+    ):
         data = store.get(f"preflight-page:{digest.walked}")
         if data is None:
             continue
