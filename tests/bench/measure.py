@@ -91,6 +91,29 @@ def best_of(
     return min(timings, key=lambda t: t.wall)
 
 
+@dataclass(frozen=True, slots=True)
+class Timed:
+    """A command to time: where it runs, and what resets state before each run."""
+
+    command: list[str]
+    cwd: Path
+    before: Callable[[], None] | None = None
+
+
+def best_of_turns(runs: int, *timed: Timed) -> list[Timing]:
+    """The fastest of `runs` runs of each command (by wall time), the commands taking turns
+    (a, b, a, b…): this machine's speed moves by up to a factor of two within minutes, and
+    two commands timed in turns meet its slow and fast minutes alike, where `best_of` one
+    after the other can give one of them all the fast ones."""
+    timings: list[list[Timing]] = [[] for _ in timed]
+    for _ in range(runs):
+        for found, one in zip(timings, timed, strict=True):
+            if one.before is not None:
+                one.before()
+            found.append(run(one.command, one.cwd)[0])
+    return [min(found, key=lambda t: t.wall) for found in timings]
+
+
 class TreeMemory:
     """`with TreeMemory(pid) as tree:` samples, until the block ends, the summed resident set
     of `pid` and its descendants; `tree.peak_mb` is the largest sum seen (Linux's /proc)."""
