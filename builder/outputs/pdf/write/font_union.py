@@ -127,7 +127,7 @@ class _Typeface:
         """`glyphs` cut from the face, their ids kept, as WeasyPrint's own subsets are."""
         recipe = ",".join(map(str, sorted(glyphs))).encode()
         return self._kept("subset", recipe, ".ttf", lambda data: data.startswith(_TRUETYPE),
-                          lambda: _subset(self.source, glyphs))  # fmt: skip
+                          lambda: _subset(self.data, glyphs))  # fmt: skip
 
     def _kept(
         self, kind: str, recipe: bytes, suffix: str, whole: Callable[[bytes], object],
@@ -213,15 +213,15 @@ def cid_widths(widths: pikepdf.Object) -> dict[int, pikepdf.Object]:
     return found
 
 
-def _subset(source: Path, glyphs: set[int]) -> bytes:
-    """The glyphs of `source` with their ids kept, as WeasyPrint's own subsets are cut: only
-    the tables those keep (not Charis SIL's `Silt`, 9.6 KB, nor the layout tables), and the
-    names a PDF needs (0–6; the licence and description are 9.6 KB a face). By HarfBuzz
-    (`harfbuzz_subset`), or fontTools where HarfBuzz cannot."""
+def _subset(font: bytes, glyphs: set[int]) -> bytes:
+    """The glyphs of the TrueType `font` (a file's bytes) with their ids kept, as WeasyPrint's
+    own subsets are cut: only the tables those keep (not Charis SIL's `Silt`, 9.6 KB, nor the
+    layout tables), and the names a PDF needs (0–6; the licence and description are 9.6 KB a
+    face). By HarfBuzz (`harfbuzz_subset`), or fontTools where HarfBuzz cannot."""
     from builder.outputs.pdf.write.harfbuzz_subset import SubsetFailed, subset_keeping_ids
 
     with contextlib.suppress(SubsetFailed):
-        return subset_keeping_ids(source.read_bytes(), glyphs, _KEPT_TABLES, _NAME_IDS)
+        return subset_keeping_ids(font, glyphs, _KEPT_TABLES, _NAME_IDS)
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -229,13 +229,13 @@ def _subset(source: Path, glyphs: set[int]) -> bytes:
                              desubroutinize=True, name_IDs=list(_NAME_IDS))  # fmt: skip
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(glyphs))
-    font = TTFont(source, recalcTimestamp=False)  # the same book, the same bytes
-    for tag in list(font.keys()):
+    cut = TTFont(io.BytesIO(font), recalcTimestamp=False)  # the same book, the same bytes
+    for tag in list(cut.keys()):
         if tag not in _KEPT_TABLES:  # deleted first: fontTools then skips reading them
-            del font[tag]
-    subsetter.subset(font)
+            del cut[tag]
+    subsetter.subset(cut)
     written = io.BytesIO()
-    font.save(written)
+    cut.save(written)
     return written.getvalue()
 
 

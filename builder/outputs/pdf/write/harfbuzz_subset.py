@@ -68,8 +68,9 @@ def subset_keeping_ids(
     wanted = ffi.gc(subsetter.hb_subset_input_create_or_fail(), subsetter.hb_subset_input_destroy)
     if wanted == ffi.NULL:
         raise SubsetFailed("hb_subset_input_create_or_fail")
+    kept = subsetter.hb_subset_input_set(wanted, _GLYPHS)
     for glyph in sorted(glyphs):
-        core.hb_set_add(subsetter.hb_subset_input_set(wanted, _GLYPHS), glyph)
+        core.hb_set_add(kept, glyph)
     name_ids = subsetter.hb_subset_input_set(wanted, _NAME_IDS)
     for name in names:
         core.hb_set_add(name_ids, name)
