@@ -83,12 +83,7 @@ def best_of(
     runs: int, command: list[str], cwd: Path, before: Callable[[], None] | None = None
 ) -> Timing:
     """The fastest of `runs` runs (by wall time); `before` resets state before each one."""
-    timings = []
-    for _ in range(runs):
-        if before is not None:
-            before()
-        timings.append(run(command, cwd)[0])
-    return min(timings, key=lambda t: t.wall)
+    return best_of_turns(runs, Timed(command, cwd, before))[0]
 
 
 @dataclass(frozen=True, slots=True)
