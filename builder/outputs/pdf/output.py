@@ -20,7 +20,7 @@ import segno
 from builder.book import urls
 from builder.book.model import Book, Cmyk, Entry, Image, Page
 from builder.book.ordering import districts_alphabetical, group_entries
-from builder.outputs.pdf.layout import figure_placement, parallel_layout, pdf_units
+from builder.outputs.pdf.layout import figure_placement, leader_runs, parallel_layout, pdf_units
 from builder.outputs.pdf.layout.page_map import (
     COLOPHON,
     colophon_last,
@@ -252,6 +252,7 @@ def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:
     """The book in one WeasyPrint layout, both editions written from it."""
     from weasyprint import HTML
 
+    leader_runs.install()
     base_url = str(package.book.root.resolve())
     # A figure too tall for the rest of its page moves below the text that fills the gap
     # (issue 13): a second layout, only when one does.

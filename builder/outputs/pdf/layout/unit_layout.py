@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.outputs.pdf.layout import figure_placement
+from builder.outputs.pdf.layout import figure_placement, leader_runs
 from builder.outputs.pdf.layout.page_map import (
     HALF_TITLE,
     colophon_last,
@@ -51,6 +51,7 @@ class SharedStyle:
         from weasyprint.text.fonts import FontConfiguration
 
         glyph_arrays_without_parsing()
+        leader_runs.install()
         fonts = FontConfiguration()
         profiles: dict[str, Any] = {}
         sheet = CSS(string=style, base_url=base_url, font_config=fonts, color_profiles=profiles)
