@@ -125,7 +125,7 @@ def test_a_page_whose_text_alone_changed_keeps_its_walk_but_is_rendered_again(
     assert drawn_again == sorted([text, picture])
     assert [d.walked for d in before] == [d.walked for d in after]
     assert sorted(page_walks.kept_walks(after)) == list(range(len(after)))
-    kept_inks = page_walks.kept_inks(after, sorted(first.to_render))
+    kept_inks = page_walks.kept_inks({page: after[page - 1] for page in first.to_render})
     assert picture + 1 in first.to_render and picture + 1 not in kept_inks
     walk = _walk(changed)
     render_cache._open.clear()

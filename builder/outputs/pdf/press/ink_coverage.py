@@ -3,10 +3,11 @@ Ghostscript's CMYK rendering of it (Debian's `ghostscript`)."""
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from PIL import Image, ImageMath
@@ -30,21 +31,41 @@ def max_ink_on_pages(pdf: Path, pages: Sequence[int]) -> dict[int, float]:
     share of the pages: the preflight runs after both editions are written, when the cores
     are free.
     """
+    with rendering(pdf, pages) as inks:
+        return inks()
+
+
+@contextlib.contextmanager
+def rendering(pdf: Path, pages: Sequence[int]) -> Iterator[Callable[[], dict[int, float]]]:
+    """`max_ink_on_pages` started: Ghostscript draws `pages` while the block runs, and the
+    function it is given waits for it and returns their inks (a preflight walks the other
+    pages meanwhile). Leaving the block stops what is still drawing."""
     if not pages:
-        return {}
+        yield dict
+        return
     gs = ghostscript()
     if gs is None:
         raise FileNotFoundError("gs")
     shares = [[pages[i] for i in share] for share in shares_of(len(pages), PAGES_A_RENDER)]
     with tempfile.TemporaryDirectory(prefix="ink-") as folder:
         renders = [_render(gs, pdf, n, share, Path(folder)) for n, share in enumerate(shares)]
-        for render in renders:
-            _unused, error = render.communicate()
-            if render.returncode != 0:
-                raise subprocess.CalledProcessError(render.returncode, gs, stderr=error)
-        drawn = sorted(Path(folder).glob("r*.tif"))  # shares in order, pages in order
-        ordered = [page for share in shares for page in share]
-        return {page: _max_total(path) for page, path in zip(ordered, drawn, strict=True)}
+
+        def inks() -> dict[int, float]:
+            for render in renders:
+                _unused, error = render.communicate()
+                if render.returncode != 0:
+                    raise subprocess.CalledProcessError(render.returncode, gs, stderr=error)
+            drawn = sorted(Path(folder).glob("r*.tif"))  # shares in order, pages in order
+            ordered = [page for share in shares for page in share]
+            return {page: _max_total(path) for page, path in zip(ordered, drawn, strict=True)}
+
+        try:
+            yield inks
+        finally:
+            for render in renders:
+                if render.poll() is None:
+                    render.kill()
+                    render.communicate()
 
 
 def _render(

@@ -125,21 +125,23 @@ def keep_walks(digests: Sequence[PageDigest], walks: dict[int, Walk]) -> None:
     )  # fmt: skip
 
 
-def kept_inks(digests: Sequence[PageDigest], pages: Iterable[int]) -> dict[int, float]:
-    """{page: its rendered ink} of the `pages` (numbered from 1) rendered before."""
+def kept_inks(digests: Mapping[int, PageDigest]) -> dict[int, float]:
+    """{page: its rendered ink} of the pages (numbered from 1, with their `digests`)
+    rendered before."""
     store = render_cache()
     found: dict[int, float] = {}
-    for page in pages:
-        data = store.get(f"preflight-ink:{digests[page - 1].drawn}")
+    for page, digest in digests.items():
+        data = store.get(f"preflight-ink:{digest.drawn}")
         with contextlib.suppress(ValueError, TypeError):
             found[page] = float((data or b"").decode("ascii"))
     return found
 
 
-def keep_inks(digests: Sequence[PageDigest], inks: Mapping[int, float]) -> None:
-    """Keep the rendered ink of pages just rendered ({page: ink})."""
+def keep_inks(digests: Mapping[int, PageDigest], inks: Mapping[int, float]) -> None:
+    """Keep the rendered ink of pages just rendered ({page: ink}, with their `digests`
+    by page)."""
     render_cache().put(
-        [(f"preflight-ink:{digests[page - 1].drawn}", repr(ink).encode("ascii"))
+        [(f"preflight-ink:{digests[page].drawn}", repr(ink).encode("ascii"))
          for page, ink in inks.items()]
     )  # fmt: skip
 
