@@ -59,7 +59,7 @@ CACHES: dict[str, Cache] = {
     "qr-codes": Cache(
         "render.sqlite",  # its `kept` table
         ("builder.outputs.pdf.output",),
-        ("segno",),
+        ("zxing-cpp",),
         "the printed book's QR codes: the model's web address",
     ),
     "preflight-pages": Cache(
