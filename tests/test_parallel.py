@@ -111,6 +111,29 @@ def test_a_child_forked_ahead_and_never_given_work_is_stopped() -> None:
     assert multiprocessing.active_children() == []
 
 
+def test_the_pdf_loads_weasyprint_ahead_of_the_book_and_lays_it_out_there(
+    tmp_path: Path,
+) -> None:
+    """`build` enters `loading_ahead` before it loads the book: the PDF's child starts
+    then, is handed the book later (pickled), and is stopped if the build ends first."""
+    import multiprocessing
+
+    from builder.load.loader import load_book
+    from builder.outputs import loading_ahead
+    from builder.outputs.pdf.output import PdfOutput
+
+    output = PdfOutput()
+    with loading_ahead([output]):
+        assert len(multiprocessing.active_children()) == 1
+    assert multiprocessing.active_children() == []
+    with loading_ahead([output]):
+        book = load_book(SAMPLE).book
+        assert book is not None
+        written = output.render(book, tmp_path)
+        assert multiprocessing.active_children() == []  # the child loaded ahead laid it out
+    assert all(path.is_file() for path in written)
+
+
 def test_a_forked_task_may_share_its_work_out_again() -> None:
     """The print interior's child shares its pages out between the cores (a ForkedMap in
     a ForkedTask): a child may have children, and they are gone when it is done."""

@@ -13,7 +13,7 @@ import click
 from builder.book.model import Book
 from builder.book.vietnamese import format_number
 from builder.cli.group import content_option, load_and_report, main, out_option, problem_lines
-from builder.outputs import OUTPUT_NAMES, chosen_outputs, output_named
+from builder.outputs import OUTPUT_NAMES, chosen_outputs, loading_ahead, output_named
 from builder.publish import deploy
 from builder.publish.build_record import build_inputs, remember, up_to_date
 from builder.publish.destinations import check_destination
@@ -105,12 +105,15 @@ def build(
         click.echo(_("nothing changed since the last build: {folder}/ was left as it was")
                    .format(folder=out_dir))  # fmt: skip
         return
-    loaded = load_and_report(content)
-    if loaded.book is None or (strict and loaded.problems.warnings):
-        _nothing_written(out_dir)
-    book = _final_edition(loaded.book, allow_short, out_dir, stop) if final else loaded.book
+    outputs = [output_named(name) for name in chosen]
     try:
-        written = write_outputs(book, [output_named(name) for name in chosen], out_dir, options)
+        with loading_ahead(outputs):
+            loaded = load_and_report(content)
+            if loaded.book is None or (strict and loaded.problems.warnings):
+                _nothing_written(out_dir)
+            book = _final_edition(loaded.book, allow_short, out_dir, stop) if final \
+                else loaded.book  # fmt: skip
+            written = write_outputs(book, outputs, out_dir, options)
     except BuildError as exc:
         severity = _("error")
         click.echo(f"{severity}: {exc}", err=True)

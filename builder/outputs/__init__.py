@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import ClassVar, Protocol
 
@@ -51,6 +53,19 @@ def output_named(name: str) -> Output:
     module, _, cls = OUTPUTS[name].partition(":")
     output: Output = getattr(importlib.import_module(module), cls)()
     return output
+
+
+@contextlib.contextmanager
+def loading_ahead(outputs: Iterable[Output]) -> Iterator[None]:
+    """While the block runs (the builder loading and checking the book), the outputs that
+    can load their libraries ahead do so beside it (`PdfOutput.loading_ahead`: WeasyPrint,
+    in a child that lays the units out later)."""
+    with contextlib.ExitStack() as ahead:
+        for output in outputs:
+            loading = getattr(output, "loading_ahead", None)
+            if loading is not None:
+                ahead.enter_context(loading())
+        yield
 
 
 def available_outputs() -> dict[str, Output]:

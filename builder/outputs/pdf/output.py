@@ -5,11 +5,13 @@ joined (`parallel_layout`, `pdf_join`), or in one WeasyPrint layout.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import hashlib
 import logging
 import re
 import tempfile
+from collections.abc import Iterator
 from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
@@ -100,6 +102,22 @@ class PdfOutput:
         # In units on every core (`parallel_layout`); the whole book in one WeasyPrint
         # layout otherwise, or where processes cannot be forked.
         self.in_units = in_units
+        self._host: ForkedAhead[_UnitsJob, Written | Whole] | None = None
+
+    @contextlib.contextmanager
+    def loading_ahead(self) -> Iterator[None]:
+        """While the block runs, a child loads WeasyPrint (most of a second), and `render`
+        in the block has it lay the units out: the builder enters it before it loads and
+        checks the book, which that second then overlaps."""
+        if not self.in_units:
+            yield
+            return
+        with _layout_host() as host:
+            self._host = host
+            try:
+                yield
+            finally:
+                self._host = None
 
     def render(
         self,
@@ -110,21 +128,16 @@ class PdfOutput:
     ) -> list[Path]:
         screen = target / screen_pdf_name(book)
         jobs = options.jobs or cores()
-
-        def in_units(html: str) -> Written | Whole:
-            units = pdf_units.cut(html)
-            if len(units) < 2:
-                return Whole.ONE_UNIT
-            return _render_in_units(units, _package(book, target, html), screen, jobs)
-
-        # The units are laid out from a child forked now, which loads WeasyPrint while
-        # this process makes the book's HTML.
-        host = ForkedAhead(
-            parallel_layout.load_weasyprint, in_units, _("laying out the PDF failed: {reason}")
-        )
-        with layout_progress(self.name), host if self.in_units else nullcontext():
+        # The units are laid out from a child forked ahead (`loading_ahead`) or now, which
+        # loads WeasyPrint while this process makes the book's HTML.
+        if self._host is not None:
+            ahead: contextlib.AbstractContextManager[Any] = nullcontext(self._host)
+        else:
+            ahead = _layout_host() if self.in_units else nullcontext()
+        with layout_progress(self.name), ahead as host:
             html = book_html(book, draft=options.for_review)
-            written = host.run(html) if self.in_units else Whole.ASKED
+            units_job = _UnitsJob(html, book, target, jobs)
+            written = host.run(units_job) if host is not None else Whole.ASKED
             package = _package(book, target, html)
             if written is Whole.FRONT_MATTER_MOVED:
                 LOG.info(_("pdf: the table of contents changed length; laying the book out whole"))
@@ -142,6 +155,30 @@ class PdfOutput:
             ]  # not the cover spread: it is for the printing house only
         return [screen, package.interior, package.cover, checked,
                 write_page_map(laid_out.model_pages, target)]  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class _UnitsJob:
+    """What the child laying out the units is handed (pickled, if it was forked before the
+    book was loaded: 2 ms at 100 models)."""
+
+    html: str
+    book: Book
+    target: Path
+    jobs: int
+
+
+def _layout_host() -> ForkedAhead[_UnitsJob, Written | Whole]:
+    return ForkedAhead(parallel_layout.load_weasyprint, _in_units,
+                       _("laying out the PDF failed: {reason}"))  # fmt: skip
+
+
+def _in_units(job: _UnitsJob) -> Written | Whole:
+    units = pdf_units.cut(job.html)
+    if len(units) < 2:
+        return Whole.ONE_UNIT
+    package = _package(job.book, job.target, job.html)
+    return _render_in_units(units, package, job.target / screen_pdf_name(job.book), job.jobs)
 
 
 def _package(book: Book, target: Path, html: str) -> PrintPackage:
