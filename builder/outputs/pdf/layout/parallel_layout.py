@@ -353,12 +353,23 @@ def _run_forked(
     pending: list[_Job] = []  # paginated from the cache, their folios not yet known
     laid_out: list[_Job] = []  # paginated from the cache, their pages not kept
     workers: list[Any] = []
+    # The worker that counted the table of contents' pages, kept for its last layout: that
+    # starts as soon as the indexes are paginated, beside their writing, in a process whose
+    # caches hold the table of contents (a fresh one took half as long again).
+    reserved: list[tuple[Connection, Any]] = []
     loaded = False
     told: dict[int, int] = {}  # the folios before each unit, as sent to its worker
     try:
         while True:
             while True:  # start what can start: kept units are taken, not laid out
                 _from_cache(queue, pending, laid_out, kept)
+                if reserved and queue and _last_of_toc(queue[0], book) \
+                        and queue[0].ready(book):  # fmt: skip
+                    ours, process = reserved.pop()
+                    job = queue.pop(0)
+                    ours.send(unit_job(job))
+                    running[ours] = (job, process)
+                    continue
                 if len(running) >= jobs:
                     break
                 if laid_out:
@@ -404,7 +415,10 @@ def _run_forked(
                 _done(book, job, payload)
                 kept.keep(job, payload, told.get(job.unit))
                 del running[connection]
-                idle.append((connection, process))
+                if job.count_only and jobs > 1:
+                    reserved.append((connection, process))
+                else:
+                    idle.append((connection, process))
             befores = book.befores()
             for connection, unit in list(waiting.items()):
                 before = book.folios_before(unit, befores)
@@ -413,13 +427,18 @@ def _run_forked(
                     told[unit] = before
                     del waiting[connection]
     finally:
-        for connection, _process in idle:
+        for connection, _process in [*idle, *reserved]:
             with contextlib.suppress(OSError):
                 connection.send(None)
         for process in workers:
             if process.is_alive() and any(process is p for _job, p in running.values()):
                 process.terminate()
             process.join()
+
+
+def _last_of_toc(job: _Job, book: _Book) -> bool:
+    """Whether `job` is the table of contents' last layout, with its literal numbers."""
+    return job.unit == book.counted_unit and not job.count_only
 
 
 def _work(connection: Connection, parent: int, style: SharedStyle) -> None:
