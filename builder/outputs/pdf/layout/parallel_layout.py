@@ -40,6 +40,7 @@ from builder.outputs.pdf.layout.unit_layout import (
     lay_out_unit,
     written_variant,
 )
+from builder.outputs.pdf.weasyprint_loading import import_weasyprint
 from builder.outputs.pdf.write.pdf_writing import shell_for_book
 from builder.util.errors import BuildError
 from builder.util.i18n import _
@@ -168,8 +169,7 @@ def load_weasyprint() -> None:
     here, before the first fork, every worker and every later child (the join, the print
     files) has it without paying that second again. Its typefaces are made ready with the
     book's stylesheet (`SharedStyle`)."""
-    import weasyprint
-    import weasyprint.pdf.metadata  # noqa: F401
+    import_weasyprint()
 
 
 def _load_for_the_join() -> None:
