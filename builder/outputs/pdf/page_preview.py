@@ -20,6 +20,7 @@ from builder.outputs.pdf.output import (
     printed_body,
     printed_entry,
 )
+from builder.outputs.pdf.weasyprint_loading import import_weasyprint
 from builder.outputs.pdf.write.pdf_writing import BLEED_NONE
 from builder.render.editions import build_date
 from builder.render.templating import environment
@@ -41,6 +42,7 @@ def first_page(page_map: Path, slug: str) -> int | None:
 def model_print_pdf(book: Book, slug: str, first_page: int) -> bytes:
     """The screen edition's pages of model `slug` (KeyError when the book has no such
     model), numbered from `first_page`: an odd folio is a right-hand page, as in the book."""
+    import_weasyprint()  # the first preview's import, without the libraries' search
     from weasyprint import HTML
 
     html = model_print_html(book, slug, first_page)
