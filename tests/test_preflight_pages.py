@@ -111,9 +111,11 @@ def _streams(page: pikepdf.Page) -> list[pikepdf.Stream]:
     return list(contents) if isinstance(contents, pikepdf.Array) else [contents]
 
 
-def test_a_page_whose_text_alone_changed_keeps_its_walk_but_is_rendered_again(
+def test_a_page_whose_text_alone_changed_keeps_its_walk_and_its_rendered_ink(
     interior: Path, tmp_path: Path
 ) -> None:
+    """A picture's page is rendered without its text, so its folio changed keeps its ink
+    as a build before rendered it; the ink of its text comes from its colours."""
     same = _saved(interior, tmp_path / "same.pdf")
     first = _walk(same)
     showing = _pages_showing_text(same)
@@ -125,9 +127,12 @@ def test_a_page_whose_text_alone_changed_keeps_its_walk_but_is_rendered_again(
     assert drawn_again == sorted([text, picture])
     assert [d.walked for d in before] == [d.walked for d in after]
     assert sorted(page_walks.kept_walks(after)) == list(range(len(after)))
-    kept_inks = page_walks.kept_inks({page: after[page - 1] for page in first.to_render})
-    assert picture + 1 in first.to_render and picture + 1 not in kept_inks
+    rendered = {page: after[page - 1] for page in first.to_render}
+    assert picture + 1 in page_walks.kept_inks(rendered)
+    assert page_walks.kept_inks(rendered, text=True) == {}  # none rendered with their text
     walk = _walk(changed)
+    assert walk.rendered is not None and first.rendered is not None
+    assert walk.rendered[picture + 1] == first.rendered[picture + 1]
     render_cache._open.clear()
     shutil.rmtree(tmp_path / "cache")
     assert _walk(changed) == walk  # the same walk from an empty cache

@@ -104,3 +104,68 @@ def test_the_walk_still_sees_inline_pictures_and_colours_among_the_text() -> Non
     assert found.images["inline"] == 1
     assert found.operators["rg"] == 1 and found.spaces["/DeviceRGB"] == 1
     assert found.to_render == {1}
+
+
+@pytest.mark.parametrize(
+    ("instructions", "text", "unread"),
+    [
+        ([("BT", []), ("Tj", ["x"])], 100.0, False),  # black by default
+        (
+            [("k", [0.6, 0.5, 0.4, 1]), ("TJ", [[]]), ("k", [0, 0, 0, 0.2]), ("f", [])],
+            250.0,
+            False,
+        ),
+        ([("q", []), ("rg", [1, 0, 0]), ("Q", []), ("Tj", ["x"])], 100.0, False),
+        ([("rg", [1, 0, 0]), ("Tj", ["x"])], 100.0, True),  # a colour the walk cannot read
+        ([("rg", [1, 0, 0]), ("g", [0.5]), ("'", ["x"])], 50.0, False),
+        ([("K", [0, 0, 0, 0.4]), ("Tr", [1]), ("Tj", ["x"])], 40.0, False),  # stroked
+        ([("RG", [1, 0, 0]), ("Tr", [1]), ("Tj", ["x"])], 100.0, True),
+        ([("Tr", [7]), ("Tj", ["x"])], 0.0, True),  # a clip: only a rendering measures it
+        ([("k", [0, 0, 0, 0.5]), ("f", [])], 0.0, False),  # no text
+    ],
+)
+def test_the_text_a_page_shows_gives_its_ink_apart(
+    instructions: list[tuple[str, list[object]]], text: float, unread: bool
+) -> None:
+    ink = PageInk()
+    for operator, operands in instructions:
+        ink.see(operator, operands, pikepdf.Dictionary())
+    assert (round(ink.text, 6), ink.text_unread) == (text, unread)
+
+
+def test_a_rendered_page_has_the_ink_of_its_rendering_with_its_text(sample_output: Path) -> None:
+    """The pictures' pages are rendered without their text (their ink kept from one build
+    to the next whatever their folio says) and their text's ink read from its colours:
+    never below a rendering with the text, above it only by the text's own colour, which
+    a rendering at 50 dpi blends with the paper."""
+    path = sample_output / SAMPLE_PRINT
+    with pikepdf.open(path) as pdf:
+        found = preflight.walk_file(path, pdf)
+    assert found.rendered is not None and found.to_render and not found.text_to_render
+    with_text = max_ink_on_pages(path, sorted(found.to_render))
+    for page, ink in found.rendered.items():
+        assert ink >= with_text[page] - 0.5, page
+        assert ink <= max(with_text[page], found.text_ink[page]) + 0.5, page
+
+
+def test_a_page_whose_text_colour_is_unread_is_rendered_with_its_text(tmp_path: Path) -> None:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    name = pikepdf.Name
+    font = pdf.make_indirect(
+        pikepdf.Dictionary(Type=name.Font, Subtype=name.Type1, BaseFont=name.Helvetica)
+    )
+    page = pdf.pages[0].obj
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+    page.Contents = pdf.make_stream(
+        b"q 20 0 0 20 10 150 cm BI /W 1 /H 1 /CS /G /BPC 8 ID \xf0 EI Q\n"
+        b"BT /F1 120 Tf 0 0.1 0.9 rg 10 20 Td (W) Tj ET\n"
+    )  # a light grey picture, a large blue letter in RGB
+    path = tmp_path / "page.pdf"
+    pdf.save(path)
+    with pikepdf.open(path) as opened:
+        found = preflight.walk_file(path, opened)
+    assert found.text_to_render == {1} and found.rendered is not None
+    with_text, without = (max_ink_on_pages(path, [1], text)[1] for text in (True, False))
+    assert with_text > without + 50  # the letter is what carries the ink
+    assert found.rendered == {1: with_text}

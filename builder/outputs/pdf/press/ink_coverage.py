@@ -24,19 +24,22 @@ def ghostscript() -> str | None:
     return shutil.which("gs")
 
 
-def max_ink_on_pages(pdf: Path, pages: Sequence[int]) -> dict[int, float]:
-    """{page: total ink in % of its darkest pixel (inside the bleed)} for `pages` (from 1).
+def max_ink_on_pages(pdf: Path, pages: Sequence[int], text: bool = True) -> dict[int, float]:
+    """{page: total ink in % of its darkest pixel (inside the bleed)} for `pages` (from 1),
+    with their text drawn, or without it (`vector_ink` measures it from its colours).
 
     The pages are rendered in as many Ghostscript processes as there are cores, each a
     share of the pages: the preflight runs after both editions are written, when the cores
     are free.
     """
-    with rendering(pdf, pages) as inks:
+    with rendering(pdf, pages, text) as inks:
         return inks()
 
 
 @contextlib.contextmanager
-def rendering(pdf: Path, pages: Sequence[int]) -> Iterator[Callable[[], dict[int, float]]]:
+def rendering(
+    pdf: Path, pages: Sequence[int], text: bool = True
+) -> Iterator[Callable[[], dict[int, float]]]:
     """`max_ink_on_pages` started: Ghostscript draws `pages` while the block runs, and the
     function it is given waits for it and returns their inks (a preflight walks the other
     pages meanwhile). Leaving the block stops what is still drawing."""
@@ -48,7 +51,8 @@ def rendering(pdf: Path, pages: Sequence[int]) -> Iterator[Callable[[], dict[int
         raise FileNotFoundError("gs")
     shares = [[pages[i] for i in share] for share in shares_of(len(pages), PAGES_A_RENDER)]
     with tempfile.TemporaryDirectory(prefix="ink-") as folder:
-        renders = [_render(gs, pdf, n, share, Path(folder)) for n, share in enumerate(shares)]
+        renders = [_render(gs, pdf, n, share, Path(folder), text)
+                   for n, share in enumerate(shares)]  # fmt: skip
 
         def inks() -> dict[int, float]:
             for render in renders:
@@ -69,14 +73,15 @@ def rendering(pdf: Path, pages: Sequence[int]) -> Iterator[Callable[[], dict[int
 
 
 def _render(
-    gs: str, pdf: Path, share: int, pages: list[int], folder: Path
+    gs: str, pdf: Path, share: int, pages: list[int], folder: Path, text: bool
 ) -> subprocess.Popen[bytes]:
-    """Ghostscript drawing `pages` in CMYK into `folder`, started."""
+    """Ghostscript drawing `pages` in CMYK into `folder` (without their text but for
+    `text`: -dFILTERTEXT), started."""
     listed = ",".join(_ranges(pages))
     output = f"-sOutputFile={folder}/r{share:03d}-%05d.tif"  # shares sort in page order
     command = [gs, "-q", "-dBATCH", "-dNOPAUSE", "-dSAFER", "-dUseBleedBox",
-               f"-sPageList={listed}", f"-r{RESOLUTION_DPI}", "-sDEVICE=tiff32nc", output,
-               str(pdf)]  # fmt: skip
+               *([] if text else ["-dFILTERTEXT"]), f"-sPageList={listed}",
+               f"-r{RESOLUTION_DPI}", "-sDEVICE=tiff32nc", output, str(pdf)]  # fmt: skip
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
 

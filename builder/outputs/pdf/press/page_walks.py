@@ -4,14 +4,14 @@ that changed.
 
 A page has two digests (`PageDigest`). `drawn` covers its dictionary (but /Parent) and
 every object it reaches: content streams and forms (their raw bytes), fonts with their
-programs, pictures with their data, graphic states, colour spaces, its boxes: its rendered
-ink is kept under it. `walked` is the same without what a walk does not read: the text its
-content streams show (the glyphs and spacing of `TJ`, `Tj`, `'` and `"`) and the fonts'
-widths and Unicode maps. Its walk is kept under it, so that the pages after an edit, whose
-folios alone changed, are not walked again; their ink is rendered again (a glyph may cover
-a picture's darkest pixel). Object numbers are left out (they move when another page
-changes), so the same page drawn again has the same digests. Both also hold the code's
-version and the Ghostscript program that renders the ink.
+programs, pictures with their data, graphic states, colour spaces, its boxes: its ink as
+rendered with its text is kept under it. `walked` is the same without what a walk does not
+read: the text its content streams show (the glyphs and spacing of `TJ`, `Tj`, `'` and `"`)
+and the fonts' widths and Unicode maps. Its walk is kept under it, and its ink as rendered
+without its text (`vector_ink`), so that the pages after an edit, whose folios alone
+changed, are neither walked nor rendered again. Object numbers are left out (they move when
+another page changes), so the same page drawn again has the same digests. Both also hold
+the code's version and the Ghostscript program that renders the ink.
 A walk is kept with its page number taken out (`renumbered`), and put back at its place.
 `Walk` is what a walk found (`preflight.walk`): of one page, or folded over many.
 """
@@ -55,6 +55,8 @@ class Walk:
     unembedded: set[str] = field(default_factory=set)
     page_ink: dict[int, float] = field(default_factory=dict)  # page → ink of what it paints
     to_render: set[int] = field(default_factory=set)  # pages whose ink only a render gives
+    text_ink: dict[int, float] = field(default_factory=dict)  # page → ink of its text
+    text_to_render: set[int] = field(default_factory=set)  # pages rendered with their text
     rendered: dict[int, float] | None = None  # their ink, rendered (`preflight.walk_file`)
 
     def add(self, other: Walk) -> None:
@@ -71,6 +73,8 @@ class Walk:
         self.unembedded |= other.unembedded
         self.page_ink.update(other.page_ink)
         self.to_render |= other.to_render
+        self.text_ink.update(other.text_ink)
+        self.text_to_render |= other.text_to_render
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,25 +129,32 @@ def keep_walks(digests: Sequence[PageDigest], walks: dict[int, Walk]) -> None:
     )  # fmt: skip
 
 
-def kept_inks(digests: Mapping[int, PageDigest]) -> dict[int, float]:
+def kept_inks(digests: Mapping[int, PageDigest], text: bool = False) -> dict[int, float]:
     """{page: its rendered ink} of the pages (numbered from 1, with their `digests`)
-    rendered before."""
+    rendered before: without their text (under their `walked` digest), or with it."""
     store = render_cache()
     found: dict[int, float] = {}
     for page, digest in digests.items():
-        data = store.get(f"preflight-ink:{digest.drawn}")
+        data = store.get(_ink_key(digest, text))
         with contextlib.suppress(ValueError, TypeError):
             found[page] = float((data or b"").decode("ascii"))
     return found
 
 
-def keep_inks(digests: Mapping[int, PageDigest], inks: Mapping[int, float]) -> None:
+def keep_inks(
+    digests: Mapping[int, PageDigest], inks: Mapping[int, float], text: bool = False
+) -> None:
     """Keep the rendered ink of pages just rendered ({page: ink}, with their `digests`
-    by page)."""
+    by page), without their text or with it."""
     render_cache().put(
-        [(f"preflight-ink:{digests[page].drawn}", repr(ink).encode("ascii"))
-         for page, ink in inks.items()]
-    )  # fmt: skip
+        [(_ink_key(digests[page], text), repr(ink).encode("ascii")) for page, ink in inks.items()]
+    )
+
+
+def _ink_key(digest: PageDigest, text: bool) -> str:
+    """A page's rendered ink is kept under all it is drawn from, or without its text under
+    what its walk reads (the same digest as its walk)."""
+    return f"preflight-ink:{digest.drawn}" if text else f"preflight-ink-untexted:{digest.walked}"
 
 
 def renumbered(walk: Walk, old: int, new: int) -> Walk:
@@ -159,6 +170,8 @@ def renumbered(walk: Walk, old: int, new: int) -> Walk:
         else (walk.lowest_ppi[0], moved(walk.lowest_ppi[1])),
         page_ink={moved(page): ink for page, ink in walk.page_ink.items()},
         to_render={moved(page) for page in walk.to_render},
+        text_ink={moved(page): ink for page, ink in walk.text_ink.items()},
+        text_to_render={moved(page) for page in walk.text_to_render},
     )  # fmt: skip
 
 

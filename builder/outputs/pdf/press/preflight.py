@@ -53,7 +53,8 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     that need it, folded together in page order. In shares on every core, each opening the
     file itself, the pages are digested and walked, or their walks taken from the cache
     (`page_walks`). The pages that draw a picture, which need rendering, are rendered
-    meanwhile (or their ink taken from the cache); then any other page that needs it."""
+    meanwhile without their text (or their ink taken from the cache); then any other page
+    that needs it (`_rendered_ink`)."""
     pictured = _drawing_pictures(pdf)
     kept = page_walks.kept_inks(
         dict(zip(pictured, page_walks.page_digests(pdf, [page - 1 for page in pictured]),
@@ -75,9 +76,8 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
         folded = found[0]
         for index in range(1, len(digests)):
             folded.add(found[index])
-        pages = sorted(folded.to_render)
-        folded.rendered = _rendered_ink(path, {page: digests[page - 1] for page in pages},
-                                        kept, drawn())  # fmt: skip
+        pages = {page: digests[page - 1] for page in sorted(folded.to_render)}
+        folded.rendered = _rendered_ink(path, pages, folded, kept, drawn())
     return folded
 
 
@@ -108,11 +108,11 @@ def _content(page: Any) -> bytes:
 def _rendering(
     path: Path, pages: list[int]
 ) -> contextlib.AbstractContextManager[Callable[[], dict[int, float]]]:
-    """`ink_coverage.rendering` of `pages`; without Ghostscript, nothing (`_rendered_ink`
-    says so)."""
+    """`ink_coverage.rendering` of `pages` without their text; without Ghostscript,
+    nothing (`_rendered_ink` says so)."""
     if ink_coverage.ghostscript() is None:
         return contextlib.nullcontext(dict)
-    return ink_coverage.rendering(path, pages)
+    return ink_coverage.rendering(path, pages, text=False)
 
 
 def _walk_share(path: Path, indexes: list[int]) -> list[tuple[page_walks.PageDigest, Walk, bool]]:
@@ -130,23 +130,42 @@ def _walk_share(path: Path, indexes: list[int]) -> list[tuple[page_walks.PageDig
 
 
 def _rendered_ink(
-    path: Path, digests: dict[int, page_walks.PageDigest], kept: dict[int, float],
-    drawn: dict[int, float],
+    path: Path, digests: dict[int, page_walks.PageDigest], found: Walk,
+    kept: dict[int, float], drawn: dict[int, float],
 ) -> dict[int, float] | None:  # fmt: skip
-    """{page: its total ink, rendered} for the pages of `digests` (from 1): `kept` from the
-    cache or `drawn` beside the walks, then the others taken from the cache or rendered
-    now; None without Ghostscript."""
-    found = {page: kept[page] for page in digests if page in kept}
-    new = {page: drawn[page] for page in digests if page in drawn and page not in found}
-    found |= new
-    found |= page_walks.kept_inks({page: d for page, d in digests.items() if page not in found})
+    """{page: its total ink} for the pages of `digests` (from 1), which need rendering: the
+    higher of its text's (`found.text_ink`) and its ink rendered without its text (`kept`
+    from the cache or `drawn` beside the walks, otherwise taken from the cache or rendered
+    now); rendered with its text where its text's colours are unread. None without
+    Ghostscript."""
+    whole = {page: d for page, d in digests.items() if page in found.text_to_render}
+    untexted = {page: d for page, d in digests.items() if page not in whole}
     try:
-        new |= ink_coverage.max_ink_on_pages(path, [page for page in digests if page not in found])
+        inks = _inks(path, untexted, {**kept, **drawn}, set(drawn), text=False)
+        inks |= _inks(path, whole, {}, set(), text=True)
     except OSError:  # FileNotFoundError: no Ghostscript
         return None
-    page_walks.keep_inks(digests, new)
-    found |= new
-    return {page: found[page] for page in digests}
+    return {page: max(inks[page], found.text_ink.get(page, 0.0)) if page in untexted
+            else inks[page] for page in digests}  # fmt: skip
+
+
+def _inks(
+    path: Path, digests: dict[int, page_walks.PageDigest], known: dict[int, float],
+    new: set[int], *, text: bool,
+) -> dict[int, float]:  # fmt: skip
+    """{page: its rendered ink} of the pages of `digests`: `known` (those of `new` rendered
+    just now), then kept in the cache, then rendered; what was rendered is kept."""
+    found = {page: known[page] for page in digests if page in known}
+    found |= page_walks.kept_inks(
+        {page: d for page, d in digests.items() if page not in found}, text
+    )
+    rendered = ink_coverage.max_ink_on_pages(
+        path, [page for page in digests if page not in found], text
+    )
+    page_walks.keep_inks(
+        digests, {**{page: found[page] for page in new if page in digests}, **rendered}, text
+    )
+    return found | rendered
 
 
 def walk(pdf: pikepdf.Pdf, pages: range | None = None) -> Walk:
@@ -157,8 +176,11 @@ def walk(pdf: pikepdf.Pdf, pages: range | None = None) -> Walk:
         ink = PageInk()
         _walk_stream(pdf.pages[index].obj, _IDENTITY, number, found, set(), ink)
         found.page_ink[number] = ink.highest
+        found.text_ink[number] = ink.text
         if ink.needs_render:
             found.to_render.add(number)
+        if ink.text_unread:
+            found.text_to_render.add(number)
     return found
 
 
