@@ -45,7 +45,10 @@ def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cm
     return table
 
 
-Rewritten = dict[tuple[int, int], bytes]  # page or form (object id) → its new content
+# page or form (object id) → its new content, compressed (in the shares, on every core,
+# rather than by the save on one)
+Rewritten = dict[tuple[int, int], bytes]
+_FLATE = pikepdf.Name.FlateDecode
 
 
 def press_shares(
@@ -75,10 +78,10 @@ def to_press(pdf: pikepdf.Pdf, rewritten: Mapping[tuple[int, int], bytes], profi
     for page in pdf.pages:
         page.contents_coalesce()
         if page.obj.objgen in rewritten:
-            page.obj.Contents.write(rewritten[page.obj.objgen])
+            page.obj.Contents.write(rewritten[page.obj.objgen], filter=_FLATE)
         for xobject in _xobjects(page.obj, seen):
             if xobject.get("/Subtype") == "/Form" and xobject.objgen in rewritten:
-                xobject.write(rewritten[xobject.objgen])
+                xobject.write(rewritten[xobject.objgen], filter=_FLATE)
             elif xobject.get("/Subtype") == "/Image":
                 _image_to_cmyk(xobject, profile)  # converted in the share: from the cache
     for holder in _painted(pdf):
@@ -130,7 +133,7 @@ def _rewritten_share(
             for holder in holders:
                 data = _rewritten(holder, table)
                 if data is not None:
-                    found[holder.objgen] = data
+                    found[holder.objgen] = zlib.compress(data)
     return found
 
 
