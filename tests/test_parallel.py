@@ -52,6 +52,15 @@ def test_a_forked_task_returns_what_its_work_returns() -> None:
         pass
 
 
+def test_a_task_behind_runs_at_a_lower_priority_than_its_parent() -> None:
+    with ForkedTask(lambda: os.nice(0), "failed: {reason}", behind=True) as task:
+        pass
+    with ForkedTask(lambda: os.nice(0), "failed: {reason}") as level:
+        pass
+    assert task.result == min(os.nice(0) + parallel.BEHIND, 19)
+    assert level.result == os.nice(0)
+
+
 def test_run_forked_returns_what_its_work_returns_in_a_child() -> None:
     done, pid = run_forked(lambda: ("done", os.getpid()), "failed: {reason}")
     assert done == "done" and pid != os.getpid()

@@ -76,16 +76,17 @@ class ForkedTask(Generic[T]):
     it failed, with `failure` (a translated message whose `{reason}` is filled in).
     Without fork, `work` runs first, on entering."""
 
-    def __init__(self, work: Callable[[], T], failure: str) -> None:
+    def __init__(self, work: Callable[[], T], failure: str, *, behind: bool = False) -> None:
         self.work = work
         self.failure = failure
         self.forked = can_fork()
+        self.behind = behind  # the child yields the cores to the work the build waits on
         self.result: T | None = None
         self._child: _Child | None = None
 
     def __enter__(self) -> ForkedTask[T]:
         if self.forked:
-            self._child = _Child.start(self.work)
+            self._child = _Child.start(partial(_behind, self.work) if self.behind else self.work)
         else:
             self.result = self.work()
         return self
@@ -105,6 +106,16 @@ class ForkedTask(Generic[T]):
         if not ok:
             raise BuildError(self.failure.format(reason=value or _("the worker stopped")))
         self.result = value
+
+
+BEHIND = 5  # `nice` increment of a task that runs beside the one the build waits on
+
+
+def _behind(work: Callable[[], T]) -> T:
+    """`work`, in a forked child, at a lower priority than its parent's other children."""
+    with contextlib.suppress(OSError):
+        os.nice(BEHIND)
+    return work()
 
 
 class ForkedAhead(Generic[Item, T]):

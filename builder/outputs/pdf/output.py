@@ -263,11 +263,12 @@ def _pictures_task(
     units: tuple[pdf_units.Unit, ...], written: tuple[Path, ...], package: PrintPackage
 ) -> ForkedTask[None]:
     """The pictures of the units written converted for the press in a child, beside the
-    join (`print_colour.pictures_to_cmyk`); only the units with a picture are opened."""
+    join (`print_colour.pictures_to_cmyk`), which has the cores first: the build waits on
+    it, and on the pictures only after it; only the units with a picture are opened."""
     sources = [path for unit, path in zip(units, written, strict=True) if "<img" in unit.body]
     profile = package.book.config.print.profile
     return ForkedTask(lambda: pictures_to_cmyk(sources, profile),
-                      _("writing the print PDF failed: {reason}"))  # fmt: skip
+                      _("writing the print PDF failed: {reason}"), behind=True)  # fmt: skip
 
 
 def _interior_from_units(
@@ -334,9 +335,12 @@ def _finish_interior(interior: Path, package: PrintPackage, pages: int) -> None:
 
 def _cover_task(package: PrintPackage, pages: int) -> ForkedTask[list[preflight.Line]]:
     """The cover spread made and checked in a child, for an interior of `pages` pages
-    before its signatures are completed."""
+    before its signatures are completed; the join or the editions' writing, which it runs
+    beside, have the cores first (`behind`)."""
     return ForkedTask(
-        lambda: _cover_spread(package, pages), _("writing the cover spread failed: {reason}")
+        lambda: _cover_spread(package, pages),
+        _("writing the cover spread failed: {reason}"),
+        behind=True,
     )
 
 
