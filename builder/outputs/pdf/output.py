@@ -130,8 +130,9 @@ class PdfOutput:
         jobs = options.jobs or cores()
         # The units are laid out from a child forked ahead (`loading_ahead`) or now, which
         # loads WeasyPrint while this process makes the book's HTML.
-        if self._host is not None:
-            ahead: contextlib.AbstractContextManager[Any] = nullcontext(self._host)
+        loaded, self._host = self._host, None  # a child lays out one book
+        if loaded is not None:
+            ahead: contextlib.AbstractContextManager[Any] = nullcontext(loaded)
         else:
             ahead = _layout_host() if self.in_units else nullcontext()
         with layout_progress(self.name), ahead as host:
