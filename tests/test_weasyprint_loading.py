@@ -51,3 +51,23 @@ def test_the_search_is_put_back_and_used_where_the_libraries_need_it(
     assert seen[0] is not search and seen[1] is search
     assert ctypes.util.find_library is search
     assert capsys.readouterr().out == ""
+
+
+def test_threads_importing_at_once_leave_the_search_in_place() -> None:
+    """The workspace's first print previews may import WeasyPrint from two threads: each
+    swaps the search out and back in turn, so neither puts the other's swap back."""
+    import threading
+    import time
+
+    search = ctypes.util.find_library
+
+    def importer() -> None:
+        time.sleep(0.05)
+
+    threads = [threading.Thread(target=weasyprint_loading.import_weasyprint, args=(importer,))
+               for _ in range(2)]  # fmt: skip
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert ctypes.util.find_library is search

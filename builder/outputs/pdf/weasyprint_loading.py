@@ -15,24 +15,37 @@ from __future__ import annotations
 import contextlib
 import ctypes.util
 import io
+import sys
+import threading
 from collections.abc import Callable
 
 
 def import_weasyprint(importer: Callable[[], None] | None = None) -> None:
-    """Import WeasyPrint (with `importer`: what imports it, for the tests)."""
+    """Import WeasyPrint (with `importer`: what imports it, for the tests). The search is
+    left out for this process's threads too, so they take turns; once WeasyPrint is
+    imported, this is an import like any other."""
     importer = importer or _import
-    search = ctypes.util.find_library
-    ctypes.util.find_library = _not_searched
-    try:
-        # On a library it cannot open, WeasyPrint prints its installation help, then raises.
-        with contextlib.redirect_stdout(io.StringIO()):
-            importer()
+    if importer is _import and _LOADED in sys.modules:
         return
-    except OSError:
-        pass
-    finally:
-        ctypes.util.find_library = search
-    importer()
+    with _TURNS:
+        search = ctypes.util.find_library
+        ctypes.util.find_library = _not_searched
+        try:
+            # On a library it cannot open, WeasyPrint prints its installation help, then
+            # raises: kept quiet where no other thread could be printing meanwhile.
+            alone = threading.active_count() == 1
+            with contextlib.redirect_stdout(io.StringIO()) if alone else contextlib.nullcontext():
+                importer()
+            return
+        except OSError:
+            pass
+        finally:
+            ctypes.util.find_library = search
+        importer()
+
+
+_TURNS = threading.Lock()
+_LOADED = "weasyprint.pdf.metadata"  # the last module `_import` imports
 
 
 def _not_searched(name: str) -> None:
