@@ -32,9 +32,9 @@ def import_weasyprint(importer: Callable[[], None] | None = None) -> None:
         ctypes.util.find_library = _not_searched
         try:
             # On a library it cannot open, WeasyPrint prints its installation help, then
-            # raises: kept quiet where no other thread could be printing meanwhile.
-            alone = threading.active_count() == 1
-            with contextlib.redirect_stdout(io.StringIO()) if alone else contextlib.nullcontext():
+            # raises: standard output is held for the import's quarter of a second, once
+            # a process (a line another thread printed then would be lost).
+            with contextlib.redirect_stdout(io.StringIO()):
                 importer()
             return
         except OSError:
