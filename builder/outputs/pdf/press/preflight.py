@@ -56,10 +56,9 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     meanwhile without their text (or their ink taken from the cache); then any other page
     that needs it (`_rendered_ink`)."""
     pictured = _drawing_pictures(pdf)
-    kept = page_walks.kept_inks(
-        dict(zip(pictured, page_walks.page_digests(pdf, [page - 1 for page in pictured]),
-                 strict=True))
-    )  # fmt: skip
+    early = dict(zip(pictured, page_walks.page_digests(pdf, [page - 1 for page in pictured]),
+                     strict=True))  # fmt: skip
+    kept = page_walks.kept_inks(early)
     shares = [list(share) for share in page_shares(len(pdf.pages))]
     digests: list[page_walks.PageDigest] = []
     found: dict[int, Walk] = {}
@@ -76,8 +75,10 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
         folded = found[0]
         for index in range(1, len(digests)):
             folded.add(found[index])
+        rendered = drawn()
+        page_walks.keep_inks(early, rendered)
         pages = {page: digests[page - 1] for page in sorted(folded.to_render)}
-        folded.rendered = _rendered_ink(path, pages, folded, kept, drawn())
+        folded.rendered = _rendered_ink(path, pages, folded, {**kept, **rendered})
     return folded
 
 
@@ -130,19 +131,17 @@ def _walk_share(path: Path, indexes: list[int]) -> list[tuple[page_walks.PageDig
 
 
 def _rendered_ink(
-    path: Path, digests: dict[int, page_walks.PageDigest], found: Walk,
-    kept: dict[int, float], drawn: dict[int, float],
-) -> dict[int, float] | None:  # fmt: skip
+    path: Path, digests: dict[int, page_walks.PageDigest], found: Walk, known: dict[int, float]
+) -> dict[int, float] | None:
     """{page: its total ink} for the pages of `digests` (from 1), which need rendering: the
-    higher of its text's (`found.text_ink`) and its ink rendered without its text (`kept`
-    from the cache or `drawn` beside the walks, otherwise taken from the cache or rendered
-    now); rendered with its text where its text's colours are unread. None without
-    Ghostscript."""
+    higher of its text's (`found.text_ink`) and its ink rendered without its text (`known`:
+    kept, or drawn beside the walks; otherwise taken from the cache or rendered now);
+    rendered with its text where its text's colours are unread. None without Ghostscript."""
     whole = {page: d for page, d in digests.items() if page in found.text_to_render}
     untexted = {page: d for page, d in digests.items() if page not in whole}
     try:
-        inks = _inks(path, untexted, {**kept, **drawn}, set(drawn), text=False)
-        inks |= _inks(path, whole, {}, set(), text=True)
+        inks = _inks(path, untexted, known, text=False)
+        inks |= _inks(path, whole, {}, text=True)
     except OSError:  # FileNotFoundError: no Ghostscript
         return None
     return {page: max(inks[page], found.text_ink.get(page, 0.0)) if page in untexted
@@ -150,11 +149,10 @@ def _rendered_ink(
 
 
 def _inks(
-    path: Path, digests: dict[int, page_walks.PageDigest], known: dict[int, float],
-    new: set[int], *, text: bool,
-) -> dict[int, float]:  # fmt: skip
-    """{page: its rendered ink} of the pages of `digests`: `known` (those of `new` rendered
-    just now), then kept in the cache, then rendered; what was rendered is kept."""
+    path: Path, digests: dict[int, page_walks.PageDigest], known: dict[int, float], *, text: bool
+) -> dict[int, float]:
+    """{page: its rendered ink} of the pages of `digests`: `known`, then kept in the cache,
+    then rendered now and kept."""
     found = {page: known[page] for page in digests if page in known}
     found |= page_walks.kept_inks(
         {page: d for page, d in digests.items() if page not in found}, text
@@ -162,9 +160,7 @@ def _inks(
     rendered = ink_coverage.max_ink_on_pages(
         path, [page for page in digests if page not in found], text
     )
-    page_walks.keep_inks(
-        digests, {**{page: found[page] for page in new if page in digests}, **rendered}, text
-    )
+    page_walks.keep_inks(digests, rendered, text)
     return found | rendered
 
 
