@@ -1,6 +1,7 @@
 """Writing a WeasyPrint layout as the book's two PDFs: the screen edition (tagged PDF/UA-1,
 trimmed to the page) and the print interior (PDF/X-4 with its bleed, no links), with
-reproducible bytes. The whole book's layout and each unit's (`unit_layout`) are written so.
+reproducible bytes. The whole book's layout and each unit's (`unit_layout`) are written so,
+their streams deflated at zlib's quickest level (`deflate_level`).
 
 The screen edition is what delegates annotate and send back (`builder comments`): its
 document information carries the book's identity (`BOOK_ID_KEY`, `editions.book_id`), so a
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from builder.outputs.pdf.write import deflate_level
 from builder.outputs.pdf.write.pdf_tags import finish_screen_edition
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
@@ -31,7 +33,7 @@ def write_interior(document: Any, target: Path, identifier: bytes) -> None:
     for page in document.pages:
         page.links = []
     try:
-        with document_id_from(identifier):
+        with document_id_from(identifier), deflate_level.fast():
             document.write_pdf(target, pdf_variant="pdf/x-4", pdf_identifier=identifier)
     finally:
         for page, kept in zip(document.pages, links, strict=True):
@@ -82,7 +84,7 @@ def write_screen(
 
             pdf.info[BOOK_ID_KEY.removeprefix("/")] = pydyf.String(book_id)
 
-    with page_references_kept():
+    with page_references_kept(), deflate_level.fast():
         document.write_pdf(target, pdf_variant="pdf/ua-1", pdf_identifier=identifier,
                            finisher=finish)  # fmt: skip
 
