@@ -226,7 +226,7 @@ def test_the_render_cache_gives_the_same_book_and_survives_damage(
     monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
     sizes = {names: size for names, _path, size in cache_report()}
     assert (
-        sizes["render, load, qr-codes, preflight-pages"] > 0
+        sizes["render, load, qr-codes, preflight-pages, press-colours"] > 0
         and sizes["fonts"] > 0
         and sizes["serve"] == 0
     )

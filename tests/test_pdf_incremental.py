@@ -89,6 +89,23 @@ def test_a_build_after_one_change_lays_out_only_that_and_equals_a_full_build(
             # matter if their blank page came or went, the first part's other models if
             # they changed sides
             assert 1 <= laid_out <= 1 + 3 + 5 + first_part - 1, laid_out
+            # the last model's folio is written apart: the page itself keeps its bytes, for
+            # the caches of the press colours and the preflight (folio_rewrite)
+            model = max((a for a in pages if a.startswith("mo-hinh-")), key=pages.__getitem__)
+            assert pages[model] > first_pages[model]
+            before = _content_of(tmp_path / "first" / FILES[0], str(first_pages[model]))
+            after = _content_of(tmp_path / f"{step}-kept" / FILES[0], str(pages[model]))
+            assert len(before) == len(after) == 2
+            assert before[0] == after[0] and before[1] != after[1]
+
+
+def _content_of(pdf_file: Path, label: str) -> list[bytes]:
+    """The content streams (their bytes as written) of the page labelled `label`."""
+    with pikepdf.open(pdf_file) as pdf:
+        page = next(page for page in pdf.pages if page.label == label)
+        contents = page.obj.Contents
+        streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents)
+        return [stream.read_raw_bytes() for stream in streams]
 
 
 def _programs(pdf_file: Path) -> set[bytes]:

@@ -14,6 +14,7 @@ from conftest import SAMPLE
 
 from builder.load.loader import load_book
 from builder.outputs.pdf.press import print_colour
+from builder.outputs.pdf.write.folio_rewrite import content_streams
 
 SCREEN = "dan-van-kheo-ninh-binh-2021-2025.pdf"
 
@@ -43,8 +44,7 @@ def test_line_by_line_and_parsed_give_the_same_instructions(sample_output: Path)
     compared = rewritten = 0
     with pikepdf.open(sample_output / SCREEN) as pdf:
         for page in pdf.pages:
-            page.contents_coalesce()
-            holders = [page.obj]
+            holders = content_streams(page.obj)
             for xobject in (page.obj.get("/Resources", {}).get("/XObject") or {}).values():
                 if xobject.get("/Subtype") == "/Form":
                     holders.append(xobject)
@@ -73,8 +73,8 @@ def test_a_stream_the_lines_cannot_be_trusted_in_is_parsed(content: bytes) -> No
     pdf.add_blank_page()
     page = pdf.pages[0].obj
     page.Contents = pdf.make_stream(content)
-    fast = print_colour._rewritten(page, _table())
-    assert fast == print_colour._rewritten_parsed(page, _table())
+    fast = print_colour._rewritten(page.Contents, _table())
+    assert fast == print_colour._rewritten_parsed(page.Contents, _table())
 
 
 def test_a_page_that_draws_nothing_has_nothing_to_rewrite() -> None:
@@ -83,7 +83,28 @@ def test_a_page_that_draws_nothing_has_nothing_to_rewrite() -> None:
     page = pdf.pages[0].obj
     if "/Contents" in page:
         del page["/Contents"]
-    assert print_colour._rewritten(page, _table()) is None
+    assert content_streams(page) == []
+
+
+def test_a_stream_rewritten_once_is_taken_from_the_cache(
+    sample_output: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The press colours of a build after an edit read only the content streams that
+    changed: the second rewrite of the same pages rewrites none, and gives the same bytes."""
+    monkeypatch.setenv("BUILDER_CACHE", str(tmp_path / "cache"))
+    book = load_book(SAMPLE).book
+    assert book is not None
+    profile = book.config.print.profile
+    read: list[object] = []
+    stock = print_colour._rewritten
+    monkeypatch.setattr(print_colour, "_rewritten", lambda *a: read.append(a) or stock(*a))
+    with pikepdf.open(sample_output / SCREEN) as pdf:
+        pages = range(len(pdf.pages))
+    first = print_colour._rewritten_share(sample_output / SCREEN, _table(), profile, pages)
+    assert len(read) > 50 and len(first) > 50
+    read.clear()
+    assert print_colour._rewritten_share(sample_output / SCREEN, _table(), profile, pages) == first
+    assert read == []
 
 
 def test_every_transparency_group_a_page_paints_is_made_cmyk(tmp_path: Path) -> None:

@@ -74,6 +74,13 @@ CACHES: dict[str, Cache] = {
         "each print page's preflight walk and rendered ink: a digest of everything the page "
         "is drawn from, and the Ghostscript program",
     ),
+    "press-colours": Cache(
+        "render.sqlite",  # its `kept` table
+        ("builder.outputs.pdf.press.print_colour",),
+        ("pikepdf",),
+        "each print page's content in press colours: the content's bytes and the book's "
+        "colours for the press",
+    ),
     "site-images": Cache(
         "images",
         ("builder.outputs.site.site_images",),

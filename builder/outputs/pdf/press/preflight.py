@@ -25,6 +25,7 @@ from builder.book.vietnamese import format_number
 from builder.outputs.pdf.press import ink_coverage, page_walks
 from builder.outputs.pdf.press.page_walks import Walk
 from builder.outputs.pdf.press.vector_ink import OPERATORS, PageInk
+from builder.outputs.pdf.write.folio_rewrite import content_streams
 from builder.util.i18n import _
 from builder.util.parallel import forked_map, page_shares
 
@@ -101,9 +102,7 @@ _DRAWN = re.compile(rb"/([^\s/\[\]<>(){}%]+)\s+Do\b")  # an XObject drawn, by it
 
 
 def _content(page: Any) -> bytes:
-    contents = page.get("/Contents")
-    streams = [contents] if isinstance(contents, pikepdf.Stream) else list(contents or [])
-    return b"\n".join(stream.read_bytes() for stream in streams)
+    return b"\n".join(stream.read_bytes() for stream in content_streams(page))
 
 
 def _rendering(

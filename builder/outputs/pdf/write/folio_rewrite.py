@@ -10,6 +10,10 @@ ids of the whole font: `retain_gids`); the folio is the last such run of the pro
 number on its page. The real digits' glyphs are added to the font's widths (/W) and text
 (/ToUnicode) where the unit did not use them; the join cuts one subset with every glyph
 the widths name (`font_union`).
+A page with a folio is written as two content streams, cut before the folio's run: the
+page (the same bytes whatever its number, so that the press colours and the preflight of
+a build after an edit find it unchanged and take it from their caches) and the folio with
+what follows it.
 
 The table of contents and the indexes print other units' page numbers the same way
 (`write_numbers`): each a provisional number as wide as the real one, after a space, in a
@@ -20,6 +24,7 @@ again only when a number gains or loses a digit.
 from __future__ import annotations
 
 import re
+import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -28,6 +33,7 @@ from pathlib import Path
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
 
+from builder.outputs.pdf.write import deflate_level
 from builder.outputs.pdf.write.font_union import cid_widths, postscript_name
 from builder.util.errors import BuildError
 from builder.util.i18n import _
@@ -61,8 +67,7 @@ def write_folios(pdf: Pdf, before: int, folios: Mapping[int, int], fonts: Sequen
     faces: dict[tuple[int, int], _Face] = {}
     for index, counter in sorted(folios.items()):
         real = before + counter
-        if real != provisional(real):
-            _rewrite(pdf, pdf.pages[index], str(provisional(real)), str(real), fonts, faces)
+        _rewrite(pdf, pdf.pages[index], str(provisional(real)), str(real), fonts, faces)
     if before and "/PageLabels" in pdf.Root:
         for label in pdf.Root.PageLabels.get("/Nums", Array())[1::2]:
             if "/St" in label:
@@ -75,10 +80,10 @@ def write_numbers(pdf: Pdf, numbers: Sequence[int], fonts: Sequence[Path]) -> No
     of `numbers` gets the real one."""
     faces: dict[tuple[int, int], _Face] = {}
     at = 0
-    for page in pdf.pages:
+    shown_on = ((page, contents) for page in pdf.pages for contents in content_streams(page.obj))
+    for page, contents in shown_on:
         if at == len(numbers):
             break
-        contents = page.obj.Contents
         data = contents.read_bytes()
         resources = page.obj.Resources.get("/Font", Dictionary())
         written, last = [], 0
@@ -96,7 +101,7 @@ def write_numbers(pdf: Pdf, numbers: Sequence[int], fonts: Sequence[Path]) -> No
             _add_glyphs(pdf, font, face, {face.digits[c]: c for c in real[1:]}, glyphs[1])
             at += 1
         if written:
-            contents.write(b"".join([*written, data[last:]]))
+            _write_deflated(contents, b"".join([*written, data[last:]]))
     if at != len(numbers):
         raise BuildError(_("the PDF's folio {folio} was not found on its page")
                          .format(folio=provisional(numbers[at])))  # fmt: skip
@@ -124,8 +129,8 @@ def _rewrite(
     pdf: Pdf, page: pikepdf.Page, shown: str, real: str, fonts: Sequence[Path],
     faces: dict[tuple[int, int], _Face],
 ) -> None:  # fmt: skip
-    contents = page.obj.Contents
-    data = contents.read_bytes()
+    streams = content_streams(page.obj)
+    data = b"".join(stream.read_bytes() for stream in streams)
     resources = page.obj.Resources.get("/Font", Dictionary())
     for match in _runs_from_the_end(data):
         found = _showing(match, shown, resources, fonts, faces)
@@ -133,11 +138,37 @@ def _rewrite(
             continue
         font, face, glyphs = found
         start, end = match.span(2)
-        contents.write(data[:start] + _with_glyphs(match.group(2), face, real) + data[end:])
+        # The page before the folio's run, and the run with what follows it
+        cut = match.start()
+        page.obj.Contents = Array([
+            _deflated(pdf, data[:cut]),
+            _deflated(pdf, data[cut:start] + _with_glyphs(match.group(2), face, real) + data[end:]),
+        ])  # fmt: skip
         _add_glyphs(pdf, font, face, {face.digits[digit]: digit for digit in real}, glyphs[0])
         return
     # A layout this code misreads: better no book than one with a wrong page number.
     raise BuildError(_("the PDF's folio {folio} was not found on its page").format(folio=shown))
+
+
+def content_streams(page: pikepdf.Object) -> list[pikepdf.Stream]:
+    """The content streams of a page's dictionary, in order (WeasyPrint writes one; a page
+    with a folio has two; the press marks add theirs)."""
+    contents = page.get("/Contents")
+    if isinstance(contents, pikepdf.Stream):
+        return [contents]
+    return [stream for stream in contents or [] if isinstance(stream, pikepdf.Stream)]
+
+
+def _deflated(pdf: Pdf, data: bytes) -> pikepdf.Stream:
+    stream = pdf.make_stream(b"")
+    _write_deflated(stream, data)
+    return stream
+
+
+def _write_deflated(stream: pikepdf.Stream, data: bytes) -> None:
+    """`data` as the content of `stream`, deflated here at the editions' level
+    (`deflate_level`) rather than by the join's save, at its own, on one core."""
+    stream.write(zlib.compress(data, deflate_level.FAST), filter=Name.FlateDecode)
 
 
 def _showing(
