@@ -172,5 +172,8 @@ def lay_out_unit(
     if job.shell is not None:
         shell = document.copy(document.pages[cover : cover + 1])
         write_interior(shell, job.shell, UNIT_IDENTIFIER)
-    write_screen(document, job.screen, UNIT_IDENTIFIER, first_folio=left_out + 1)
+    printed = provisional_folio(before[0] - left_out)
+    shown_folios = {index: str(printed(counter)) for index, counter in folios.items()}
+    write_screen(document, job.screen, UNIT_IDENTIFIER, first_folio=left_out + 1,
+                 folios=shown_folios)  # fmt: skip
     return written

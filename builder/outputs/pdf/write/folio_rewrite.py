@@ -29,6 +29,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 import pikepdf
 from pikepdf import Array, Dictionary, Name, Pdf
@@ -130,24 +131,78 @@ def _rewrite(
     faces: dict[tuple[int, int], _Face],
 ) -> None:  # fmt: skip
     streams = content_streams(page.obj)
-    data = b"".join(stream.read_bytes() for stream in streams)
     resources = page.obj.Resources.get("/Font", Dictionary())
-    for match in _runs_from_the_end(data):
-        found = _showing(match, shown, resources, fonts, faces)
-        if found is None:
-            continue
-        font, face, glyphs = found
-        start, end = match.span(2)
-        # The page before the folio's run, and the run with what follows it
-        cut = match.start()
-        page.obj.Contents = Array([
-            _deflated(pdf, data[:cut]),
-            _deflated(pdf, data[cut:start] + _with_glyphs(match.group(2), face, real) + data[end:]),
-        ])  # fmt: skip
-        _add_glyphs(pdf, font, face, {face.digits[digit]: digit for digit in real}, glyphs[0])
-        return
+    for kept, data in _places_of_the_folio(streams):
+        for match in _runs_from_the_end(data):
+            found = _showing(match, shown, resources, fonts, faces)
+            if found is None:
+                continue
+            font, face, glyphs = found
+            start, end = match.span(2)
+            run = data[match.start() : start] + _with_glyphs(match.group(2), face, real)
+            page.obj.Contents = Array([
+                *kept,
+                *([_deflated(pdf, data[: match.start()])] if match.start() else []),
+                _deflated(pdf, run + data[end:]),
+            ])  # fmt: skip
+            _add_glyphs(pdf, font, face, {face.digits[digit]: digit for digit in real}, glyphs[0])
+            return
     # A layout this code misreads: better no book than one with a wrong page number.
     raise BuildError(_("the PDF's folio {folio} was not found on its page").format(folio=shown))
+
+
+def _places_of_the_folio(
+    streams: list[pikepdf.Stream],
+) -> Iterator[tuple[list[pikepdf.Stream], bytes]]:
+    """Where to look for a page's folio: the streams kept before it, and the content read.
+    The unit wrote the folio's run apart (`split_at_folios`): its last stream alone, then
+    (a page it did not cut) the whole page, to be cut here."""
+    if len(streams) > 1:
+        yield streams[:-1], streams[-1].read_bytes()
+    yield [], b"".join(stream.read_bytes() for stream in streams)
+
+
+def split_at_folios(document: Any, pdf: Any, folios: Mapping[int, str]) -> None:
+    """A WeasyPrint finisher's part: on each page of `folios` ({page index: the provisional
+    folio it prints}), its content stream cut in two before the folio's run (its font's
+    `Tf` and its `TJ`, whose glyphs read the folio), where the join writes the real number
+    (`_rewrite`): the join reads and writes only that second stream, and the first passes
+    into the book as the unit wrote it. A page whose folio is not found stays whole."""
+    import pydyf
+
+    fonts = {font.hash.encode(): font for font in document.fonts.values()}
+    kids = pdf.pages["Kids"]  # pydyf's: number, generation, "R" of each page in turn
+    for index, shown in folios.items():
+        page = pdf.objects[kids[3 * index]]
+        stream = pdf.objects[_number(page["Contents"])]
+        cut = _folio_item(stream.stream, shown, fonts)
+        if cut is None:
+            continue
+        run = pydyf.Stream(stream.stream[cut:], compress=stream.compress)
+        pdf.add_object(run)
+        stream.stream = [*stream.stream[:cut], b""]  # its last line ended, as it was
+        page["Contents"] = pydyf.Array([stream.reference, run.reference])
+
+
+def _number(reference: bytes) -> int:
+    """The object number of a pydyf reference (`b"12 0 R"`)."""
+    return int(reference.split()[0])
+
+
+def _folio_item(items: list[Any], shown: str, fonts: Mapping[bytes, Any]) -> int | None:
+    """The index of the `Tf` that starts the last run of `items` showing `shown`."""
+    for index in range(len(items) - 2, -1, -1):
+        font, run = items[index], items[index + 1]
+        if not (isinstance(font, bytes) and font.endswith(b" Tf") and isinstance(run, bytes)
+                and run.endswith(b"] TJ")):  # fmt: skip
+            continue
+        face = fonts.get(font.split()[0][1:])
+        if face is None:
+            continue
+        glyphs = [int(glyph, 16) for glyph in re.findall(rb"<([0-9a-f]+)>", run)]
+        if "".join(face.to_unicode.get(glyph, "\0") for glyph in glyphs) == shown:
+            return index
+    return None
 
 
 def content_streams(page: pikepdf.Object) -> list[pikepdf.Stream]:
@@ -166,9 +221,9 @@ def _deflated(pdf: Pdf, data: bytes) -> pikepdf.Stream:
 
 
 def _write_deflated(stream: pikepdf.Stream, data: bytes) -> None:
-    """`data` as the content of `stream`, deflated here at the editions' level
-    (`deflate_level`) rather than by the join's save, at its own, on one core."""
-    stream.write(zlib.compress(data, deflate_level.FAST), filter=Name.FlateDecode)
+    """`data` as the content of `stream`, deflated here at the editions' level for content
+    (`deflate_level.CONTENT`), as the unit deflated the rest of the page."""
+    stream.write(zlib.compress(data, deflate_level.CONTENT), filter=Name.FlateDecode)
 
 
 def _showing(

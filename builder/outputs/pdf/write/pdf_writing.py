@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import contextlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from builder.outputs.pdf.write import deflate_level
+from builder.outputs.pdf.write.folio_rewrite import split_at_folios
 from builder.outputs.pdf.write.pdf_tags import finish_screen_edition
 
 BLEED_NONE = {"top": 0, "right": 0, "bottom": 0, "left": 0}
@@ -65,11 +66,14 @@ def page_references_kept() -> Iterator[None]:
 
 
 def write_screen(
-    document: Any, target: Path, identifier: bytes, first_folio: int = 1, book_id: str = ""
-) -> None:
+    document: Any, target: Path, identifier: bytes, first_folio: int = 1, book_id: str = "",
+    folios: Mapping[int, str] | None = None,
+) -> None:  # fmt: skip
     """Tagged PDF/UA-1 trimmed to the page, without the press profile; its page labels count
     from `first_folio` (a unit's first folio in the book); with `book_id`, the book's
-    identity in its document information (units leave it to the join).
+    identity in its document information (units leave it to the join); `folios`: {page
+    index: the provisional folio it prints} of a unit, each written apart for the join
+    (`folio_rewrite.split_at_folios`).
 
     Changes `document`: call it after the print interior is written (or has its own copy).
     """
@@ -79,6 +83,9 @@ def write_screen(
 
     def finish(document: Any, pdf: Any) -> None:
         finish_screen_edition(document, pdf, first_folio)
+        if folios:
+            split_at_folios(document, pdf, folios)
+        deflate_level.deflate_contents(pdf)
         if book_id:
             import pydyf
 
