@@ -100,10 +100,13 @@ def test_a_stream_rewritten_once_is_taken_from_the_cache(
     monkeypatch.setattr(print_colour, "_rewritten", lambda *a: read.append(a) or stock(*a))
     with pikepdf.open(sample_output / SCREEN) as pdf:
         pages = range(len(pdf.pages))
-    first = print_colour._rewritten_share(sample_output / SCREEN, _table(), profile, pages)
+    with print_colour.press_shares(sample_output / SCREEN, pages, _table(), profile) as shares:
+        first = print_colour.rewritten(shares)
     assert len(read) > 50 and len(first) > 50
     read.clear()
-    assert print_colour._rewritten_share(sample_output / SCREEN, _table(), profile, pages) == first
+    with print_colour.press_shares(sample_output / SCREEN, pages, _table(), profile) as shares:
+        assert shares.shares.items == []  # every page looked up here: nothing to fork
+        assert print_colour.rewritten(shares) == first
     assert read == []
 
 

@@ -16,6 +16,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
@@ -54,21 +55,39 @@ Rewritten = dict[tuple[int, int], bytes]
 _FLATE = pikepdf.Name.FlateDecode
 
 
+@dataclass(slots=True)
+class PressShares:
+    """The press rewrites of a file's pages: those kept from an earlier build, looked up
+    here, and the shares that rewrite the others, started (`with`) and collected
+    (`rewritten`)."""
+
+    kept: Rewritten
+    shares: ForkedMap[list[int], Rewritten]
+
+    def __enter__(self) -> PressShares:
+        self.shares.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.shares.__exit__(None, None, None)
+
+
 def press_shares(
     source: Path, pages: range, table: Mapping[Rgb, Cmyk], profile: Path
-) -> ForkedMap[range, Rewritten]:
-    """The rewriting of `pages` of `source` for the press, in one share of them per core,
-    to start (`with press_shares(...) as shares:`) and collect (`rewritten(shares)`): each
-    share parses and rewrites its pages' content streams and forms, and converts their
-    pictures into the cache."""
-    ranges = [range(pages.start + share.start, pages.start + share.stop)
-              for share in page_shares(len(pages))]  # fmt: skip
-    return ForkedMap(partial(_rewritten_share, source, table, profile), ranges)
+) -> PressShares:
+    """The rewriting of `pages` of `source` for the press: the pages whose every content
+    stream and form was rewritten before (`_KeptRewrites`) are taken from the cache here;
+    the others, in one share of them per core, are parsed and rewritten, and their pictures
+    converted into the cache. After an edit, few pages are left, and their one share is
+    rewritten here when collected, without a fork."""
+    kept, left = _kept_pages(source, pages, table)
+    shares = [left[share.start : share.stop] for share in page_shares(len(left))] if left else []
+    return PressShares(kept, ForkedMap(partial(_rewritten_share, source, table, profile), shares))
 
 
-def rewritten(shares: ForkedMap[range, Rewritten]) -> Rewritten:
-    found: Rewritten = {}
-    for share in shares.results():
+def rewritten(shares: PressShares) -> Rewritten:
+    found = dict(shares.kept)
+    for share in shares.shares.results():
         found.update(share)
     return found
 
@@ -115,8 +134,29 @@ def _painted(pdf: pikepdf.Pdf) -> Iterator[Any]:
                 pending.append(item)
 
 
+def _kept_pages(
+    source: Path, pages: range, table: Mapping[Rgb, Cmyk]
+) -> tuple[Rewritten, list[int]]:
+    """The rewrites of the pages of `pages` whose every stream is kept, and the others."""
+    found: Rewritten
+    kept, found, left = _KeptRewrites(table), {}, []
+    seen: set[tuple[int, int]] = set()
+    with pikepdf.open(source) as pdf:
+        for index in pages:
+            page = pdf.pages[index]
+            streams = content_streams(page.obj)
+            streams += [xobject for xobject in _xobjects(page.obj, seen)
+                        if xobject.get("/Subtype") == "/Form"]  # fmt: skip
+            rewrites = [(stream.objgen, kept.kept(stream)) for stream in streams]
+            if any(data is None for _objgen, data in rewrites):
+                left.append(index)
+                continue
+            found.update((objgen, data) for objgen, data in rewrites if data)
+    return found, left
+
+
 def _rewritten_share(
-    source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: range
+    source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: list[int]
 ) -> Rewritten:
     """{page or form: its content rewritten} for the pages of `source` in `pages` and the
     forms they reach, where a colour changed; their pictures are converted into the
@@ -151,23 +191,30 @@ class _KeptRewrites:
         self.table = table
         self.version = code_version("press-colours") + repr(sorted(table.items())).encode()
         self.new: list[tuple[str, bytes]] = []
+        self.store = render_cache()  # of this process and thread: made where it is used
 
     def rewritten(self, stream: Any) -> bytes | None:
         """`stream` rewritten for the press and compressed; None if no colour changed."""
+        data = self.kept(stream)
+        if data is None:
+            written = _rewritten(stream, self.table)
+            data = b"" if written is None else zlib.compress(written, deflate_level.CONTENT)
+            self.new.append((self._key(stream), data))
+        return data or None
+
+    def kept(self, stream: Any) -> bytes | None:
+        """The rewrite kept for `stream` (empty: no colour changed), or None."""
+        return self.store.get(self._key(stream))
+
+    def _key(self, stream: Any) -> str:
         decoding = b"".join(
             name.encode() + stream[name].unparse() for name in _DECODING if name in stream
         )
         digest = hashlib.sha256(self.version + decoding + stream.read_raw_bytes())
-        key = f"press-colours:{digest.hexdigest()}"
-        data = render_cache().get(key)
-        if data is None:
-            written = _rewritten(stream, self.table)
-            data = b"" if written is None else zlib.compress(written, deflate_level.CONTENT)
-            self.new.append((key, data))
-        return data or None
+        return f"press-colours:{digest.hexdigest()}"
 
     def keep(self) -> None:
-        render_cache().put(self.new)
+        self.store.put(self.new)
         self.new = []
 
 
