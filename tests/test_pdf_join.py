@@ -199,3 +199,22 @@ def test_harfbuzz_cuts_the_joined_typeface_as_fonttools_did() -> None:
         )
     assert drawn(cut, 36) != [] and drawn(cut, 3) == []  # "A", the space
     assert drawn(cut, 0) == drawn(cut, 37) == []  # .notdef, kept empty as before; "B"
+
+
+@pytest.mark.parametrize(
+    "widths",
+    [
+        [],
+        [3, [293], 11, [392, 392], 46, [682, 554, 903, 744]],  # as WeasyPrint writes them
+        [3, 10, 500, 20, [1, 2.5, 3], 40, 40, -7],  # ranges, fractions, a negative width
+    ],
+)
+def test_the_glyphs_of_a_widths_array_are_read_from_its_text(widths: list[object]) -> None:
+    """font_union reads the glyphs a unit uses from its text (`cid_glyphs`): the same as
+    reading every width (`cid_widths`)."""
+    from builder.outputs.pdf.write.font_union import cid_glyphs, cid_widths
+
+    array = pikepdf.Array([pikepdf.Array(item) if isinstance(item, list) else item
+                           for item in widths])  # fmt: skip
+    assert cid_glyphs(array) == set(cid_widths(array))
+    assert cid_glyphs(array) or not widths

@@ -105,7 +105,6 @@ def test_a_stream_rewritten_once_is_taken_from_the_cache(
     assert len(read) > 50 and len(first) > 50
     read.clear()
     with print_colour.press_shares(sample_output / SCREEN, pages, _table(), profile) as shares:
-        assert shares.shares.items == []  # every page looked up here: nothing to fork
         assert print_colour.rewritten(shares) == first
     assert read == []
 

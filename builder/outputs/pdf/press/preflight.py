@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pikepdf
 from PIL import ImageCms
@@ -27,7 +27,9 @@ from builder.outputs.pdf.press.page_walks import Walk
 from builder.outputs.pdf.press.vector_ink import OPERATORS, PageInk
 from builder.outputs.pdf.write.folio_rewrite import content_streams
 from builder.util.i18n import _
-from builder.util.parallel import forked_map, page_shares
+from builder.util.parallel import ForkedMap, page_shares
+
+T = TypeVar("T")
 
 MM = 72 / 25.4
 MIN_PPI = 200  # as `builder check` warns
@@ -51,11 +53,16 @@ class Line:
 
 def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     """The walk of every page of `path` (open as `pdf`) and the rendered ink of the pages
-    that need it, folded together in page order. In shares on every core, each opening the
-    file itself, the pages are digested and walked, or their walks taken from the cache
-    (`page_walks`). The pages that draw a picture, which need rendering, are rendered
-    meanwhile without their text (or their ink taken from the cache); then any other page
-    that needs it (`_rendered_ink`)."""
+    that need it, folded together in page order (`walk_file_beside`)."""
+    return walk_file_beside(path, pdf, lambda: None)[0]
+
+
+def walk_file_beside(path: Path, pdf: pikepdf.Pdf, meanwhile: Callable[[], T]) -> tuple[Walk, T]:
+    """`walk_file`, and what `meanwhile()` returns, run here while the shares walk. In shares
+    on every core, each opening the file itself, the pages are digested and walked, or their
+    walks taken from the cache (`page_walks`). The pages that draw a picture, which need
+    rendering, are rendered meanwhile without their text (or their ink taken from the
+    cache); then any other page that needs it (`_rendered_ink`)."""
     pictured = _drawing_pictures(pdf)
     early = dict(zip(pictured, page_walks.page_digests(pdf, [page - 1 for page in pictured]),
                      strict=True))  # fmt: skip
@@ -64,8 +71,12 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
     digests: list[page_walks.PageDigest] = []
     found: dict[int, Walk] = {}
     walked: dict[int, Walk] = {}
-    with _rendering(path, [page for page in pictured if page not in kept]) as drawn:
-        results = forked_map(partial(_walk_share, path), shares)
+    with (
+        _rendering(path, [page for page in pictured if page not in kept]) as drawn,
+        ForkedMap(partial(_walk_share, path), shares) as started,
+    ):
+        beside = meanwhile()
+        results = started.results()
         for share, share_results in zip(shares, results, strict=True):
             for index, (digest, page, new) in zip(share, share_results, strict=True):
                 digests.append(digest)
@@ -80,7 +91,7 @@ def walk_file(path: Path, pdf: pikepdf.Pdf) -> Walk:
         page_walks.keep_inks(early, rendered)
         pages = {page: digests[page - 1] for page in sorted(folded.to_render)}
         folded.rendered = _rendered_ink(path, pages, folded, {**kept, **rendered})
-    return folded
+    return folded, beside
 
 
 def _drawing_pictures(pdf: pikepdf.Pdf) -> list[int]:
@@ -280,10 +291,9 @@ def check_file(path: Path, trim: tuple[float, float], bleed_mm: float, max_ink: 
     """The lines every print file gets: size, colour, pictures, fonts, PDF/X, ink."""
     name = path.name
     with pikepdf.open(path) as pdf:
-        boxes = _boxes_line(name, pdf, trim, bleed_mm)
-        pdfx = _pdfx_line(name, pdf)
-        groups = group_spaces(pdf)
-        found = walk_file(path, pdf)
+        found, (boxes, pdfx, groups) = walk_file_beside(path, pdf, lambda: (
+            _boxes_line(name, pdf, trim, bleed_mm), _pdfx_line(name, pdf), group_spaces(pdf)
+        ))  # fmt: skip
     found.spaces.update(groups)
     return [
         boxes,

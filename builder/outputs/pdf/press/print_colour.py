@@ -16,7 +16,6 @@ import io
 import re
 import zlib
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache, partial
 from pathlib import Path
@@ -55,39 +54,23 @@ Rewritten = dict[tuple[int, int], bytes]
 _FLATE = pikepdf.Name.FlateDecode
 
 
-@dataclass(slots=True)
-class PressShares:
-    """The press rewrites of a file's pages: those kept from an earlier build, looked up
-    here, and the shares that rewrite the others, started (`with`) and collected
-    (`rewritten`)."""
-
-    kept: Rewritten
-    shares: ForkedMap[list[int], Rewritten]
-
-    def __enter__(self) -> PressShares:
-        self.shares.__enter__()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.shares.__exit__(None, None, None)
-
-
 def press_shares(
     source: Path, pages: range, table: Mapping[Rgb, Cmyk], profile: Path
-) -> PressShares:
-    """The rewriting of `pages` of `source` for the press: the pages whose every content
-    stream and form was rewritten before (`_KeptRewrites`) are taken from the cache here;
-    the others, in one share of them per core, are parsed and rewritten, and their pictures
-    converted into the cache. After an edit, few pages are left, and their one share is
-    rewritten here when collected, without a fork."""
-    kept, left = _kept_pages(source, pages, table)
-    shares = [left[share.start : share.stop] for share in page_shares(len(left))] if left else []
-    return PressShares(kept, ForkedMap(partial(_rewritten_share, source, table, profile), shares))
+) -> ForkedMap[list[int], Rewritten]:
+    """The rewriting of `pages` of `source` for the press, in one share of them per core,
+    to start (`with press_shares(...) as shares:`) and collect (`rewritten(shares)`): each
+    share takes from the cache what was rewritten before (after an edit, nearly every
+    page), parses and rewrites the rest of its pages' content streams and forms, and
+    converts their pictures into the cache. The shares run beside the making of the
+    interior from the screen edition, which takes as long as they do after an edit."""
+    shares = [list(range(pages.start + share.start, pages.start + share.stop))
+              for share in page_shares(len(pages))]  # fmt: skip
+    return ForkedMap(partial(_rewritten_share, source, table, profile), shares)
 
 
-def rewritten(shares: PressShares) -> Rewritten:
-    found = dict(shares.kept)
-    for share in shares.shares.results():
+def rewritten(shares: ForkedMap[list[int], Rewritten]) -> Rewritten:
+    found: Rewritten = {}
+    for share in shares.results():
         found.update(share)
     return found
 
@@ -132,27 +115,6 @@ def _painted(pdf: pikepdf.Pdf) -> Iterator[Any]:
             if isinstance(item, pikepdf.Stream) and item.objgen not in seen:
                 seen.add(item.objgen)
                 pending.append(item)
-
-
-def _kept_pages(
-    source: Path, pages: range, table: Mapping[Rgb, Cmyk]
-) -> tuple[Rewritten, list[int]]:
-    """The rewrites of the pages of `pages` whose every stream is kept, and the others."""
-    found: Rewritten
-    kept, found, left = _KeptRewrites(table), {}, []
-    seen: set[tuple[int, int]] = set()
-    with pikepdf.open(source) as pdf:
-        for index in pages:
-            page = pdf.pages[index]
-            streams = content_streams(page.obj)
-            streams += [xobject for xobject in _xobjects(page.obj, seen)
-                        if xobject.get("/Subtype") == "/Form"]  # fmt: skip
-            rewrites = [(stream.objgen, kept.kept(stream)) for stream in streams]
-            if any(data is None for _objgen, data in rewrites):
-                left.append(index)
-                continue
-            found.update((objgen, data) for objgen, data in rewrites if data)
-    return found, left
 
 
 def _rewritten_share(
