@@ -155,3 +155,19 @@ def test_a_forked_task_may_share_its_work_out_again() -> None:
         pass
     assert task.result == [4, 9]
     assert multiprocessing.active_children() == []
+
+
+def test_a_forked_task_says_a_build_error_as_it_is_and_puts_others_in_its_message() -> None:
+    """As without fork: a BuildError's message is whole (the print interior's, made in the
+    join's child, is not said as the join's); any other failure is said in the task's."""
+
+    def said() -> None:
+        raise BuildError("writing the print PDF failed: no space left")
+
+    def unsaid() -> None:
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(BuildError, match=r"^writing the print PDF failed: no space left$"):
+        run_forked(said, "joining failed: {reason}")
+    with pytest.raises(BuildError, match=r"^joining failed: \[Errno 28\] No space left on device$"):
+        run_forked(unsaid, "joining failed: {reason}")

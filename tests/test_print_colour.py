@@ -138,7 +138,7 @@ def test_every_transparency_group_a_page_paints_is_made_cmyk(tmp_path: Path) -> 
             S=pikepdf.Name.Luminosity, G=mask))),
         Pattern=pikepdf.Dictionary(P0=pattern),
     )  # fmt: skip
-    print_colour.to_press(pdf, {}, tmp_path / "unused.icc")  # no picture: no profile read
+    print_colour.to_press(pdf, {}, tmp_path / "unused.icc", {})  # no picture: no profile read
     for holder in (page, outer, inner, mask, pattern):
         assert pikepdf.Name.DeviceCMYK == holder.Group.CS
 
@@ -166,7 +166,7 @@ def test_the_pictures_converted_beside_the_join_are_the_ones_the_interior_takes(
     assert sorted(Path(name).suffix for name in kept) == [".jpg", ".zz"]
 
     with pikepdf.open(unit) as pdf:
-        print_colour.to_press(pdf, {}, profile)
+        print_colour.to_press(pdf, {}, profile, {})
         written = [image.read_raw_bytes() for image in pdf.pages[0].get_images().values()]
         spaces = {str(image.ColorSpace) for image in pdf.pages[0].get_images().values()}
     assert sorted(written) == sorted(kept.values()) and spaces == {"/DeviceCMYK"}

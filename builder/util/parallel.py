@@ -20,6 +20,7 @@ import os
 import pickle
 import signal
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import partial
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -103,8 +104,10 @@ class ForkedTask(Generic[T]):
             self._child.stop()
             return
         ok, value = self._child.outcome()
-        if not ok:
-            raise BuildError(self.failure.format(reason=value or _("the worker stopped")))
+        if not ok:  # a BuildError's message as it is (as without fork); others in `failure`
+            if value.said:
+                raise BuildError(value.message)
+            raise BuildError(self.failure.format(reason=value.message or _("the worker stopped")))
         self.result = value
 
 
@@ -161,7 +164,7 @@ class ForkedAhead(Generic[Item, T]):
         ok, result = self._child.outcome()
         self._child = None
         if not ok:  # the work's own one-line message, else `failure`
-            raise BuildError(result or self.failure.format(reason=_("the worker stopped")))
+            raise BuildError(result.message or self.failure.format(reason=_("the worker stopped")))
         return result  # type: ignore[no-any-return]
 
     def __exit__(
@@ -207,7 +210,7 @@ class ForkedMap(Generic[Item, T]):
             self._stop()
         for ok, value in outcomes:
             if not ok:
-                raise BuildError(value or _("the worker stopped"))
+                raise BuildError(value.message or _("the worker stopped"))
         return [value for _ok, value in outcomes]
 
     def __exit__(
@@ -250,18 +253,27 @@ class _Child:
         try:
             ok, value = self.connection.recv()
         except EOFError:
-            ok, value = False, ""
+            ok, value = False, Failed("", said=False)
         finally:
             self.connection.close()
         self.process.join()
         if ok and self.process.exitcode != 0:
-            return False, ""
+            return False, Failed("", said=False)
         return ok, value
 
     def stop(self) -> None:
         if self.process.is_alive():
             self.process.terminate()
         self.process.join()
+
+
+@dataclass(frozen=True, slots=True)
+class Failed:
+    """What a child that failed sends: its one-line message, and whether it is a BuildError's,
+    said as the build should say it (otherwise its parent puts it in its own message)."""
+
+    message: str
+    said: bool
 
 
 # Python's own thresholds: a child lays out pages, whose boxes point at each other, and is
@@ -299,7 +311,8 @@ def _run(work: Callable[[], Any], connection: Connection) -> None:
         result = work()
         payload = pickle.dumps((True, result))
     except BaseException as exc:  # report, then leave with a failure code
-        connection.send((False, str(exc) or type(exc).__name__))  # one line, no traceback
+        said = isinstance(exc, BuildError)
+        connection.send((False, Failed(str(exc) or type(exc).__name__, said)))  # no traceback
         connection.close()
         os._exit(1)
     connection.send_bytes(payload)

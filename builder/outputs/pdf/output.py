@@ -16,7 +16,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import quote
 
 import zxingcpp
@@ -45,7 +45,7 @@ from builder.outputs.pdf.press.print_colour import (
 )
 from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
 from builder.outputs.pdf.progress import layout_progress
-from builder.outputs.pdf.write.interior_from_screen import interior_from_screen
+from builder.outputs.pdf.write.interior_from_screen import interior_in_place
 from builder.outputs.pdf.write.pdf_join import join
 from builder.outputs.pdf.write.pdf_writing import (
     BOOK_ID_KEY,
@@ -82,6 +82,9 @@ from builder.util.parallel import (
     shares_of,
 )
 from builder.util.render_cache import render_cache
+
+if TYPE_CHECKING:
+    from pikepdf import Pdf
 
 LOG = logging.getLogger("builder")
 INTERIOR_BLEED_MM = 3  # book.css `@page { bleed }`
@@ -239,22 +242,22 @@ def _render_in_units(
         except parallel_layout.FrontMatterMoved:
             return Whole.FRONT_MATTER_MOVED
 
-        # In children: a join holds every object of the book (about 0.8 GB at 1 000
-        # models), and this process's memory would not shrink after it. The cover spread
-        # needs only the page count, so it is made beside them.
-        def screen_file() -> None:
+        # In a child: a join holds every object of the book (about 0.8 GB at 1 000
+        # models), and this process's memory would not shrink after it. The screen
+        # edition is saved, then made the print interior there, without reading it again.
+        # The cover spread needs only the page count, so it is made beside them.
+        def editions() -> None:
             identity = {BOOK_ID_KEY: book_id(package.book.config)}
-            join(book.screen_units, screen, _font_files(), identity, book.folios,
-                 package.identifier, book.continues, UnitCache.of_build().folder,
-                 book.numbers)  # fmt: skip
+            with _failing_as(_("joining the PDF's units failed: {reason}")):
+                join(book.screen_units, screen, _font_files(), identity, book.folios,
+                     package.identifier, book.continues, UnitCache.of_build().folder,
+                     book.numbers, then=partial(_interior_file, screen, book, package))  # fmt: skip
 
-        def interior_file() -> None:
-            _interior_from_units(screen, book, package)
-
-        with _cover_task(package, book.interior_pages) as cover:
-            with _pictures_task(units, book.screen_units, package):
-                run_forked(screen_file, _("joining the PDF's units failed: {reason}"))
-            run_forked(interior_file, _("writing the print PDF failed: {reason}"))
+        with (
+            _cover_task(package, book.interior_pages) as cover,
+            _pictures_task(units, book.screen_units, package),
+        ):
+            run_forked(editions, _("joining the PDF's units failed: {reason}"))
     laid_out = LaidOut(book.cover_pages, book.interior_pages, book.model_pages, book.starts,
                        book.colophon_last)  # fmt: skip
     return laid_out, cover.result or []
@@ -272,21 +275,48 @@ def _pictures_task(
                       _("writing the print PDF failed: {reason}"), behind=True)  # fmt: skip
 
 
-def _interior_from_units(
-    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage
+def _interior_file(
+    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage, joined: Pdf
 ) -> None:
-    """The print interior from the joined screen edition, finished for the press. The press
-    colours of the screen's pages start on every core at once; the interior is made from
-    the screen meanwhile, in memory, with the same object ids."""
+    """`_interior_from_units`, its failure said as the print PDF's."""
+    with _failing_as(_("writing the print PDF failed: {reason}")):
+        _interior_from_units(screen, book, package, joined)
+
+
+class _Said(BuildError):
+    """A failure already said as the step it happened in (`_failing_as`)."""
+
+
+@contextlib.contextmanager
+def _failing_as(message: str) -> Iterator[None]:
+    """A failure in the block said in `message` (its `{reason}` filled in), unless a step
+    inside it already said it in its own."""
+    try:
+        yield
+    except _Said:
+        raise
+    except Exception as exc:
+        reason = str(exc) or type(exc).__name__
+        raise _Said(message.format(reason=reason)) from exc
+
+
+def _interior_from_units(
+    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage, joined: Pdf
+) -> None:
+    """The print interior from the joined screen edition (`joined`, as the join holds it
+    once it saved it to `screen`), finished for the press. The press colours of the
+    screen's pages start on every core at once, reading `screen`; the interior is made from
+    `joined` meanwhile, in place."""
     pages = range(book.cover_pages, book.cover_pages + book.interior_pages)
     table, settings = _press_table(package.book), package.book.config.print
     with (
         press_shares(screen, pages, table, settings.profile) as shares,
-        interior_from_screen(screen, book.shell, book.cover_pages) as pdf,
+        interior_in_place(joined, book.shell, book.cover_pages) as pdf,
     ):
         blank = padding(book.interior_pages, settings.signature)
-        finish_opened(pdf, package.interior, rewritten(shares), profile=settings.profile,
-                      bleed_mm=INTERIOR_BLEED_MM, blank_pages=blank)  # fmt: skip
+        finish_opened(pdf, package.interior, rewritten(shares), table=table,
+                      profile=settings.profile, bleed_mm=INTERIOR_BLEED_MM,
+                      blank_pages=blank)  # fmt: skip
 
 
 def _render_whole(html: str, package: PrintPackage, screen: Path) -> Written:

@@ -48,9 +48,10 @@ def press_colours(colours: Colours, print_colours: PrintColours) -> dict[Rgb, Cm
     return table
 
 
-# content stream of a page or form (object id) → its new content, compressed (in the shares,
-# on every core, rather than by the save on one, at the editions' level for content)
-Rewritten = dict[tuple[int, int], bytes]
+# a content stream's key (`_KeptRewrites.key`) → its new content, compressed (in the shares,
+# on every core, rather than by the save on one, at the editions' level for content), or
+# empty if no colour changed
+Rewritten = dict[str, bytes]
 _FLATE = pikepdf.Name.FlateDecode
 
 
@@ -75,20 +76,29 @@ def rewritten(shares: ForkedMap[list[int], Rewritten]) -> Rewritten:
     return found
 
 
-def to_press(pdf: pikepdf.Pdf, rewritten: Mapping[tuple[int, int], bytes], profile: Path) -> None:
-    """Rewrite `pdf` in place for the press (see the module's docstring): the content
-    streams rewritten by `press_shares` on the file `pdf` was opened from (by object id),
-    its pictures from the cache the shares filled, its transparency groups."""
+def to_press(
+    pdf: pikepdf.Pdf, rewritten: Mapping[str, bytes], profile: Path, table: Mapping[Rgb, Cmyk]
+) -> None:
+    """Rewrite `pdf` in place for the press (see the module's docstring): each content
+    stream and form as `press_shares` rewrote the stream with the same bytes (a file made
+    from the one they read, or the book the join holds, which was saved as it); one they
+    did not see, here with `table`; its pictures from the cache the shares filled; its
+    transparency groups."""
+    kept = _KeptRewrites(table)
     seen: set[tuple[int, int]] = set()
     for page in pdf.pages:
-        for stream in content_streams(page.obj):
-            if stream.objgen in rewritten:
-                stream.write(rewritten[stream.objgen], filter=_FLATE)
+        streams = content_streams(page.obj)
         for xobject in _xobjects(page.obj, seen):
-            if xobject.get("/Subtype") == "/Form" and xobject.objgen in rewritten:
-                xobject.write(rewritten[xobject.objgen], filter=_FLATE)
+            if xobject.get("/Subtype") == "/Form":
+                streams.append(xobject)
             elif xobject.get("/Subtype") == "/Image":
                 _image_to_cmyk(xobject, profile)  # converted in the share: from the cache
+        for stream in streams:
+            data = rewritten.get(kept.key(stream))
+            if data is None:
+                data = kept.rewritten(stream) or b""
+            if data:
+                stream.write(data, filter=_FLATE)
     for holder in _painted(pdf):
         group = holder.get("/Group")
         if isinstance(group, pikepdf.Dictionary) and group.get("/CS") == "/DeviceRGB":
@@ -120,9 +130,9 @@ def _painted(pdf: pikepdf.Pdf) -> Iterator[Any]:
 def _rewritten_share(
     source: Path, table: Mapping[Rgb, Cmyk], profile: Path, pages: list[int]
 ) -> Rewritten:
-    """{page or form: its content rewritten} for the pages of `source` in `pages` and the
-    forms they reach, where a colour changed; their pictures are converted into the
-    cache (this copy of the file is not saved)."""
+    """{a content stream's key (`_KeptRewrites.key`): its content rewritten, or empty if
+    no colour changed} for the pages of `source` in `pages` and the forms they reach; their
+    pictures are converted into the cache (this copy of the file is not saved)."""
     found: Rewritten = {}
     seen: set[tuple[int, int]] = set()
     kept = _KeptRewrites(table)
@@ -136,9 +146,7 @@ def _rewritten_share(
                 elif xobject.get("/Subtype") == "/Image":
                     _image_to_cmyk(xobject, profile)
             for stream in streams:
-                data = kept.rewritten(stream)
-                if data is not None:
-                    found[stream.objgen] = data
+                found[kept.key(stream)] = kept.rewritten(stream) or b""
         kept.keep()
     return found
 
@@ -161,14 +169,16 @@ class _KeptRewrites:
         if data is None:
             written = _rewritten(stream, self.table)
             data = b"" if written is None else zlib.compress(written, deflate_level.CONTENT)
-            self.new.append((self._key(stream), data))
+            self.new.append((self.key(stream), data))
         return data or None
 
     def kept(self, stream: Any) -> bytes | None:
         """The rewrite kept for `stream` (empty: no colour changed), or None."""
-        return self.store.get(self._key(stream))
+        return self.store.get(self.key(stream))
 
-    def _key(self, stream: Any) -> str:
+    def key(self, stream: Any) -> str:
+        """What a stream's rewrite is kept and handed over under: its bytes as written, how
+        they are decoded, the colour table and the code's version."""
         decoding = b"".join(
             name.encode() + stream[name].unparse() for name in _DECODING if name in stream
         )

@@ -33,25 +33,27 @@ def finish_for_press(
     with pikepdf.open(written) as pdf:
         pages = range(len(pdf.pages))
         with press_shares(written, pages, table, profile) as shares:
-            finish_opened(pdf, final, rewritten(shares), profile=profile, bleed_mm=bleed_mm,
-                          blank_pages=blank_pages, folds_mm=folds_mm)  # fmt: skip
+            finish_opened(pdf, final, rewritten(shares), table=table, profile=profile,
+                          bleed_mm=bleed_mm, blank_pages=blank_pages,
+                          folds_mm=folds_mm)  # fmt: skip
     written.unlink()
 
 
 def finish_opened(
     pdf: pikepdf.Pdf,
     final: Path,
-    rewritten: Mapping[tuple[int, int], bytes],
+    rewritten: Mapping[str, bytes],
     *,
+    table: Mapping[Rgb, Cmyk],
     profile: Path,
     bleed_mm: float,
     blank_pages: int = 0,
     folds_mm: Iterable[float] = (),
 ) -> None:
     """`finish_for_press` of an open file, its content streams rewritten for the press
-    (`print_colour.press_shares` on the file it was opened from)."""
+    (`print_colour.press_shares` on the file it was opened from, or saved from)."""
     folds = tuple(folds_mm)
-    to_press(pdf, rewritten, profile)
+    to_press(pdf, rewritten, profile, table)
     last = pdf.pages[-1].obj
     for _ in range(blank_pages):
         blank = pikepdf.Dictionary(

@@ -26,11 +26,13 @@ _SCREEN_ONLY = ("/Annots", "/StructParents", "/Tabs")  # on each page
 
 
 @contextmanager
-def interior_from_screen(screen: Path, shell: Path, cover_pages: int) -> Iterator[Pdf]:
-    """The pages of `screen` after its `cover_pages`, as the print interior, open (to be
-    finished for the press and saved, `print_package.finish_opened`). Its pages and forms
-    keep their object ids in `screen`."""
-    with pikepdf.open(screen) as pdf, pikepdf.open(shell) as press:
+def interior_in_place(pdf: Pdf, shell: Path, cover_pages: int) -> Iterator[Pdf]:
+    """`pdf`, the screen edition as the join holds it once saved, made the print interior
+    in place: its pages after its `cover_pages`, to be finished for the press and saved
+    while the block runs (`print_package.finish_opened`). The join has every object in
+    memory already: opening the saved file again and adding the first object to it made
+    qpdf read all of them (0.1 s at 100 models)."""
+    with pikepdf.open(shell) as press:
         widen = _margins(press.pages[0].obj)
         removed = {page.obj.objgen for page in pdf.pages[:cover_pages]}
         del pdf.pages[:cover_pages]

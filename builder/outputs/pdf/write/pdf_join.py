@@ -20,7 +20,7 @@ provisional folios get their real ones here (`folio_rewrite`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pikepdf
@@ -50,7 +50,7 @@ def join(
     info: Mapping[str, str] | None = None,
     folios: Sequence[tuple[int, Mapping[int, int]]] = (), identifier: bytes = b"",
     continues: Sequence[bool] = (), kept_fonts: Path | None = None,
-    numbers: Sequence[Sequence[int]] = (),
+    numbers: Sequence[Sequence[int]] = (), then: Callable[[Pdf], None] | None = None,
 ) -> Path:  # fmt: skip
     """Write the PDF of `units`' pages one after the other to `target`; with `fonts` (the
     installed files of the faces the units use), each face is embedded once
@@ -60,7 +60,9 @@ def join(
     file's /ID (otherwise the first unit's); `continues`, one per unit: whether it
     continues the last top-level element and bookmark of the units before it; `kept_fonts`:
     a folder where the faces' subsets are kept from one build to the next; `numbers`, one per
-    unit: the other units' page numbers it prints (`folio_rewrite.write_numbers`)."""
+    unit: the other units' page numbers it prints (`folio_rewrite.write_numbers`); `then`:
+    what to do with the joined file once it is saved, still open (make the print interior
+    of it, without reading it again)."""
     opened = _prepared(units, folios, numbers, fonts)
     joined = next(opened)
     if identifier:
@@ -94,6 +96,8 @@ def join(
     for key, value in (info or {}).items():
         joined.docinfo[Name(key)] = pikepdf.String(value)
     joined.save(target, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    if then is not None:
+        then(joined)
     return target
 
 
