@@ -538,7 +538,10 @@ def _model_address(base_url: str, slug: str) -> str:
 
 def _qr_code(base_url: str, slug: str) -> str:
     """The QR code of the model's web address (error correction M, no quiet zone: the
-    facts box leaves it room) as an SVG data URI: one path of the dark modules' runs."""
+    facts box leaves it room) as an SVG data URI: one path, each run of dark modules in a
+    row a line one module wide. WeasyPrint reads a path command by command, in Python: a
+    run as a filled rectangle (five commands) took 14.5 ms a code, as a line (two) 8.1 ms;
+    one dashed line a row, 8.8 ms (an element costs more than commands)."""
     code = zxingcpp.create_barcode(
         _model_address(base_url, slug), zxingcpp.BarcodeFormat.QRCode, ec_level="M"
     )
@@ -547,12 +550,12 @@ def _qr_code(base_url: str, slug: str) -> str:
     height, width = modules.shape or (0, 0)
     rows = modules.tobytes()
     path = "".join(
-        f"M{run.start() - y * width} {y}h{len(run.group())}v1h-{len(run.group())}z"
+        f"M{run.start() - y * width} {y}.5h{len(run.group())}"
         for y in range(height)
         for run in _DARK.finditer(rows, y * width, (y + 1) * width)
     )
     svg = (f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
-           f'<path d="{path}"/></svg>')  # fmt: skip
+           f'<path d="{path}" fill="none" stroke="#000" stroke-width="1"/></svg>')  # fmt: skip
     return "data:image/svg+xml," + quote(svg)
 
 
