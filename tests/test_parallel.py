@@ -171,3 +171,19 @@ def test_a_forked_task_says_a_build_error_as_it_is_and_puts_others_in_its_messag
         run_forked(said, "joining failed: {reason}")
     with pytest.raises(BuildError, match=r"^joining failed: \[Errno 28\] No space left on device$"):
         run_forked(unsaid, "joining failed: {reason}")
+
+
+def test_children_forked_ahead_take_their_work_and_are_collected_later() -> None:
+    """The print interior's press shares are forked before the join holds the book, handed
+    their pages once it is saved, and collected after the interior is made: each works
+    on what it was handed, in its own process."""
+
+    def work(value: int) -> tuple[int, int]:
+        return value * 2, os.getpid()
+
+    with ForkedAhead(lambda: None, work, "failed: {reason}") as one, \
+            ForkedAhead(lambda: None, work, "failed: {reason}") as two:  # fmt: skip
+        one.hand(3)
+        two.hand(4)
+        (six, first), (eight, second) = one.result(), two.result()
+    assert (six, eight) == (6, 8) and len({first, second, os.getpid()}) == 3

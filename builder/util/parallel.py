@@ -138,6 +138,7 @@ class ForkedAhead(Generic[Item, T]):
         self.failure = failure
         self._child: _Child | None = None
         self._inbox: Connection | None = None
+        self._value: Any = None
 
     def __enter__(self) -> ForkedAhead[Item, T]:
         if not can_fork():
@@ -157,10 +158,20 @@ class ForkedAhead(Generic[Item, T]):
         return self.work(value)
 
     def run(self, value: Item) -> T:
-        if self._child is None or self._inbox is None:
-            return self.work(value)
-        self._inbox.send(value)
-        self._inbox.close()
+        self.hand(value)
+        return self.result()
+
+    def hand(self, value: Item) -> None:
+        """Give the child `value` to work on, and go on (`result` waits for it)."""
+        self._value = value
+        if self._child is not None and self._inbox is not None:
+            self._inbox.send(value)
+            self._inbox.close()
+
+    def result(self) -> T:
+        """What `work(value)` returned, for the value handed."""
+        if self._child is None:
+            return self.work(self._value)
         ok, result = self._child.outcome()
         self._child = None
         if not ok:  # the work's own one-line message, else `failure`

@@ -37,11 +37,10 @@ from builder.outputs.pdf.paged_html import footnotes_at_call_sites
 from builder.outputs.pdf.press import preflight
 from builder.outputs.pdf.press.cover_spread import cover_size, render_cover
 from builder.outputs.pdf.press.print_colour import (
+    PressSharesAhead,
     Rgb,
     pictures_to_cmyk,
     press_colours,
-    press_shares,
-    rewritten,
 )
 from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
 from builder.outputs.pdf.progress import layout_progress
@@ -248,10 +247,16 @@ def _render_in_units(
         # The cover spread needs only the page count, so it is made beside them.
         def editions() -> None:
             identity = {BOOK_ID_KEY: book_id(package.book.config)}
-            with _failing_as(_("joining the PDF's units failed: {reason}")):
+            pages = range(book.cover_pages, book.cover_pages + book.interior_pages)
+            table, settings = _press_table(package.book), package.book.config.print
+            failure = _("writing the print PDF failed: {reason}")
+            with (
+                _failing_as(_("joining the PDF's units failed: {reason}")),
+                PressSharesAhead(screen, pages, table, settings.profile, failure) as press,
+            ):
                 join(book.screen_units, screen, _font_files(), identity, book.folios,
                      package.identifier, book.continues, UnitCache.of_build().folder,
-                     book.numbers, then=partial(_interior_file, screen, book, package))  # fmt: skip
+                     book.numbers, then=partial(_interior_file, book, package, press))  # fmt: skip
 
         with (
             _cover_task(package, book.interior_pages) as cover,
@@ -276,11 +281,12 @@ def _pictures_task(
 
 
 def _interior_file(
-    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage, joined: Pdf
-) -> None:
+    book: parallel_layout.BookLayout, package: PrintPackage, press: PressSharesAhead,
+    joined: Pdf,
+) -> None:  # fmt: skip
     """`_interior_from_units`, its failure said as the print PDF's."""
     with _failing_as(_("writing the print PDF failed: {reason}")):
-        _interior_from_units(screen, book, package, joined)
+        _interior_from_units(book, package, press, joined)
 
 
 class _Said(BuildError):
@@ -301,20 +307,18 @@ def _failing_as(message: str) -> Iterator[None]:
 
 
 def _interior_from_units(
-    screen: Path, book: parallel_layout.BookLayout, package: PrintPackage, joined: Pdf
-) -> None:
+    book: parallel_layout.BookLayout, package: PrintPackage, press: PressSharesAhead,
+    joined: Pdf,
+) -> None:  # fmt: skip
     """The print interior from the joined screen edition (`joined`, as the join holds it
-    once it saved it to `screen`), finished for the press. The press colours of the
-    screen's pages start on every core at once, reading `screen`; the interior is made from
-    `joined` meanwhile, in place."""
-    pages = range(book.cover_pages, book.cover_pages + book.interior_pages)
+    once it saved it), finished for the press. The press colours of the screen's pages
+    start on every core at once (`press`, forked before the join), reading the saved file;
+    the interior is made from `joined` meanwhile, in place."""
     table, settings = _press_table(package.book), package.book.config.print
-    with (
-        press_shares(screen, pages, table, settings.profile) as shares,
-        interior_in_place(joined, book.shell, book.cover_pages) as pdf,
-    ):
+    press.start()
+    with interior_in_place(joined, book.shell, book.cover_pages) as pdf:
         blank = padding(book.interior_pages, settings.signature)
-        finish_opened(pdf, package.interior, rewritten(shares), table=table,
+        finish_opened(pdf, package.interior, press.results(), table=table,
                       profile=settings.profile, bleed_mm=INTERIOR_BLEED_MM,
                       blank_pages=blank)  # fmt: skip
 
