@@ -65,9 +65,12 @@ def press_shares(
     page), parses and rewrites the rest of its pages' content streams and forms, and
     converts their pictures into the cache. The shares run beside the making of the
     interior from the screen edition, which takes as long as they do after an edit."""
-    shares = [list(range(pages.start + share.start, pages.start + share.stop))
-              for share in page_shares(len(pages))]  # fmt: skip
-    return ForkedMap(partial(_rewritten_share, source, table, profile), shares)
+    return ForkedMap(partial(_rewritten_share, source, table, profile), _shares_of(pages))
+
+
+def _shares_of(pages: range) -> list[list[int]]:
+    """`pages` in one share per core, each a list of page indexes."""
+    return [list(pages[share.start : share.stop]) for share in page_shares(len(pages))]
 
 
 class PressSharesAhead:
@@ -79,8 +82,7 @@ class PressSharesAhead:
     def __init__(
         self, source: Path, pages: range, table: Mapping[Rgb, Cmyk], profile: Path, failure: str
     ) -> None:
-        self.shares = [list(range(pages.start + share.start, pages.start + share.stop))
-                       for share in page_shares(len(pages))]  # fmt: skip
+        self.shares = _shares_of(pages)
         work = partial(_rewritten_share, source, table, profile)
         self.children = [ForkedAhead(_nothing, work, failure) for _share in self.shares]
         self._stack = contextlib.ExitStack()
