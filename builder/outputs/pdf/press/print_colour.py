@@ -135,9 +135,10 @@ def to_press(
             elif xobject.get("/Subtype") == "/Image":
                 _image_to_cmyk(xobject, profile)  # converted in the share: from the cache
         for stream in streams:
-            data = rewritten.get(kept.key(stream))
+            key = kept.key(stream)
+            data = rewritten.get(key)
             if data is None:
-                data = kept.rewritten(stream) or b""
+                data = kept.rewritten(stream, key)
             if data:
                 stream.write(data, filter=_FLATE)
     for holder in _painted(pdf):
@@ -187,7 +188,8 @@ def _rewritten_share(
                 elif xobject.get("/Subtype") == "/Image":
                     _image_to_cmyk(xobject, profile)
             for stream in streams:
-                found[kept.key(stream)] = kept.rewritten(stream) or b""
+                key = kept.key(stream)
+                found[key] = kept.rewritten(stream, key)
         kept.keep()
     return found
 
@@ -204,18 +206,15 @@ class _KeptRewrites:
         self.new: list[tuple[str, bytes]] = []
         self.store = render_cache()  # of this process and thread: made where it is used
 
-    def rewritten(self, stream: Any) -> bytes | None:
-        """`stream` rewritten for the press and compressed; None if no colour changed."""
-        data = self.kept(stream)
+    def rewritten(self, stream: Any, key: str) -> bytes:
+        """`stream` (whose `key` this is) rewritten for the press and compressed, from the
+        cache or now; empty if no colour changed."""
+        data = self.store.get(key)
         if data is None:
             written = _rewritten(stream, self.table)
             data = b"" if written is None else zlib.compress(written, deflate_level.CONTENT)
-            self.new.append((self.key(stream), data))
-        return data or None
-
-    def kept(self, stream: Any) -> bytes | None:
-        """The rewrite kept for `stream` (empty: no colour changed), or None."""
-        return self.store.get(self.key(stream))
+            self.new.append((key, data))
+        return data
 
     def key(self, stream: Any) -> str:
         """What a stream's rewrite is kept and handed over under: its bytes as written, how
