@@ -24,6 +24,8 @@ import zlib
 from collections.abc import Iterator
 from typing import Any
 
+from builder.outputs.pdf.write.pydyf_pages import page_dictionaries, referenced
+
 FAST = 1  # zlib's quickest level: for what the join throws away (9 took five times as long)
 CONTENT = 6  # zlib's own default: for the pages' content, which the editions keep
 _LEVEL: contextvars.ContextVar[int | None] = contextvars.ContextVar("deflate_level", default=None)
@@ -69,11 +71,10 @@ def deflate_contents(pdf: Any) -> None:
     written) deflated here at level `CONTENT`, and written as they are."""
     import pydyf
 
-    kids = pdf.pages["Kids"]  # pydyf's: number, generation, "R" of each page in turn
-    for number in kids[0::3]:
-        contents = pdf.objects[number]["Contents"]
+    for page in page_dictionaries(pdf):
+        contents = page["Contents"]
         for reference in contents if isinstance(contents, pydyf.Array) else [contents]:
-            stream = pdf.objects[int(reference.split()[0])]
+            stream = referenced(pdf, reference)
             if not stream.compress:
                 continue
             data = b"\n".join(pydyf._to_bytes(item) for item in stream.stream)

@@ -36,6 +36,7 @@ from pikepdf import Array, Dictionary, Name, Pdf
 
 from builder.outputs.pdf.write import deflate_level
 from builder.outputs.pdf.write.font_union import cid_widths, postscript_name
+from builder.outputs.pdf.write.pydyf_pages import page_dictionaries, referenced
 from builder.util.errors import BuildError
 from builder.util.i18n import _
 
@@ -171,10 +172,10 @@ def split_at_folios(document: Any, pdf: Any, folios: Mapping[int, str]) -> None:
     import pydyf
 
     fonts = {font.hash.encode(): font for font in document.fonts.values()}
-    kids = pdf.pages["Kids"]  # pydyf's: number, generation, "R" of each page in turn
+    pages = page_dictionaries(pdf)
     for index, shown in folios.items():
-        page = pdf.objects[kids[3 * index]]
-        stream = pdf.objects[_number(page["Contents"])]
+        page = pages[index]
+        stream = referenced(pdf, page["Contents"])
         cut = _folio_item(stream.stream, shown, fonts)
         if cut is None:
             continue
@@ -182,11 +183,6 @@ def split_at_folios(document: Any, pdf: Any, folios: Mapping[int, str]) -> None:
         pdf.add_object(run)
         stream.stream = [*stream.stream[:cut], b""]  # its last line ended, as it was
         page["Contents"] = pydyf.Array([stream.reference, run.reference])
-
-
-def _number(reference: bytes) -> int:
-    """The object number of a pydyf reference (`b"12 0 R"`)."""
-    return int(reference.split()[0])
 
 
 def _folio_item(items: list[Any], shown: str, fonts: Mapping[bytes, Any]) -> int | None:

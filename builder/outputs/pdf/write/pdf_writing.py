@@ -1,7 +1,8 @@
 """Writing a WeasyPrint layout as the book's two PDFs: the screen edition (tagged PDF/UA-1,
 trimmed to the page) and the print interior (PDF/X-4 with its bleed, no links), with
 reproducible bytes. The whole book's layout and each unit's (`unit_layout`) are written so,
-their streams deflated at zlib's quickest level (`deflate_level`).
+the pages' content deflated at zlib's default level and the rest at its quickest
+(`deflate_level`).
 
 The screen edition is what delegates annotate and send back (`builder comments`): its
 document information carries the book's identity (`BOOK_ID_KEY`, `editions.book_id`), so a
