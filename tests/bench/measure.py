@@ -137,7 +137,35 @@ class TreeMemory:
 
 
 def _tree(root: int) -> set[int]:
-    """`root` and every process descended from it."""
+    """`root` and every process descended from it: read down from `root` through each of
+    its threads' list of children (a few files a process). Scanning every process of the
+    machine for its parent took 3.3 ms a sample (69 processes), 7 % of a core taken from
+    the build measured, which a one-core anchor leaves idle: where the kernel keeps no
+    lists of children, that scan."""
+    if not Path(f"/proc/{os.getpid()}/task/{threading.get_native_id()}/children").exists():
+        return _tree_by_scan(root)
+    found: set[int] = set()
+    pending = [root]
+    while pending:
+        pid = pending.pop()
+        if pid in found:
+            continue
+        found.add(pid)
+        try:
+            threads = os.listdir(f"/proc/{pid}/task")
+        except OSError:
+            continue  # ended meanwhile
+        for thread in threads:
+            try:
+                with open(f"/proc/{pid}/task/{thread}/children", "rb") as listed:
+                    pending.extend(int(child) for child in listed.read().split())
+            except OSError:
+                continue
+    return found
+
+
+def _tree_by_scan(root: int) -> set[int]:
+    """`_tree` from every process's parent."""
     parents: dict[int, int] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -158,6 +186,7 @@ def _tree(root: int) -> set[int]:
 
 def _resident_pages(pid: int) -> int:
     try:
-        return int(Path(f"/proc/{pid}/statm").read_text(encoding="ascii").split()[1])
+        with open(f"/proc/{pid}/statm", "rb") as statm:
+            return int(statm.read().split()[1])
     except (OSError, IndexError, ValueError):
         return 0
