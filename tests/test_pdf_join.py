@@ -218,3 +218,27 @@ def test_the_glyphs_of_a_widths_array_are_read_from_its_text(widths: list[object
                            for item in widths])  # fmt: skip
     assert cid_glyphs(array) == set(cid_widths(array))
     assert cid_glyphs(array) or not widths
+
+
+def test_faces_made_ready_ahead_are_what_the_join_reads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`ready_faces` (run by the layout's child while the book's HTML is made) keeps each
+    face's base glyphs where the join reads them: the same list the join would work out,
+    read back without fontTools; a file that is not a font is left to the join."""
+    from builder.outputs.pdf.write import font_union
+    from builder.render.fonts import book_fonts
+
+    sources = [font.path for font in book_fonts()]
+    worked_out = [font_union._Typeface(s, s.read_bytes(), None).base_glyphs() for s in sources]
+    (tmp_path / "broken.ttf").write_bytes(b"not a font")
+    font_union.ready_faces([tmp_path / "broken.ttf", *sources], tmp_path / "kept")
+    assert len(list((tmp_path / "kept").glob("base-glyphs-*.txt"))) == len(sources)
+
+    def not_again(source: Path) -> set[int]:
+        raise AssertionError(f"{source} worked out again")
+
+    monkeypatch.setattr(font_union, "_shaped_glyphs", not_again)
+    read = [font_union._Typeface(s, s.read_bytes(), tmp_path / "kept").base_glyphs()
+            for s in sources]  # fmt: skip
+    assert read == worked_out and all(len(glyphs) > 200 for glyphs in read)

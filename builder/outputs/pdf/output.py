@@ -44,6 +44,7 @@ from builder.outputs.pdf.press.print_colour import (
 )
 from builder.outputs.pdf.press.print_package import finish_for_press, finish_opened, padding
 from builder.outputs.pdf.progress import layout_progress
+from builder.outputs.pdf.write.font_union import ready_faces
 from builder.outputs.pdf.write.interior_from_screen import interior_in_place
 from builder.outputs.pdf.write.pdf_join import join
 from builder.outputs.pdf.write.pdf_writing import (
@@ -172,8 +173,16 @@ class _UnitsJob:
 
 
 def _layout_host() -> ForkedAhead[_UnitsJob, Written | Whole]:
-    return ForkedAhead(parallel_layout.load_weasyprint, _in_units,
+    return ForkedAhead(_load_for_layout, _in_units,
                        _("laying out the PDF failed: {reason}"))  # fmt: skip
+
+
+def _load_for_layout() -> None:
+    """WeasyPrint loaded (`parallel_layout.load_weasyprint`), then the join's typefaces
+    made ready (`font_union.ready_faces`), by the child that will lay out the units, while
+    this process makes the book's HTML (which takes longer than both)."""
+    parallel_layout.load_weasyprint()
+    ready_faces(_font_files(), UnitCache.of_build().folder)
 
 
 def _in_units(job: _UnitsJob) -> Written | Whole:

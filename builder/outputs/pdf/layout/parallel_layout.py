@@ -174,7 +174,8 @@ def load_weasyprint() -> None:
 
 def _load_for_the_join() -> None:
     """fontTools' subsetter, for the join forked from this process after the layout
-    (`font_union`): imported while the workers lay out, not before they start."""
+    (`font_union`): imported while the workers lay out, not before they start (unless the
+    typefaces were made ready before, `output._load_for_layout`)."""
     import fontTools.subset  # noqa: F401
 
 
