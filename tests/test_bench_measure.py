@@ -7,7 +7,7 @@ import subprocess
 import sys
 import time
 
-from tests.bench import measure
+from bench import measure  # tests/bench: pytest puts tests/ on the path, as for conftest
 
 # A parent whose thread (alive) starts a child that starts a grandchild holding 120 MB; each says
 # its pid, then they all wait to be killed.
